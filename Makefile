@@ -1,0 +1,36 @@
+# The two commands of the README: `make report` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+STAMP := $(VENV)/.installed
+
+.PHONY: env data report test test-slow readme clean-reports
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock settings.ini setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps --no-build-isolation -e .
+	@touch $@
+
+data: $(STAMP)
+	$(BIN)/pm-data fetch
+
+report: data
+	$(BIN)/pm-report --config report.yaml
+
+test: data
+	$(BIN)/python tools/check_sync.py
+	$(BIN)/nbdev_test --n_workers 2 --timing
+
+test-slow: data
+	$(BIN)/nbdev_test --n_workers 2 --timing --flags slow
+
+readme: $(STAMP)
+	$(BIN)/python -c "from precision_marketing.reports import write_readme; print(write_readme())"
+
+clean-reports:
+	rm -rf reports/*.html reports/metrics reports/executed reports/summary.json
