@@ -347,6 +347,7 @@ SEGMENT_TRUTH = pd.DataFrame({
     'share':              [0.15, 0.30, 0.40, 0.15],
     'lines_per_day':      [0.20, 0.10, 0.025, 0.06],
     'units_per_line':     [1.8, 2.5, 1.1, 1.2],
+    'extra_lines_per_order': [1.0, 1.2, 0.4, 0.6],
     'mean_lifetime_days': [1100, 550, 300, 420],
     # category preferences, in CATEGORY_TRUTH order: electronics, home, beauty, grocery, fashion
     'preferences':        [(0.70, 0.15, 0.05, 0.05, 0.05), (0.03, 0.15, 0.05, 0.72, 0.05),
@@ -450,7 +451,9 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     prefs = np.array(segs.preferences.tolist())               # segments × categories
     per_mass = segs.lines_per_day.to_numpy()[:, None, None] * prefs[:, cat_idx][:, :, None] * within[None] * season[None] * response[None]
     expected_units = np.zeros((n_products, n_days))
-    lines_p, lines_c, lines_t, lines_q = [], [], [], []
+    extra = segs.extra_lines_per_order.to_numpy()
+    lines_p, lines_c, lines_t, lines_q, lines_o = [], [], [], [], []
+    n_orders = 0
     for t in range(n_days):
         alive = (first_day <= t) & (t < last_day)
         for s in range(len(segs)):
@@ -458,16 +461,18 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
             if len(members) == 0: continue
             lam = activity[members].sum() * per_mass[s, :, t]
             expected_units[:, t] += lam * segs.units_per_line.iloc[s]
-            n = rng.poisson(lam)
-            total = n.sum()
-            if total == 0: continue
-            lines_p.append(np.repeat(np.arange(n_products), n))
-            lines_c.append(rng.choice(members, total, p=activity[members] / activity[members].sum()))
+            trips = rng.poisson(lam.sum() / (1 + extra[s]))          # orders; E[lines] = E[orders] (1 + extra) = sum(lam)
+            if trips == 0: continue
+            size = 1 + rng.poisson(extra[s], trips)
+            total = size.sum()
+            lines_p.append(rng.choice(n_products, total, p=lam / lam.sum()))   # E[lines of p] = lam[p], as designed
+            lines_c.append(np.repeat(rng.choice(members, trips, p=activity[members] / activity[members].sum()), size))
+            lines_o.append(np.repeat(n_orders + np.arange(trips), size)); n_orders += trips
             lines_t.append(np.full(total, t))
             lines_q.append(1 + rng.poisson(segs.units_per_line.iloc[s] - 1, total))
-    p_, c_, t_, q_ = (np.concatenate(x) for x in (lines_p, lines_c, lines_t, lines_q))
-    lines = pd.DataFrame({'p': p_, 'c': c_, 't': t_, 'q': q_}).groupby(['t', 'c', 'p'], as_index=False).q.sum()  # one line per product in an order
-    order_no = lines.groupby(['t', 'c'], sort=False).ngroup().to_numpy()
+    p_, c_, t_, q_, o_ = (np.concatenate(x) for x in (lines_p, lines_c, lines_t, lines_q, lines_o))
+    lines = pd.DataFrame({'o': o_, 'p': p_, 'c': c_, 't': t_, 'q': q_}).groupby(['o', 'p', 'c', 't'], as_index=False).q.sum()  # one line per product in an order
+    order_no = lines.o.to_numpy()
     seconds = rng.integers(8 * 3600, 22 * 3600, order_no.max() + 1)[order_no]
     raw = pd.DataFrame({'customer_id': customer_ids[lines.c], 'order_id': [f'O{o + 1:07d}' for o in order_no],
                         'product_id': product_ids[lines.p],
