@@ -185,7 +185,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         write_index(runs, out_dir)
     return runs
 
-# %% ../nbs/90_reports.ipynb #daf5c4c1
+# %% ../nbs/90_reports.ipynb #01075462
 def _parse_params(pairs: list[str]) -> dict:
     "`key=value` strings to a dict, values parsed as YAML scalars (numbers, booleans, strings)."
     out = {}
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in failed: print(f"  FAILED {r.chapter}: {r.error}")
     return 1 if failed else 0
 
-# %% ../nbs/90_reports.ipynb #ace53a05
+# %% ../nbs/90_reports.ipynb #702a0327
 def readme_markdown(index_nb: str | Path) -> str:
     "Markdown for README.md from the index notebook (no outputs, no hidden cells, no directives)."
     nb = nbformat.read(index_nb, as_version=4)
