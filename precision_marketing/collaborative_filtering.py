@@ -96,10 +96,15 @@ def ranking_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, k: int = 
 # %% ../nbs/04_collaborative_filtering.ipynb #b43dbedf
 class Scorer:
     "Base for ranking models: raw ids in first-appearance order, seen-item matrix, popularity, and `score_batch`."
-    def _index(self, train: pd.DataFrame):
+    def _index(self, train: pd.DataFrame, catalogue=None):
+        "Index users and items (items: first appearance in `train`, or the given `catalogue` order, which may add unseen items)."
         train = check_ratings(train)
         self.user_ids = pd.Index(pd.unique(train.customer_id), name='customer_id')
-        self.item_ids = pd.Index(pd.unique(train.product_id), name='product_id')
+        if catalogue is None: self.item_ids = pd.Index(pd.unique(train.product_id), name='product_id')
+        else:
+            self.item_ids = pd.Index(pd.Index(catalogue).astype(str), name='product_id')
+            missing = sorted(set(train.product_id) - set(self.item_ids))
+            if missing: raise KeyError(f"training data has product_id(s) not in the catalogue: {missing[:5]}")
         rows, cols = self.user_ids.get_indexer(train.customer_id), self.item_ids.get_indexer(train.product_id)
         self.seen = sparse.csr_matrix((train.rating.to_numpy(), (rows, cols)), shape=(len(self.user_ids), len(self.item_ids)))
         self.popularity = np.asarray((self.seen != 0).sum(axis=0)).ravel().astype(float)
@@ -109,14 +114,14 @@ class Scorer:
 
 class Popularity(Scorer):
     "Score = number of users who interacted with the item in training."
-    def fit(self, train): return self._index(train)
+    def fit(self, train, catalogue=None): return self._index(train, catalogue)
     def score_batch(self, rows): return np.broadcast_to(self.popularity, (len(rows), len(self.item_ids))).copy()
 
 class EASE(Scorer):
     "Embarrassingly Shallow Autoencoder (Steck 2019): closed-form item-item weights on binary interactions."
     def __init__(self, lam: float = 500.0): self.lam = lam
-    def fit(self, train):
-        self._index(train)
+    def fit(self, train, catalogue=None):
+        self._index(train, catalogue)
         X = (self.seen != 0).astype(float)
         gram = (X.T @ X).toarray() + self.lam * np.eye(X.shape[1])
         P = np.linalg.inv(gram)
@@ -128,8 +133,8 @@ class EASE(Scorer):
 
 class ItemKNN(Scorer):
     "Item-item cosine similarity on binary interactions, scores = sum of similarities to the user's items."
-    def fit(self, train):
-        self._index(train)
+    def fit(self, train, catalogue=None):
+        self._index(train, catalogue)
         X = (self.seen != 0).astype(float)
         norms = np.sqrt(np.asarray(X.sum(axis=0)).ravel()); norms[norms == 0] = 1
         S = (X.T @ X).toarray() / np.outer(norms, norms)
