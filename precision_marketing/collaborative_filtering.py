@@ -277,14 +277,16 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=['customer_id', 'rank', 'product_id', 'score'])
 
 # %% ../nbs/04_collaborative_filtering.ipynb #e0347e95
-def surprise_top_n(algo, customers, k: int = 10) -> pd.DataFrame:
-    "Reference top-k from Surprise's own `algo.test` on each customer's unrated items, ranked with the library's tie rule."
+def surprise_top_n(algo, customers=None, k: int = 10) -> pd.DataFrame:
+    "Reference top-k from Surprise's own `algo.test` on each customer's unrated items (all customers: `build_anti_testset`), ranked with the library's tie rule."
     ts = algo.trainset
-    rows = []
-    for c in customers:
-        u = ts.to_inner_uid(c)
-        seen = {i for i, _ in ts.ur[u]}
-        rows += [(c, ts.to_raw_iid(i), 0.0) for i in range(ts.n_items) if i not in seen]
+    if customers is None: rows = ts.build_anti_testset()
+    else:
+        rows = []
+        for c in customers:
+            u = ts.to_inner_uid(c)
+            seen = {i for i, _ in ts.ur[u]}
+            rows += [(c, ts.to_raw_iid(i), 0.0) for i in range(ts.n_items) if i not in seen]
     preds = pd.DataFrame([(p.uid, p.iid, p.est) for p in algo.test(rows)], columns=['customer_id', 'product_id', 'score'])
     preds['inner'] = preds.product_id.map(ts.to_inner_iid)
     preds['key'] = -preds.score.round(9)
