@@ -72,8 +72,10 @@ class PromotionProblem:
     "Vectorised promotion-plan evaluation: genes in [0, 1] decode to discounts, features and channel spends."
     def __init__(self, baseline: pd.DataFrame, categories: pd.DataFrame, segment_weight: pd.Series, stock: pd.Series,
                  budget: float, min_margin: float = 0.05, feature_cost: float = 150.0, channels: pd.DataFrame = CHANNELS,
-                 optimise_spend: bool = True):
+                 optimise_spend: bool = True, discounts=DISCOUNTS):
         if budget < 0: raise ValueError(f"budget must be >= 0, got {budget}")
+        self.discounts = np.asarray(discounts, dtype=float)
+        if (self.discounts < 0).any() or (self.discounts >= 1).any(): raise ValueError(f"discounts must be in [0, 1) (below 100%), got {list(self.discounts)}")
         if not 0 <= min_margin < 1: raise ValueError(f"min_margin must be in [0, 1), got {min_margin}")
         unknown = set(segment_weight.index) ^ set(baseline.index)
         if unknown: raise KeyError(f"segments differ between baseline and weights: {sorted(map(str, unknown))}")
@@ -92,7 +94,7 @@ class PromotionProblem:
         self.budget, self.min_margin, self.feature_cost = budget, min_margin, feature_cost
         self.effect, self.half = channels.effect.to_numpy(float), channels.half_saturation.to_numpy(float)
         self.channels, self.optimise_spend = list(channels.index), optimise_spend
-        allowed = self.price[None, :] * (1 - DISCOUNTS[:, None]) >= self.cost[None, :] * (1 + min_margin)
+        allowed = self.price[None, :] * (1 - self.discounts[:, None]) >= self.cost[None, :] * (1 + min_margin)
         self.max_level = np.array([np.flatnonzero(allowed[:, c]).max() if allowed[:, c].any() else 0 for c in range(len(self.price))])
         S, C, K = len(self.segments), len(self.categories), len(self.channels)
         self.n_cells, self.n_genes = S * C, 2 * S * C + (S * K if optimise_spend else 0)
@@ -100,7 +102,7 @@ class PromotionProblem:
     def decode(self, X: np.ndarray):
         "Population genes -> discount level (pop x S x C), feature flags, spend (pop x S x K) after margin and budget repair."
         X = np.atleast_2d(X); S, C, K = len(self.segments), len(self.categories), len(self.channels)
-        level = np.minimum((X[:, :self.n_cells] * len(DISCOUNTS)).astype(int).clip(0, len(DISCOUNTS) - 1).reshape(-1, S, C), self.max_level[None, None, :])
+        level = np.minimum((X[:, :self.n_cells] * len(self.discounts)).astype(int).clip(0, len(self.discounts) - 1).reshape(-1, S, C), self.max_level[None, None, :])
         feature = (X[:, self.n_cells:2 * self.n_cells] > 0.5).reshape(-1, S, C)
         feature_cost = feature.sum(axis=(1, 2)) * self.feature_cost
         if self.optimise_spend: spend = X[:, 2 * self.n_cells:].reshape(-1, S, K) * self.budget / (S * K) * 3
@@ -115,7 +117,7 @@ class PromotionProblem:
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         "Objectives (sales, profit, satisfaction) per plan; infeasible plans (stock) get a large penalty."
         level, feature, spend = self.decode(X)
-        d = DISCOUNTS[level]
+        d = self.discounts[level]
         reach = 1 - np.exp(-(spend / self.half).sum(axis=2))                # pop x S
         amplify = 1 + (self.effect * (1 - np.exp(-spend / self.half))).sum(axis=2)
         units = self.b[None] * (1 - d) ** self.elasticity * np.where(feature, self.lift, 1.0) * amplify[:, :, None]
@@ -134,7 +136,7 @@ class PromotionProblem:
     def plan_table(self, genes) -> pd.DataFrame:
         "One plan as a readable table per segment x category."
         level, feature, spend = self.decode(np.asarray(genes)[None])
-        rows = [{'segment': s, 'category': c, 'discount': DISCOUNTS[level[0, i, j]], 'feature': bool(feature[0, i, j])}
+        rows = [{'segment': s, 'category': c, 'discount': self.discounts[level[0, i, j]], 'feature': bool(feature[0, i, j])}
                 for i, s in enumerate(self.segments) for j, c in enumerate(self.categories)]
         out = pd.DataFrame(rows)
         for k, ch in enumerate(self.channels): out[f'spend_{ch}'] = out.segment.map(dict(zip(self.segments, spend[0, :, k])))
