@@ -13,7 +13,7 @@ from .data import check_columns
 
 # %% auto #0
 __all__ = ['fit_brand_choice', 'choice_probabilities', 'elasticity_matrix', 'elasticity_table', 'lever_lift',
-           'fit_conditional_poisson', 'optimal_price', 'realised']
+           'fit_conditional_poisson', 'category_response', 'optimal_price', 'realised', 'time_based_prices']
 
 # %% ../nbs/09_pricing.ipynb #45d3c7a8
 def fit_brand_choice(panel: pd.DataFrame, levers: list[str] | None = None):
@@ -102,7 +102,27 @@ def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: f
     k = X.shape[1]
     return {'params': theta[:k], 'se': np.sqrt(np.diag(robust))[:k], 'se_model': np.sqrt(np.diag(Hinv))[:k], 'loglik': loglik}
 
-# %% ../nbs/09_pricing.ipynb #07d8cf16
+# %% ../nbs/09_pricing.ipynb #f65292ab
+def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    "Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units."
+    check_columns(prices, ['product_id', 'date', 'price', 'promo'], 'price history')
+    check_columns(products, ['product_id', 'category', 'list_price'], 'products')
+    units = transactions.assign(date=transactions.timestamp.dt.normalize()).groupby(['product_id', 'date']).quantity.sum()
+    live = prices[prices['launched']] if 'launched' in prices else prices
+    panel = (live.merge(products[['product_id', 'category', 'list_price']], on='product_id')
+             .join(units.rename('units'), on=['product_id', 'date']).fillna({'units': 0.0}))
+    panel['log_relative_price'] = np.log(panel.price / panel.list_price)
+    panel['promo'] = panel.promo.astype(float)
+    rows = []
+    for category, part in panel.groupby('category'):
+        fit = fit_conditional_poisson(part.units, part[['log_relative_price', 'promo']], part.date, part.product_id)
+        (e, lift_log), (se_e, se_l) = fit['params'], fit['se']
+        rows.append({'category': category, 'elasticity': e, 'elasticity_se': se_e, 'promo_lift': np.exp(lift_log),
+                     'promo_lift_ci_low': np.exp(lift_log - 1.96 * se_l), 'promo_lift_ci_high': np.exp(lift_log + 1.96 * se_l),
+                     'log_lift': lift_log, 'log_lift_se': se_l})
+    return pd.DataFrame(rows).set_index('category')
+
+# %% ../nbs/09_pricing.ipynb #9340035d
 def optimal_price(list_price, unit_cost, base_daily_demand, elasticity, stock, days: int, ladder=(0.8, 0.9, 1.0, 1.1, 1.2)) -> pd.DataFrame:
     "Profit-maximising price per product from a ladder of list-price multiples, under constant-elasticity demand and stock."
     lp, c, q0, e, k = (np.asarray(v, dtype=float) for v in (list_price, unit_cost, base_daily_demand, elasticity, stock))
@@ -124,3 +144,18 @@ def realised(price, list_price, unit_cost, base_daily_demand, true_elasticity, s
     demand = days * np.asarray(base_daily_demand) * (np.asarray(price) / np.asarray(list_price)) ** np.asarray(true_elasticity)
     units = np.minimum(demand, stock)
     return pd.DataFrame({'units': units, 'profit': (np.asarray(price) - np.asarray(unit_cost)) * units, 'lost_units': demand - units})
+
+# %% ../nbs/09_pricing.ipynb #f301795e
+def time_based_prices(list_price, unit_cost, period_demand, elasticity, stock, period_days: int, ladder=(0.8, 0.9, 1.0, 1.1, 1.2)) -> pd.DataFrame:
+    "One price per product and period (products x periods of base daily demand): stock allotted by demand share, unsold stock carried forward."
+    demand = np.asarray(period_demand, dtype=float)
+    if demand.ndim != 2: raise ValueError("period_demand must be products x periods")
+    remaining = np.asarray(stock, dtype=float).copy()
+    rows = []
+    for t in range(demand.shape[1]):
+        ahead = demand[:, t:].sum(axis=1)
+        share = np.divide(demand[:, t], ahead, out=np.ones_like(ahead), where=ahead > 0)
+        plan = optimal_price(list_price, unit_cost, demand[:, t], elasticity, remaining * share, period_days, ladder)
+        remaining = remaining - plan.expected_units.to_numpy()
+        rows.append(plan.assign(period=t, product=np.arange(len(remaining))))
+    return pd.concat(rows, ignore_index=True)
