@@ -8,7 +8,7 @@ use from benchmarks/requirements-statsforecast.txt. Prints time and mean MASE (l
 import argparse, json, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
-from precision_marketing.data import make_synthetic_shop
+from precision_marketing.data import make_synthetic_shop, daily_units
 from precision_marketing.arima import backtest_many, mase
 
 HERE = Path(__file__).resolve().parent
@@ -26,9 +26,7 @@ def main():
     ap.add_argument('--products', type=int, default=120); ap.add_argument('--horizon', type=int, default=4); ap.add_argument('--origins', type=int, default=6)
     args = ap.parse_args()
     shop = make_synthetic_shop()
-    daily = (shop.transactions.assign(date=shop.transactions.timestamp.dt.normalize())
-             .pivot_table(index='date', columns='product_id', values='quantity', aggfunc='sum')
-             .reindex(pd.date_range(shop.prices.date.min(), shop.prices.date.max())).fillna(0.0))
+    daily = daily_units(shop.transactions, shop.prices.date.min(), shop.prices.date.max())
     weekly = daily.resample('W').sum().iloc[1:-1]
     names = list(weekly.sum().sort_values(ascending=False).index[:args.products])
     values = np.stack([weekly[n].to_numpy() for n in names])

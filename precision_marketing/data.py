@@ -26,7 +26,8 @@ __all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', '
            'SEGMENT_TRUTH', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError', 'download_artefact',
            'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
            'validate_transactions', 'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens',
-           'load_movielens_100k', 'load_scanner_panel', 'load_series', 'SyntheticShop', 'make_synthetic_shop', 'main']
+           'load_movielens_100k', 'load_scanner_panel', 'load_series', 'SyntheticShop', 'make_synthetic_shop',
+           'daily_units', 'main']
 
 # %% ../nbs/00_data.ipynb #6faeb9a7
 def project_root(start: str | Path | None = None) -> Path | None:
@@ -501,7 +502,17 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
                                              'expected_units': expected_units.ravel()})}
     return SyntheticShop(customers, products, transactions, prices, inventory, truth)
 
-# %% ../nbs/00_data.ipynb #53e654ee
+# %% ../nbs/00_data.ipynb #cdfb3711
+def daily_units(transactions: pd.DataFrame, start=None, end=None, products=None) -> pd.DataFrame:
+    "Units sold per day (rows, every day from start to end) and product (columns, optionally a fixed list); 0 where nothing sold."
+    check_columns(transactions, ['product_id', 'timestamp', 'quantity'], 'transactions')
+    day = transactions.timestamp.dt.normalize()
+    days = pd.date_range(start or day.min(), end or day.max(), freq='D', name='date')
+    table = transactions.assign(date=day).pivot_table(index='date', columns='product_id', values='quantity', aggfunc='sum')
+    table = table.reindex(days).fillna(0.0)
+    return table if products is None else table.reindex(columns=pd.Index(products, name='product_id'), fill_value=0.0)
+
+# %% ../nbs/00_data.ipynb #c2b43789
 def main(argv: list[str] | None = None) -> int:
     "Command-line entry point of `pm-data`: `pm-data fetch` caches and verifies every data file."
     import argparse
