@@ -12,7 +12,7 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'CHANNELS', 'hypervolume', 'nsga2', 'zdt1_batch', 'PromotionProblem',
-           'pareto_mask']
+           'promotion_inputs', 'knee_index', 'pareto_mask']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -142,7 +142,27 @@ class PromotionProblem:
         for k, ch in enumerate(self.channels): out[f'spend_{ch}'] = out.segment.map(dict(zip(self.segments, spend[0, :, k])))
         return out
 
-# %% ../nbs/08_genetic_algorithm.ipynb #0eec3c11
+# %% ../nbs/08_genetic_algorithm.ipynb #9e7be71d
+def promotion_inputs(transactions: pd.DataFrame, products: pd.DataFrame, inventory: pd.DataFrame, segment_of: pd.Series,
+                     response: pd.DataFrame, days: int):
+    "Inputs of `PromotionProblem`: baseline units (segment x category) over the last `days`, segment revenue, category table, category stock."
+    end = transactions.timestamp.max()
+    recent = transactions[transactions.timestamp > end - pd.Timedelta(days=days)].merge(products[['product_id', 'category']])
+    recent['segment'] = recent.customer_id.map(segment_of)
+    baseline = recent.pivot_table(index='segment', columns='category', values='quantity', aggfunc='sum', fill_value=0.0)
+    value = recent.groupby('segment').revenue.sum()
+    catalogue = products.groupby('category').agg(price=('list_price', 'mean'), cost=('unit_cost', 'mean')).join(response[['elasticity', 'promo_lift']])
+    stock = inventory.merge(products[['product_id', 'category']]).groupby('category').on_hand.sum()
+    return baseline, value, catalogue, stock
+
+def knee_index(values) -> int:
+    "Position of the plan closest to the ideal corner after scaling each objective (maximised) to [0, 1]."
+    v = np.asarray(values, dtype=float)
+    span = np.ptp(v, axis=0)
+    scaled = (v - v.min(axis=0)) / np.where(span > 0, span, 1)
+    return int(((1 - scaled) ** 2).sum(axis=1).argmin())
+
+# %% ../nbs/08_genetic_algorithm.ipynb #9c2d58ab
 def pareto_mask(values: np.ndarray) -> np.ndarray:
     "True for rows not dominated by any other row (all objectives maximised)."
     v = np.asarray(values, dtype=float)
