@@ -12,9 +12,9 @@ import pandas as pd
 from scipy import stats
 
 # %% auto #0
-__all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'fit_airline', 'detect_period', 'seasonal_strength', 'choose_d', 'SeriesError',
-           'check_series', 'select_arima', 'forecast_seasonal_naive', 'forecast_arima', 'forecast_ets', 'mase', 'smape',
-           'coverage', 'robust_forecast', 'backtest_series', 'backtest_many', 'summarise_backtest']
+__all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'MODELS', 'fit_airline', 'detect_period', 'seasonal_strength', 'choose_d',
+           'SeriesError', 'check_series', 'select_arima', 'forecast_seasonal_naive', 'forecast_arima', 'forecast_ets',
+           'mase', 'smape', 'coverage', 'robust_forecast', 'backtest_series', 'backtest_many', 'summarise_backtest']
 
 # %% ../nbs/06_arima.ipynb #eacb9f08
 AIRLINE_PUBLISHED = {'ma.L1': -0.4018324, 'ma.S.L12': -0.5569342, 'sigma2': 0.0367167 ** 2, 'loglik': 244.69651, 'aic': -483.393}
@@ -72,7 +72,21 @@ def check_series(y, min_length: int = 8) -> np.ndarray:
 
 def select_arima(y, period: int | None = None, exog=None, max_pq: int = 2, max_PQ: int = 1, criterion: str = 'aic',
                  d: int | None = None, D: int | None = None) -> dict:
-    "Bounded-grid ARIMA order selection by information criterion; returns the best spec and the table of fits."
+    """Bounded-grid ARIMA order selection by information criterion.
+
+    Parameters
+    ----------
+    y : the series (at least max(12, 2 x period + 4) finite values, not constant).
+    period : seasonal period (None: non-seasonal).
+    exog : optional regressors (rows aligned with y) for a regression with ARIMA errors.
+    max_pq, max_PQ : largest non-seasonal and seasonal AR/MA orders tried.
+    criterion : 'aic' or 'bic'.
+    d, D : differencing; None chooses them (D by STL seasonal strength >= 0.64, d by KPSS).
+
+    Returns
+    -------
+    dict with `order`, `seasonal_order`, `trend` of the best converged fit and `table`, every fit tried with its
+    criteria and whether it converged."""
     import statsmodels.api as sm
     if criterion not in ('aic', 'bic'): raise ValueError(f"criterion must be 'aic' or 'bic', not {criterion!r}")
     y = check_series(y, min_length=max(12, 2 * (period or 1) + 4))
@@ -130,7 +144,9 @@ def forecast_arima(y, h: int, spec: dict, exog=None, future_exog=None) -> pd.Dat
         res = sm.tsa.SARIMAX(np.asarray(y, dtype=float), exog=exog, order=spec['order'], seasonal_order=spec['seasonal_order'],
                              trend=spec.get('trend', 'n')).fit(disp=False)
     fc = res.get_forecast(h, exog=future_exog)
-    return _frame(fc.predicted_mean, lambda lv: fc.conf_int(alpha=1 - lv / 100).T, h)
+    out = _frame(fc.predicted_mean, lambda lv: fc.conf_int(alpha=1 - lv / 100).T, h)
+    out.attrs['converged'] = bool(res.mle_retvals.get('converged', True)) if res.mle_retvals else True
+    return out
 
 def forecast_ets(y, h: int, period: int | None = None) -> pd.DataFrame:
     "ETS(A,Ad,N), or (A,Ad,A) with a period, from statsmodels, with analytic 80/95% intervals."
@@ -174,6 +190,7 @@ def robust_forecast(train, h: int, model: str = 'arima', period: int | None = No
         if model == 'arima':
             spec = spec or select_arima(train, period, max_pq=2, max_PQ=1)
             fc = forecast_arima(train, h, spec)
+            if not fc.attrs['converged']: raise SeriesError('ARIMA did not converge')
             if not np.isfinite(fc.to_numpy()).all(): raise SeriesError('non-finite forecast')
         elif model == 'seasonal_naive': fc = forecast_seasonal_naive(train, h, period)
         else: fc = forecast_ets(train, h, period)
@@ -183,16 +200,28 @@ def robust_forecast(train, h: int, model: str = 'arima', period: int | None = No
         except SeriesError: used, fc = 'mean', _frame(np.full(h, train.mean()), np.full(h, train.std(ddof=1)), h)
     return fc, used, reason, spec
 
-def backtest_series(y, horizon: int = 4, origins: int = 6, period: int | None = None, name: str = 'series') -> pd.DataFrame:
-    "Rolling-origin backtest of ARIMA, seasonal naive and ETS: one row per model x origin with MASE, sMAPE, coverage and fallback."
+MODELS = ('arima', 'seasonal_naive', 'ets')
+
+def backtest_series(y, horizon: int = 4, origins: int = 6, period: int | None = None, name: str = 'series', models=MODELS) -> pd.DataFrame:
+    """Rolling-origin backtest: one row per model x origin with MASE, sMAPE, interval coverage, and the model `used` (with the fallback reason).
+
+    Parameters
+    ----------
+    y : the series (oldest first).
+    horizon, origins : steps forecast from each origin; origins `horizon` apart at the end of the data.
+    period : seasonal period given to the models (None: non-seasonal).
+    name : label of the series in the result.
+    models : which of 'arima', 'seasonal_naive', 'ets' to run."""
     if horizon < 1 or origins < 1: raise ValueError(f"horizon and origins must be at least 1, got {horizon}, {origins}")
+    unknown = set(models) - set(MODELS)
+    if unknown: raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {list(MODELS)}")
     y = check_series(y, min_length=horizon * origins + 2)
     first_cut = len(y) - horizon * origins
     rows, spec = [], None
     for o in range(origins):
         cut = first_cut + o * horizon
         train, actual = y[:cut], y[cut:cut + horizon]
-        for model in ('arima', 'seasonal_naive', 'ets'):
+        for model in models:
             fc, used, reason, new_spec = robust_forecast(train, horizon, model, period, spec)
             if model == 'arima' and used == 'arima': spec = new_spec     # order chosen once, re-estimated at each origin
             rows.append({'series': name, 'origin': cut, 'model': model, 'used': used, 'fallback_reason': reason,
@@ -216,10 +245,14 @@ def backtest_many(series: dict, horizon: int = 4, origins: int = 6, period: int 
     return pd.concat(parts, ignore_index=True)
 
 def summarise_backtest(bt: pd.DataFrame) -> pd.DataFrame:
-    "Per model: mean MASE over origins where it is defined, mean sMAPE and coverage, and how many MASEs were undefined."
+    """Per model asked for: mean and median MASE over origins where it is defined, mean sMAPE and interval coverage,
+    how many MASEs were undefined, how many forecasts a fallback produced instead (`fallbacks`, see `used`), and how
+    many of those were ARIMA fits that did not converge (`not_converged`)."""
     ok = bt[bt.used != 'skipped']
     finite = ok.assign(mase=ok.mase.where(np.isfinite(ok.mase)))
     out = finite.groupby('model').agg(mase=('mase', 'mean'), mase_median=('mase', 'median'), smape=('smape', 'mean'), coverage_80=('coverage_80', 'mean'),
                                       coverage_95=('coverage_95', 'mean'), forecasts=('mase', 'size'))
     out['mase_undefined'] = finite.groupby('model').mase.apply(lambda m: int(m.isna().sum()))
+    out['fallbacks'] = ok.assign(fell=ok.used != ok.model).groupby('model').fell.sum().astype(int)       # forecasts another model produced
+    out['not_converged'] = ok.assign(nc=ok.fallback_reason.str.contains('did not converge')).groupby('model').nc.sum().astype(int)
     return out

@@ -9,16 +9,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .data import SchemaError, check_columns
+from .data import CHANNEL_TRUTH, SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['CHANNEL_TRUTH', 'simulate_campaign_log', 'campaign_metrics', 'cohort_retention', 'sample_size_per_arm', 'ab_test',
-           'segment_uplift', 'push_table', 'abandoned_cart', 'lapsing_customers']
+__all__ = ['simulate_campaign_log', 'campaign_metrics', 'cohort_retention', 'sample_size_per_arm', 'ab_test', 'segment_uplift',
+           'push_table', 'abandoned_cart', 'lapsing_customers']
 
 # %% ../nbs/10_campaigns.ipynb #41dda19b
-CHANNEL_TRUTH = pd.DataFrame({'cost_per_impression': [0.002, 0.01, 0.006], 'ctr': [0.02, 0.05, 0.012], 'cvr': [0.04, 0.08, 0.03]},
-                             index=pd.Index(['site', 'email', 'social'], name='channel'))
-
 def simulate_campaign_log(customers: pd.Series, avg_order_value: pd.Series, impressions_per_customer: int = 30, seed: int = 42,
                           segment_multiplier: dict | None = None, start: str = '2024-10-01') -> pd.DataFrame:
     "One row per impression; clicks and conversions drawn from CHANNEL_TRUTH rates times a per-segment multiplier."

@@ -15,7 +15,7 @@ from .data import SchemaError, check_columns
 
 # %% auto #0
 __all__ = ['RFM_SEGMENT_RULES', 'customer_features', 'rfm_segments', 'kmeans_features', 'choose_k', 'elbow_k', 'Segmentation',
-           'personas', 'basket_matrix', 'association_rules_table']
+           'personas', 'persona_segments', 'basket_matrix', 'association_rules_table', 'top_pairs']
 
 # %% ../nbs/02_clustering.ipynb #30328024
 def customer_features(tx: pd.DataFrame, products: pd.DataFrame | None = None, as_of=None) -> pd.DataFrame:
@@ -45,9 +45,9 @@ RFM_SEGMENT_RULES = [  # (segment, recency scores, FM scores), first match wins
     ('about_to_sleep', {3}, {1, 2}), ('cant_lose', {1, 2}, {5}), ('at_risk', {1, 2}, {3, 4}), ('hibernating', {1, 2}, {1, 2})]
 
 def _quintile(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
-    "Scores 1-5 from ranks (ties broken by position), 5 = best."
-    ranks = values.rank(method='first', ascending=higher_is_better)
-    return pd.qcut(ranks, 5, labels=[1, 2, 3, 4, 5]).astype(int)
+    "Scores 1-5, 5 = best: ceil(5 x average percentile rank), so tied values always share a score."
+    q = values.rank(method='average', ascending=higher_is_better, pct=True)
+    return np.ceil(5 * q).clip(1, 5).astype(int)
 
 def rfm_segments(features: pd.DataFrame) -> pd.DataFrame:
     "R, F, M quintile scores (5 = best), FM score, RFM code and the named segment per customer."
@@ -144,19 +144,41 @@ def personas(features: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows).set_index('cluster').sort_values('revenue_share', ascending=False)
 
+def persona_segments(features: pd.DataFrame, seed: int = 42, k: int | None = None, k_values=range(2, 9)) -> pd.Series:
+    "Each customer's persona: a K-means `Segmentation` (k by silhouette unless given), each cluster named by `personas` (made unique)."
+    segmentation = Segmentation(k, k_values, seed).fit(features)
+    names = personas(features, segmentation.labels_).persona
+    repeated = names.duplicated(keep=False)
+    names = names.where(~repeated, names + ' (cluster ' + names.index.astype(str) + ')')
+    return segmentation.labels_.map(names).rename('persona')
+
 # %% ../nbs/02_clustering.ipynb #592479fe
-def basket_matrix(tx: pd.DataFrame, products: pd.DataFrame, level: str = 'category') -> pd.DataFrame:
-    "Boolean order × item matrix (item = `level` column of `products`, or 'product_id')."
+def basket_matrix(tx: pd.DataFrame, products: pd.DataFrame | None = None, level: str = 'product_id') -> pd.DataFrame:
+    "Boolean order x item matrix; item = 'product_id', or a column of `products` such as 'category'."
     check_columns(tx, ['order_id', 'product_id'], 'transactions')
-    items = tx[['order_id', 'product_id']] if level == 'product_id' else tx[['order_id', 'product_id']].merge(products[['product_id', level]], on='product_id')
+    if level == 'product_id': items = tx[['order_id', 'product_id']]
+    else:
+        if products is None: raise ValueError(f"level={level!r} needs the products table")
+        check_columns(products, ['product_id', level], 'products')
+        items = tx[['order_id', 'product_id']].merge(products[['product_id', level]], on='product_id', how='left')
+        if items[level].isna().any(): raise SchemaError(f"{int(items[level].isna().sum())} order lines have product_ids without a {level!r} in the products table")
     return pd.crosstab(items.order_id, items[level]).gt(0)
 
 def association_rules_table(baskets: pd.DataFrame, min_support: float = 0.01, min_lift: float = 1.0) -> pd.DataFrame:
-    "Frequent itemsets by FP-growth and rules with lift above `min_lift`, sorted by lift."
+    "Frequent itemsets by FP-growth and the rules with lift strictly above `min_lift` (>= 1), sorted by lift."
     from mlxtend.frequent_patterns import association_rules, fpgrowth
     if not 0 < min_support <= 1: raise ValueError(f"min_support must be in (0, 1], got {min_support}")
+    if min_lift < 1: raise ValueError(f"min_lift must be >= 1 (a lift at or below 1 is no association), got {min_lift}")
+    columns = ['antecedents', 'consequents', 'support', 'confidence', 'lift']
     itemsets = fpgrowth(baskets, min_support=min_support, use_colnames=True)
-    if itemsets.empty: return pd.DataFrame(columns=['antecedents', 'consequents', 'support', 'confidence', 'lift'])
+    if itemsets.empty or itemsets.itemsets.map(len).max() < 2: return pd.DataFrame(columns=columns)
     rules = association_rules(itemsets, num_itemsets=len(baskets), metric='lift', min_threshold=min_lift)
+    rules = rules[rules.lift > min_lift].copy()
     rules[['antecedents', 'consequents']] = rules[['antecedents', 'consequents']].map(lambda s: ', '.join(sorted(s)))
-    return rules[['antecedents', 'consequents', 'support', 'confidence', 'lift']].sort_values('lift', ascending=False).reset_index(drop=True)
+    return rules[columns].sort_values(['lift', 'support'], ascending=False).reset_index(drop=True)
+
+def top_pairs(rules: pd.DataFrame) -> pd.DataFrame:
+    "Unordered item pairs from one-to-one rules (A => B and B => A share their lift), best lift first."
+    one = rules[~rules.antecedents.str.contains(', ') & ~rules.consequents.str.contains(', ')]
+    pairs = one.assign(pair=[tuple(sorted(p)) for p in zip(one.antecedents, one.consequents)])
+    return pairs.groupby('pair').agg(support=('support', 'first'), lift=('lift', 'first')).sort_values(['lift', 'support'], ascending=False).reset_index()

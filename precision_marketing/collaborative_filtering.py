@@ -12,9 +12,9 @@ from scipy import sparse
 from .data import SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['SURPRISE_ML100K_BENCHMARK', 'check_ratings', 'surprise_data', 'cross_validate_models', 'stratified_split',
-           'ranking_metrics', 'Scorer', 'Popularity', 'EASE', 'ItemKNN', 'SurpriseScorer', 'top_k', 'recommend',
-           'surprise_top_n']
+__all__ = ['SURPRISE_ML100K_BENCHMARK', 'check_ratings', 'implicit_ratings', 'surprise_data', 'cross_validate_models',
+           'stratified_split', 'ranking_metrics', 'Scorer', 'Popularity', 'EASE', 'ItemKNN', 'SurpriseScorer', 'top_k',
+           'recommend', 'surprise_top_n']
 
 # %% ../nbs/04_collaborative_filtering.ipynb #d5a03dc1
 def check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
@@ -28,6 +28,11 @@ def check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     if dup.any(): raise SchemaError(f"{dup.sum()} rows repeat a (customer_id, product_id) pair, e.g. {out[dup].head(3).values.tolist()}; "
                                     "aggregate them first (mean rating, or summed purchases)")
     return out.assign(rating=value.astype('float64'))
+
+def implicit_ratings(transactions: pd.DataFrame) -> pd.DataFrame:
+    "Purchases as implicit feedback: one row per (customer_id, product_id), `rating` = units bought in total."
+    check_columns(transactions, ['customer_id', 'product_id', 'quantity'], 'transactions')
+    return transactions.groupby(['customer_id', 'product_id'], as_index=False).quantity.sum().rename(columns={'quantity': 'rating'})
 
 def surprise_data(ratings: pd.DataFrame, rating_scale: tuple | None = None):
     "A Surprise `Dataset` from a ratings frame (scale from the data unless given)."
@@ -230,10 +235,41 @@ def _item_table(model: Scorer, table: pd.DataFrame | None, column: str, what: st
     if unknown: raise KeyError(f"{what} names product_id(s) the model does not know: {unknown[:5]}{' …' if len(unknown) > 5 else ''}")
     return pd.Series(table[column].to_numpy(), index=ids).reindex(model.item_ids).to_numpy()
 
+def _blocked_items(model: Scorer, availability: pd.DataFrame | None) -> np.ndarray:
+    """True for the model's items that may not be recommended.
+
+    `availability` has `product_id` and either `available` (bool) or `on_hand` (units; available when > 0). It must
+    cover every item the model knows: a missing row is an error, never read as 'in stock'."""
+    if availability is None: return np.zeros(len(model.item_ids), bool)
+    column = 'available' if 'available' in availability.columns else 'on_hand'
+    status = pd.Series(_item_table(model, availability, column, 'availability'), index=model.item_ids)
+    missing = status.index[status.isna()]
+    if len(missing): raise KeyError(f"availability has no row for {len(missing)} product(s) the model can recommend, e.g. {list(missing[:5])}; "
+                                    "add them (on_hand 0 if they are not stocked) so that nothing is assumed in stock")
+    return ~(status.astype(float) > 0).to_numpy() if column == 'on_hand' else ~status.astype(bool).to_numpy()
+
 def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = True, known_customers=None,
               availability: pd.DataFrame | None = None, margin: pd.DataFrame | None = None, margin_weight: float = 0.0,
               memory_mb: float = 256) -> pd.DataFrame:
-    "Top-k per customer (customer_id, rank, product_id, score). Cold customers listed in `known_customers` get popular items."
+    """Top-k recommendations per customer from any `Scorer`.
+
+    Parameters
+    ----------
+    model : a fitted `Scorer` (Popularity, EASE, ItemKNN, SurpriseScorer, ContentScorer, ...).
+    customers : customer ids to serve (default: every customer the model was trained on).
+    k : list length.
+    exclude_seen : leave out items the customer interacted with in training.
+    known_customers : ids that exist but have no training history (cold start): they get the most popular available
+        items. Any other unknown id is an error.
+    availability : `product_id` + `available` (bool) or `on_hand` (units), one row for every item the model knows;
+        unavailable items are never recommended.
+    margin, margin_weight : `product_id` + `margin`; with weight w in [0, 1] candidates are re-ranked by
+        (1 - w) x min-max scaled score + w x margin / max margin.
+    memory_mb : bound on the score arrays held at once (users are scored in batches).
+
+    Returns
+    -------
+    DataFrame with customer_id, rank (1 = best), product_id, score (the model's score, before any margin re-ranking)."""
     if k < 1: raise ValueError(f"k must be at least 1, got {k}")
     if not 0 <= margin_weight <= 1: raise ValueError(f"margin_weight must be in [0, 1], got {margin_weight}")
     customers = pd.Index(model.user_ids if customers is None else pd.Index(customers).astype(str))
@@ -242,11 +278,7 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
     unknown = cold.difference(pd.Index(known_customers).astype(str)) if known_customers is not None else cold
     if len(unknown): raise KeyError(f"unknown customer_id(s) {list(unknown[:5])}: not in training data; pass them in known_customers "
                                     "to serve them popular items (cold start)")
-    blocked = np.zeros(len(model.item_ids), bool)
-    if availability is not None:
-        column = 'available' if 'available' in availability.columns else 'on_hand'
-        status = _item_table(model, availability, column, 'availability')
-        blocked = ~(pd.Series(status).fillna(True).astype(float) > 0).to_numpy() if column == 'on_hand' else ~pd.Series(status).fillna(True).astype(bool).to_numpy()
+    blocked = _blocked_items(model, availability)
     margins = _item_table(model, margin, 'margin', 'margin table')
     if margins is not None: margins = np.nan_to_num(margins.astype(float), nan=0.0) / max(np.nanmax(margins.astype(float)), 1e-12)
     out = []

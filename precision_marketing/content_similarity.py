@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .collaborative_filtering import Scorer, check_ratings
+from .collaborative_filtering import Scorer
 from .data import check_columns
 
 # %% auto #0

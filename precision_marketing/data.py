@@ -23,11 +23,11 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'SCANNER_PANELS', 'SERIES', 'CATEGORY_TRUTH',
-           'SEGMENT_TRUTH', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError', 'download_artefact',
-           'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
+           'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError',
+           'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
            'validate_transactions', 'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens',
            'load_movielens_100k', 'load_scanner_panel', 'load_series', 'SyntheticShop', 'make_synthetic_shop',
-           'daily_units', 'main']
+           'daily_units', 'weekly_units', 'main']
 
 # %% ../nbs/00_data.ipynb #6faeb9a7
 def project_root(start: str | Path | None = None) -> Path | None:
@@ -355,6 +355,16 @@ SEGMENT_TRUTH = pd.DataFrame({
                            (0.05, 0.65, 0.15, 0.10, 0.05), (0.05, 0.05, 0.25, 0.05, 0.60)],
 }).set_index('segment')
 
+# The marketing channels, one table for every chapter: how an impression performs (chapter 10's campaign log) and how a
+# segment's demand responds to spend (chapter 08's planner: effect a_k and half-saturation spend h_k, 1 + a_k(1 - exp(-m/h_k))).
+CHANNEL_TRUTH = pd.DataFrame({
+    'cost_per_impression': [0.002, 0.01, 0.006],
+    'ctr':                 [0.02, 0.05, 0.012],
+    'cvr':                 [0.04, 0.08, 0.03],
+    'effect':              [0.10, 0.25, 0.15],
+    'half_saturation':     [400.0, 600.0, 900.0],
+}, index=pd.Index(['site', 'email', 'social'], name='channel'))
+
 _WORDS = {
     'electronics': (['wireless', 'bluetooth', 'smart', 'portable', 'noise-cancelling', 'fast-charging'],
                     ['headphones', 'speaker', 'charger', 'smartwatch', 'tablet', 'camera']),
@@ -404,12 +414,41 @@ def _price_paths(rng, n_products: int, n_days: int):
         for s in starts: discount[p, s:s + 7] = rng.choice([0.1, 0.2, 0.3])
     return level * (1 - discount), discount > 0
 
+def _basket_pairs(pair_rng, cat_idx, launch_day, appeal, n_pairs: int, attach_probability: float):
+    "Planted complements: anchors among the products on sale from the start (most appealing first), each with a complement from another category."
+    established = np.flatnonzero(launch_day < 0)
+    anchors = pair_rng.choice(established, min(n_pairs, len(established)), replace=False, p=appeal[established] / appeal[established].sum())
+    used, complements = set(anchors.tolist()), []
+    for a in anchors:
+        options = [p for p in range(len(cat_idx)) if cat_idx[p] != cat_idx[a] and p not in used]
+        b = int(pair_rng.choice(options)); used.add(b); complements.append(b)
+    return pd.DataFrame({'anchor': anchors.astype(int), 'complement': np.array(complements, dtype=int),
+                         'attach_probability': attach_probability}), pair_rng
+
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
-                        start: str = '2023-01-01') -> SyntheticShop:
-    "A seeded shop: customers in latent segments, a catalogue, daily prices and promotions, order lines, stock, and the truth."
+                        start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35) -> SyntheticShop:
+    """A seeded shop: customers in latent segments, a catalogue, daily prices and promotions, order lines, stock, and the truth.
+
+    Parameters
+    ----------
+    n_customers, n_products, n_days : size of the shop (at least 10 customers, 10 products, 56 days).
+    seed : seeds everything; the same arguments give the same shop.
+    start : first day of the history.
+    n_pairs : complementary product pairs planted in the baskets (default min(6, n_products // 4)).
+    attach_probability : chance that a line of an anchor product brings its complement into the same order
+        (times the complement's price/promotion response, capped at 1).
+
+    Returns
+    -------
+    SyntheticShop with `customers`, `products`, `transactions`, `prices`, `inventory` and `truth`
+    (customer_segment, segments, categories, customer_lifetime, expected_units, basket_pairs)."""
     for name, value, low in [('n_customers', n_customers, 10), ('n_products', n_products, 10), ('n_days', n_days, 56)]:
         if not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+    n_pairs = min(6, n_products // 4) if n_pairs is None else n_pairs
+    if not isinstance(n_pairs, (int, np.integer)) or n_pairs < 0 or 2 * n_pairs > n_products:
+        raise ValueError(f"n_pairs must be a whole number from 0 to n_products // 2 = {n_products // 2}, got {n_pairs!r}")
+    if not 0 <= attach_probability <= 1: raise ValueError(f"attach_probability must be in [0, 1], got {attach_probability}")
     rng = np.random.default_rng(seed)
     cats, segs = CATEGORY_TRUTH, SEGMENT_TRUTH
     dates = pd.date_range(start, periods=n_days, freq='D')
@@ -455,6 +494,11 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     extra = segs.extra_lines_per_order.to_numpy()
     lines_p, lines_c, lines_t, lines_q, lines_o = [], [], [], [], []
     n_orders = 0
+    pairs, pair_rng = _basket_pairs(np.random.default_rng([seed, 1]), cat_idx, launch_day, appeal, n_pairs, attach_probability)
+    pair_a, pair_b = pairs.anchor.to_numpy(), pairs.complement.to_numpy()
+    complement_of = np.full(n_products, -1); complement_of[pair_a] = pair_b
+    attach_of = np.zeros((n_products, n_days)); attach_of[pair_b] = np.minimum(1.0, attach_probability * response[pair_b] * launched[pair_b])
+    attach = attach_of[pair_b]                                # pairs × days: P(complement joins an anchor's line)
     for t in range(n_days):
         alive = (first_day <= t) & (t < last_day)
         for s in range(len(segs)):
@@ -466,11 +510,21 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
             if trips == 0: continue
             size = 1 + rng.poisson(extra[s], trips)
             total = size.sum()
-            lines_p.append(rng.choice(n_products, total, p=lam / lam.sum()))   # E[lines of p] = lam[p], as designed
-            lines_c.append(np.repeat(rng.choice(members, trips, p=activity[members] / activity[members].sum()), size))
-            lines_o.append(np.repeat(n_orders + np.arange(trips), size)); n_orders += trips
-            lines_t.append(np.full(total, t))
-            lines_q.append(1 + rng.poisson(segs.units_per_line.iloc[s] - 1, total))
+            prods = rng.choice(n_products, total, p=lam / lam.sum())           # E[lines of p] = lam[p], as designed
+            custs = np.repeat(rng.choice(members, trips, p=activity[members] / activity[members].sum()), size)
+            orders = np.repeat(n_orders + np.arange(trips), size); n_orders += trips
+            qty = 1 + rng.poisson(segs.units_per_line.iloc[s] - 1, total)
+            # planted complements: a line of an anchor brings its complement into the same order (own random stream)
+            np.add.at(expected_units[:, t], pair_b, lam[pair_a] * attach[:, t] * segs.units_per_line.iloc[s])
+            on = np.flatnonzero(complement_of[prods] >= 0)
+            if len(on):
+                b = complement_of[prods[on]]
+                take = pair_rng.random(len(on)) < attach_of[b, t]
+                on, b = on[take], b[take]
+                prods, custs, orders = np.r_[prods, b], np.r_[custs, custs[on]], np.r_[orders, orders[on]]
+                qty = np.r_[qty, 1 + pair_rng.poisson(segs.units_per_line.iloc[s] - 1, len(on))]
+            lines_p.append(prods); lines_c.append(custs); lines_o.append(orders); lines_q.append(qty)
+            lines_t.append(np.full(len(prods), t))
     p_, c_, t_, q_, o_ = (np.concatenate(x) for x in (lines_p, lines_c, lines_t, lines_q, lines_o))
     lines = pd.DataFrame({'o': o_, 'p': p_, 'c': c_, 't': t_, 'q': q_}).groupby(['o', 'p', 'c', 't'], as_index=False).q.sum()  # one line per product in an order
     order_no = lines.o.to_numpy()
@@ -499,7 +553,9 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
              'customer_lifetime': pd.DataFrame({'first_day': dates[0] + pd.to_timedelta(first_day, unit='D'),
                                                 'activity': activity}, index=pd.Index(customer_ids, name='customer_id')),
              'expected_units': pd.DataFrame({'product_id': np.repeat(product_ids, n_days), 'date': np.tile(dates, n_products),
-                                             'expected_units': expected_units.ravel()})}
+                                             'expected_units': expected_units.ravel()}),
+             'basket_pairs': pairs.assign(anchor=product_ids[pair_a], complement=product_ids[pair_b],
+                                          anchor_category=cats.index[cat_idx[pair_a]], complement_category=cats.index[cat_idx[pair_b]])}
     return SyntheticShop(customers, products, transactions, prices, inventory, truth)
 
 # %% ../nbs/00_data.ipynb #cdfb3711
@@ -511,6 +567,27 @@ def daily_units(transactions: pd.DataFrame, start=None, end=None, products=None)
     table = transactions.assign(date=day).pivot_table(index='date', columns='product_id', values='quantity', aggfunc='sum')
     table = table.reindex(days).fillna(0.0)
     return table if products is None else table.reindex(columns=pd.Index(products, name='product_id'), fill_value=0.0)
+
+# %% ../nbs/00_data.ipynb #f66da316
+def weekly_units(daily: pd.DataFrame | pd.Series, week_end: str = 'SUN') -> pd.DataFrame | pd.Series:
+    """Sum a gap-free daily table (or series) into whole weeks ending on `week_end`; partial weeks at either end are dropped.
+
+    Parameters
+    ----------
+    daily : DataFrame or Series indexed by consecutive days (e.g. from `daily_units`).
+    week_end : day the week ends on ('SUN', 'SAT', ...), as in pandas' 'W-SUN'.
+
+    Returns
+    -------
+    The weekly sums, indexed by the last day of each whole week."""
+    index = daily.index
+    if not isinstance(index, pd.DatetimeIndex): raise TypeError("weekly_units needs a DatetimeIndex of days; build the table with daily_units")
+    if len(index) and ((index != index.normalize()).any() or (index[1:] - index[:-1] != pd.Timedelta(days=1)).any()):
+        raise ValueError("weekly_units needs one row per consecutive day (no gaps, no times of day); build the table with daily_units")
+    rule = f'W-{week_end.upper()}'
+    days_in_week = pd.Series(1, index=index).resample(rule).sum()
+    whole = days_in_week.index[days_in_week.to_numpy() == 7]
+    return daily.resample(rule).sum().loc[whole]
 
 # %% ../nbs/00_data.ipynb #c2b43789
 def main(argv: list[str] | None = None) -> int:

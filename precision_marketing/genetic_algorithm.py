@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .data import CHANNEL_TRUTH
+
 # %% auto #0
-__all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'CHANNELS', 'hypervolume', 'nsga2', 'zdt1_batch', 'PromotionProblem',
-           'promotion_inputs', 'knee_index', 'pareto_mask']
+__all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'hypervolume', 'nsga2', 'zdt1_batch', 'PromotionProblem', 'promotion_inputs',
+           'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -32,9 +35,44 @@ def _creator(name: str, weights: tuple):
     if not hasattr(creator, ind): creator.create(ind, list, fitness=getattr(creator, fit))
     return getattr(creator, ind)
 
+def _select_constrained(individuals: list, k: int) -> list:
+    "Deb's constraint domination for survival: feasible plans by NSGA-II rank and crowding, then the least infeasible."
+    from deap import tools
+    feasible = [i for i in individuals if i.violation <= 0]
+    if len(feasible) >= k: return tools.selNSGA2(feasible, k)
+    rest = sorted((i for i in individuals if i.violation > 0), key=lambda i: i.violation)[:k - len(feasible)]
+    for i in rest: i.fitness.crowding_dist = 0.0
+    return (tools.selNSGA2(feasible, len(feasible)) if feasible else []) + rest
+
+def _tournament_constrained(individuals: list, k: int) -> list:
+    "Binary tournaments under constraint domination: less violation wins, then Pareto dominance, then crowding distance."
+    def better(a, b):
+        if a.violation != b.violation: return a if a.violation < b.violation else b
+        if a.fitness.dominates(b.fitness): return a
+        if b.fitness.dominates(a.fitness): return b
+        if a.fitness.crowding_dist != b.fitness.crowding_dist: return a if a.fitness.crowding_dist > b.fitness.crowding_dist else b
+        return a if random.random() <= 0.5 else b
+    return [better(*random.sample(individuals, 2)) for _ in range(k)]
+
 def nsga2(evaluate_batch, n_genes: int, weights: tuple, generations: int, population: int = 100, seed: int = 42,
-          low: float = 0.0, up: float = 1.0, cxpb: float = 0.9, eta: float = 20.0, on_generation=None):
-    "DEAP NSGA-II on [low, up]^n_genes; `evaluate_batch(array pop x genes) -> array pop x objectives` scores a whole population at once."
+          low: float = 0.0, up: float = 1.0, cxpb: float = 0.9, eta: float = 20.0, on_generation=None, violation_batch=None):
+    """DEAP NSGA-II on [low, up]^n_genes, scoring a whole population per call.
+
+    Parameters
+    ----------
+    evaluate_batch : function (population x genes array) -> population x objectives array.
+    n_genes : genes per individual; weights : +1.0 to maximise / -1.0 to minimise, one per objective.
+    generations, population : run length and size (population a multiple of 4, as DEAP's selTournamentDCD needs).
+    seed : seeds Python's and numpy's generators (DEAP draws from them).
+    low, up, cxpb, eta : gene bounds, crossover probability, SBX and polynomial-mutation distribution index.
+    on_generation : optional callback(generation, population).
+    violation_batch : optional function (population x genes) -> constraint violation per individual (0 = feasible).
+        With it, selection follows Deb's constraint domination: every feasible plan beats every infeasible one,
+        infeasible ones compare by violation; objectives are never replaced by sentinel values.
+
+    Returns
+    -------
+    The final population (DEAP individuals with `.fitness.values` and `.violation`)."""
     from deap import base, tools
     if population % 4: raise ValueError("population must be a multiple of 4 (selTournamentDCD)")
     random.seed(seed); np.random.seed(seed)
@@ -43,19 +81,23 @@ def nsga2(evaluate_batch, n_genes: int, weights: tuple, generations: int, popula
     tb.register('mate', tools.cxSimulatedBinaryBounded, low=low, up=up, eta=eta)
     tb.register('mutate', tools.mutPolynomialBounded, low=low, up=up, eta=eta, indpb=1.0 / n_genes)
     def score(inds):
-        values = evaluate_batch(np.array(inds, dtype=float))
-        for ind, v in zip(inds, values): ind.fitness.values = tuple(v)
+        genes = np.array(inds, dtype=float)
+        values = evaluate_batch(genes)
+        violation = np.zeros(len(inds)) if violation_batch is None else np.asarray(violation_batch(genes), dtype=float)
+        for ind, v, bad in zip(inds, values, violation): ind.fitness.values, ind.violation = tuple(v), float(bad)
+    survive = tools.selNSGA2 if violation_batch is None else _select_constrained
+    tournament = tools.selTournamentDCD if violation_batch is None else _tournament_constrained
     pop = [Individual(random.uniform(low, up) for _ in range(n_genes)) for _ in range(population)]
     score(pop)
-    pop = tools.selNSGA2(pop, population)
+    pop = survive(pop, population)
     for gen in range(1, generations + 1):
-        offspring = [tb.clone(i) for i in tools.selTournamentDCD(pop, population)]
+        offspring = [tb.clone(i) for i in tournament(pop, population)]
         for a, b in zip(offspring[::2], offspring[1::2]):
             if random.random() <= cxpb: tb.mate(a, b)
             tb.mutate(a); tb.mutate(b)
             del a.fitness.values, b.fitness.values
         score([i for i in offspring if not i.fitness.valid])
-        pop = tools.selNSGA2(pop + offspring, population)
+        pop = survive(pop + offspring, population)
         if on_generation: on_generation(gen, pop)
     return pop
 
@@ -66,12 +108,27 @@ def zdt1_batch(X: np.ndarray) -> np.ndarray:
 
 # %% ../nbs/08_genetic_algorithm.ipynb #757e5dd7
 DISCOUNTS = np.array([0.0, 0.1, 0.2, 0.3])
-CHANNELS = pd.DataFrame({'effect': [0.10, 0.25, 0.15], 'half_saturation': [400.0, 600.0, 900.0]}, index=pd.Index(['site', 'email', 'social'], name='channel'))
 
 class PromotionProblem:
-    "Vectorised promotion-plan evaluation: genes in [0, 1] decode to discounts, features and channel spends."
+    """Vectorised promotion-plan evaluation: genes in [0, 1] decode to discounts, features and channel spends.
+
+    Parameters
+    ----------
+    baseline : segments x categories, units each segment buys in each category over the period without promotion.
+    categories : per category `price`, `cost`, `elasticity`, `promo_lift` (e.g. from `promotion_inputs`).
+    segment_weight : per segment, its weight in satisfaction (e.g. revenue); the same segments as `baseline`.
+    stock : units on hand per category.
+    budget : marketing budget for the period (channel spend + feature costs).
+    min_margin : a discounted price must stay at least cost x (1 + min_margin).
+    feature_cost : cost of featuring one segment x category cell.
+    channels : per channel `effect` and `half_saturation` (default: the shop's `CHANNEL_TRUTH`).
+    optimise_spend : False: spend is fixed at half the budget, spread evenly, and not part of the genes.
+    discounts : the allowed discount depths, each in [0, 1).
+
+    `evaluate(X)` gives the objectives (sales, profit, satisfaction) of every plan; `violation(X)` the units a plan
+    promises beyond the stock (0 = feasible). Budget and margin hold by construction (`decode` repairs them)."""
     def __init__(self, baseline: pd.DataFrame, categories: pd.DataFrame, segment_weight: pd.Series, stock: pd.Series,
-                 budget: float, min_margin: float = 0.05, feature_cost: float = 150.0, channels: pd.DataFrame = CHANNELS,
+                 budget: float, min_margin: float = 0.05, feature_cost: float = 150.0, channels: pd.DataFrame = CHANNEL_TRUTH,
                  optimise_spend: bool = True, discounts=DISCOUNTS):
         if budget < 0: raise ValueError(f"budget must be >= 0, got {budget}")
         self.discounts = np.asarray(discounts, dtype=float)
@@ -114,24 +171,29 @@ class PromotionProblem:
         feature[over] = False
         return level, feature, spend
 
+    def units(self, X: np.ndarray) -> np.ndarray:
+        "Planned units, plans x segments x categories."
+        level, feature, spend = self.decode(X)
+        amplify = 1 + (self.effect * (1 - np.exp(-spend / self.half))).sum(axis=2)
+        return self.b[None] * (1 - self.discounts[level]) ** self.elasticity * np.where(feature, self.lift, 1.0) * amplify[:, :, None]
+
+    def violation(self, X: np.ndarray) -> np.ndarray:
+        "Units each plan promises beyond the stock, summed over categories (0 = feasible)."
+        return np.maximum(self.units(X).sum(axis=1) - self.stock, 0).sum(axis=1)
+
     def evaluate(self, X: np.ndarray) -> np.ndarray:
-        "Objectives (sales, profit, satisfaction) per plan; infeasible plans (stock) get a large penalty."
+        "Objectives (sales, profit, satisfaction) per plan, feasible or not (see `violation`)."
         level, feature, spend = self.decode(X)
         d = self.discounts[level]
         reach = 1 - np.exp(-(spend / self.half).sum(axis=2))                # pop x S
-        amplify = 1 + (self.effect * (1 - np.exp(-spend / self.half))).sum(axis=2)
-        units = self.b[None] * (1 - d) ** self.elasticity * np.where(feature, self.lift, 1.0) * amplify[:, :, None]
+        units = self.units(X)
         price = self.price * (1 - d)
         sales = (price * units).sum(axis=(1, 2))
         cost = spend.sum(axis=(1, 2)) + feature.sum(axis=(1, 2)) * self.feature_cost
         profit = ((price - self.cost) * units).sum(axis=(1, 2)) - cost
         offer = (d > 0) | feature
         satisfaction = (self.weight * reach * (self.pref * offer).sum(axis=2)).sum(axis=1)
-        excess = np.maximum(units.sum(axis=1) - self.stock, 0).sum(axis=1)
-        out = np.c_[sales, profit, satisfaction]
-        bad = excess > 0                                                     # behind every feasible plan, less so the closer it is
-        out[bad] = np.c_[-1e9 - excess[bad], -1e9 - excess[bad], -1.0 - excess[bad] / 1e6]
-        return out
+        return np.c_[sales, profit, satisfaction]
 
     def plan_table(self, genes) -> pd.DataFrame:
         "One plan as a readable table per segment x category."
@@ -155,14 +217,6 @@ def promotion_inputs(transactions: pd.DataFrame, products: pd.DataFrame, invento
     stock = inventory.merge(products[['product_id', 'category']]).groupby('category').on_hand.sum()
     return baseline, value, catalogue, stock
 
-def knee_index(values) -> int:
-    "Position of the plan closest to the ideal corner after scaling each objective (maximised) to [0, 1]."
-    v = np.asarray(values, dtype=float)
-    span = np.ptp(v, axis=0)
-    scaled = (v - v.min(axis=0)) / np.where(span > 0, span, 1)
-    return int(((1 - scaled) ** 2).sum(axis=1).argmin())
-
-# %% ../nbs/08_genetic_algorithm.ipynb #9c2d58ab
 def pareto_mask(values: np.ndarray) -> np.ndarray:
     "True for rows not dominated by any other row (all objectives maximised)."
     v = np.asarray(values, dtype=float)
@@ -170,3 +224,43 @@ def pareto_mask(values: np.ndarray) -> np.ndarray:
     gt = (v[:, None, :] > v[None, :, :]).any(axis=2)
     dominated = (ge & gt).any(axis=0)
     return ~dominated
+
+def knee_index(values) -> int:
+    "Position of the plan closest to the ideal corner after scaling each objective (maximised) to [0, 1]."
+    v = np.asarray(values, dtype=float)
+    span = np.ptp(v, axis=0)
+    scaled = (v - v.min(axis=0)) / np.where(span > 0, span, 1)
+    return int(((1 - scaled) ** 2).sum(axis=1).argmin())
+
+@dataclass
+class PromotionPlan:
+    """What `plan_promotions` returns.
+
+    Attributes
+    ----------
+    genes : front plans x genes, the feasible non-dominated plans (distinct objective values).
+    values : DataFrame of the same plans' sales, profit and satisfaction (RangeIndex: plan position).
+    knee : position of the balanced plan (`knee_index`) in `values`.
+    plan : the knee plan per segment x category (`PromotionProblem.plan_table`).
+    population : the final NSGA-II population."""
+    genes: np.ndarray
+    values: pd.DataFrame
+    knee: int
+    plan: pd.DataFrame
+    population: list = field(repr=False)
+
+def plan_promotions(problem: 'PromotionProblem', generations: int, population: int = 100, seed: int = 42, on_generation=None) -> PromotionPlan:
+    "Run constrained NSGA-II on `problem`; keep the feasible, non-dominated, distinct plans; pick the knee plan."
+    pop = nsga2(problem.evaluate, problem.n_genes, (1.0, 1.0, 1.0), generations, population, seed,
+                on_generation=on_generation, violation_batch=problem.violation)
+    genes = np.array(pop, dtype=float)
+    feasible = problem.violation(genes) == 0
+    if not feasible.any(): raise ValueError("no plan of the final population fits the stock: run more generations or plan a shorter period")
+    genes = genes[feasible]
+    values = problem.evaluate(genes)
+    front = pareto_mask(values)
+    genes, values = genes[front], values[front]
+    keep = np.sort(np.unique(np.round(values, 9), axis=0, return_index=True)[1])
+    genes, values = genes[keep], values[keep]
+    knee = knee_index(values)
+    return PromotionPlan(genes, pd.DataFrame(values, columns=['sales', 'profit', 'satisfaction']), knee, problem.plan_table(genes[knee]), pop)

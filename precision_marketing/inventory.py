@@ -5,13 +5,16 @@
 # %% ../nbs/07_inventory.ipynb #80ed2c02
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 # %% auto #0
-__all__ = ['SUPPLY_WEIGHTS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'simulate_inventory', 'inventory_kpis',
-           'weekly_forecast_path', 'rolling_sum_ahead', 'assortment_entropy', 'supply_kpis']
+__all__ = ['SUPPLY_WEIGHTS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'InventoryRun', 'simulate_inventory',
+           'inventory_kpis', 'weekly_forecast_path', 'rolling_sum_ahead', 'NaiveOrderUpTo', 'inventory_at',
+           'assortment_entropy', 'supply_kpis']
 
 # %% ../nbs/07_inventory.ipynb #30096ccb
 def _check_service(service_level: float):
@@ -42,9 +45,68 @@ def eoq(annual_demand, order_cost, holding_cost_per_unit_year):
     return np.sqrt(2 * D * K / h)
 
 # %% ../nbs/07_inventory.ipynb #d9956155
+@dataclass
+class InventoryRun:
+    """The books of one `simulate_inventory` run: products x days arrays of units, and per-product totals.
+
+    Attributes
+    ----------
+    demand, received, sold, lost, ordered, on_hand, backlog : products x days arrays (units; `on_hand` and `backlog` at the end of each day).
+    short_day : products x days, True where some demand was not served that day.
+    start_on_hand, end_on_hand, in_transit_end, end_backlog, unit_cost : per product.
+    """
+    demand: np.ndarray
+    received: np.ndarray
+    sold: np.ndarray
+    lost: np.ndarray
+    ordered: np.ndarray
+    on_hand: np.ndarray
+    backlog: np.ndarray
+    short_day: np.ndarray
+    start_on_hand: np.ndarray
+    end_on_hand: np.ndarray
+    in_transit_end: np.ndarray
+    end_backlog: np.ndarray
+    unit_cost: np.ndarray
+
+    def subset(self, mask) -> 'InventoryRun':
+        "The books of the products selected by `mask` (boolean or index array)."
+        return InventoryRun(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
+
+    def books(self) -> pd.DataFrame:
+        "Per product: the three identities' residuals (all zero when every unit is booked)."
+        return pd.DataFrame({
+            'stock': self.start_on_hand + self.received.sum(1) - self.sold.sum(1) - self.end_on_hand,
+            'demand': self.demand.sum(1) - self.sold.sum(1) - self.lost.sum(1) - self.end_backlog,
+            'orders': self.ordered.sum(1) - self.received.sum(1) - self.in_transit_end})
+
+    def check_books(self, tol: float = 1e-6) -> 'InventoryRun':
+        "Raise if any identity is broken for any product; return self."
+        broken = self.books().abs().gt(tol)
+        if broken.any().any():
+            raise RuntimeError(f"inventory books broken ({', '.join(broken.columns[broken.any()])}) for products {np.flatnonzero(broken.any(axis=1))[:5].tolist()}")
+        return self
+
 def simulate_inventory(demand: np.ndarray, start_on_hand, lead_time, order_up_to_levels=None, review_days: int = 7,
-                       reorder_points=None, order_quantity=None, lost_sales: bool = True, unit_cost=None) -> dict:
-    "Day-by-day simulation for products x days demand; periodic order-up-to (levels per product x day) or continuous (s, Q)."
+                       reorder_points=None, order_quantity=None, lost_sales: bool = True, unit_cost=None) -> InventoryRun:
+    """Day-by-day inventory simulation of many products under a periodic order-up-to or a continuous (s, Q) policy.
+
+    Parameters
+    ----------
+    demand : products x days array of units wanted (>= 0).
+    start_on_hand : units on hand before day 0, per product (or one number for all).
+    lead_time : days from order to arrival, per product (>= 0; 0 = arrives the day it is ordered, after that day's sales).
+    order_up_to_levels : periodic review: a products x days array of levels fixed in advance, or a function
+        `policy(t, sold)` called on each review day t with the units sold on days 0..t (products x (t + 1)) that
+        returns the level per product. Give this or `reorder_points` + `order_quantity`.
+    review_days : periodic review interval in days (orders on days 0, R, 2R, ...).
+    reorder_points, order_quantity : continuous review: order Q (as many times as needed) when the position falls to s.
+    lost_sales : True: unmet demand is lost; False: it is back-ordered and served first from later stock.
+    unit_cost : cost per unit, per product (for inventory values; default 1).
+
+    Returns
+    -------
+    InventoryRun, with its books checked."""
     demand = np.asarray(demand, dtype=float)
     if demand.ndim != 2: raise ValueError(f"demand must be products x days, got shape {demand.shape}")
     if (demand < 0).any(): raise ValueError("demand must be >= 0")
@@ -53,17 +115,18 @@ def simulate_inventory(demand: np.ndarray, start_on_hand, lead_time, order_up_to
     periodic = order_up_to_levels is not None
     if periodic == (reorder_points is not None): raise ValueError("give either order_up_to_levels (periodic) or reorder_points + order_quantity (s, Q)")
     if periodic:
-        levels = np.broadcast_to(np.asarray(order_up_to_levels, dtype=float), (n, days))
         if review_days < 1: raise ValueError(f"review_days must be at least 1, got {review_days}")
+        policy = order_up_to_levels if callable(order_up_to_levels) else None
+        if policy is None: levels = np.broadcast_to(np.asarray(order_up_to_levels, dtype=float), (n, days))
     else:
         s = np.broadcast_to(np.asarray(reorder_points, dtype=float), (n,)); Q = np.broadcast_to(np.asarray(order_quantity, dtype=float), (n,))
         if (Q <= 0).any(): raise ValueError("order_quantity must be > 0")
     on_hand = np.broadcast_to(np.asarray(start_on_hand, dtype=float), (n,)).copy()
     start = on_hand.copy()
-    pipeline = np.zeros((n, days + int(lead.max()) + 1))
+    pipeline = np.zeros((n, days + int(lead.max()) + 1))         # pipeline[:, d]: units arriving at the start of day d
     backlog = np.zeros(n)
     rec = {k: np.zeros((n, days)) for k in ('received', 'sold', 'lost', 'ordered', 'on_hand', 'backlog', 'short_day')}
-    rows = np.arange(n)
+    rows, instant = np.arange(n), lead == 0
     for t in range(days):
         arriving = pipeline[:, t]; on_hand += arriving; rec['received'][:, t] = arriving
         if not lost_sales:                                        # serve old backorders first
@@ -75,43 +138,51 @@ def simulate_inventory(demand: np.ndarray, start_on_hand, lead_time, order_up_to
         else: backlog += unmet
         position = on_hand + pipeline[:, t + 1:].sum(axis=1) - backlog
         if periodic:
-            qty = np.maximum(0.0, np.ceil(levels[:, t] - position)) if t % review_days == 0 else np.zeros(n)
+            if t % review_days == 0:
+                level = policy(t, rec['sold'][:, :t + 1]) if policy is not None else levels[:, t]
+                qty = np.maximum(0.0, np.ceil(np.asarray(level, dtype=float) - position))
+            else: qty = np.zeros(n)
         else:
             gap = s - position
             qty = np.where(gap >= 0, np.ceil((gap + 1e-9) / Q) * Q, 0.0)
-        pipeline[rows, t + lead] += qty
         rec['ordered'][:, t] = qty
+        pipeline[rows[~instant], t + lead[~instant]] += qty[~instant]
+        now = np.where(instant, qty, 0.0)                         # lead time 0: received the day it is ordered
+        on_hand += now; rec['received'][:, t] += now
         rec['on_hand'][:, t], rec['backlog'][:, t] = on_hand, backlog
-    rec['start_on_hand'], rec['end_on_hand'], rec['demand'] = start, on_hand.copy(), demand
-    rec['in_transit_end'] = pipeline[:, days:].sum(axis=1)
-    balance = start + rec['received'].sum(axis=1) - rec['sold'].sum(axis=1) - on_hand
-    assert np.allclose(balance, 0), 'stock balance broken: start + received - sold != end'
-    assert np.allclose(demand.sum(axis=1), rec['sold'].sum(axis=1) + rec['lost'].sum(axis=1) + backlog), 'demand not fully booked'
-    rec['unit_cost'] = np.ones(n) if unit_cost is None else np.broadcast_to(np.asarray(unit_cost, dtype=float), (n,))
-    return rec
+    cost = np.ones(n) if unit_cost is None else np.broadcast_to(np.asarray(unit_cost, dtype=float), (n,)).copy()
+    return InventoryRun(demand=demand, **{k: v for k, v in rec.items() if k != 'short_day'}, short_day=rec['short_day'].astype(bool),
+                        start_on_hand=start, end_on_hand=on_hand.copy(), in_transit_end=pipeline[:, days:].sum(axis=1),
+                        end_backlog=backlog.copy(), unit_cost=cost).check_books()
 
-def inventory_kpis(sim: dict) -> dict:
-    "Fill rate, stock-out rate, average inventory (units, value at cost), turnover (COGS / average inventory value), days of inventory."
-    cost = sim['unit_cost'][:, None]
-    days = sim['demand'].shape[1]
-    cogs = (sim['sold'] * cost).sum()
-    avg_value = (sim['on_hand'] * cost).sum(axis=0).mean()
-    demand = sim['demand'].sum()
-    return {'fill_rate': float(sim['sold'].sum() / demand) if demand > 0 else 1.0,
-            'stockout_rate': float(sim['short_day'].mean()),
-            'avg_inventory_units': float(sim['on_hand'].sum(axis=0).mean()), 'avg_inventory_value': float(avg_value),
+def inventory_kpis(run: InventoryRun) -> dict:
+    "Fill rate, stock-out rate (product-days short), average inventory (units, value at cost), turnover (COGS / average inventory value), days of inventory."
+    cost = run.unit_cost[:, None]
+    days = run.demand.shape[1]
+    cogs = (run.sold * cost).sum()
+    avg_value = (run.on_hand * cost).sum(axis=0).mean()
+    demand = run.demand.sum()
+    return {'fill_rate': float(run.sold.sum() / demand) if demand > 0 else 1.0,
+            'stockout_rate': float(run.short_day.mean()),
+            'avg_inventory_units': float(run.on_hand.sum(axis=0).mean()), 'avg_inventory_value': float(avg_value),
             'inventory_turnover': float(cogs / avg_value) if avg_value > 0 else np.inf,
             'days_of_inventory': float(avg_value / (cogs / days)) if cogs > 0 else np.inf,
-            'orders_placed': int((sim['ordered'] > 0).sum())}
+            'orders_placed': int((run.ordered > 0).sum())}
 
 # %% ../nbs/07_inventory.ipynb #f16c9a05
 def weekly_forecast_path(daily_history: pd.Series, days_ahead: int) -> tuple[np.ndarray, float, str]:
-    "Daily mean path for `days_ahead` days and a daily sigma, from a weekly ARIMA forecast (with chapter 06's fallbacks)."
+    """Daily mean path for the `days_ahead` days after `daily_history`, a daily sigma, and the model that produced them.
+
+    The history is cut into whole weeks (`weekly_units`, partial weeks dropped); the weekly forecast (chapter 06's
+    `robust_forecast`, ARIMA with its documented fallbacks) starts after the last whole week, so the days of a partial
+    final week are forecast too and then skipped. Returns (mean per day, sigma per day, model used)."""
     from precision_marketing.arima import robust_forecast
-    weekly = daily_history.resample('W').sum().iloc[1:]          # drop a partial first week
-    weeks = int(np.ceil(days_ahead / 7)) + 1
+    from precision_marketing.data import weekly_units
+    weekly = weekly_units(daily_history)
+    skip = (daily_history.index[-1] - weekly.index[-1]).days         # days after the last whole week, already past
+    weeks = int(np.ceil((skip + days_ahead) / 7))
     fc, used, reason, _ = robust_forecast(weekly.to_numpy(), weeks, 'arima')
-    mean_daily = np.repeat(np.maximum(fc['mean'].to_numpy(), 0) / 7, 7)[:days_ahead]
+    mean_daily = np.repeat(np.maximum(fc['mean'].to_numpy(), 0) / 7, 7)[skip:skip + days_ahead]
     sigma_week = (fc.hi_80.iloc[0] - fc.lo_80.iloc[0]) / (2 * stats.norm.ppf(0.9))
     return mean_daily, float(sigma_week / np.sqrt(7)), used
 
@@ -123,6 +194,32 @@ def rolling_sum_ahead(path: np.ndarray, window) -> np.ndarray:
     end = np.minimum(t[None, :] + np.asarray(window)[:, None], path.shape[1])
     return np.take_along_axis(csum, end, axis=1) - csum[:, t]
 
+class NaiveOrderUpTo:
+    """The naive periodic policy: order up to the trailing mean of *observed* daily sales x (cover + buffer) days.
+
+    Parameters
+    ----------
+    history_sales : products x days of sales observed before the simulation (the last `window` days are used).
+    cover_days : lead time + review period, per product.
+    buffer_days : extra days of the trailing rate held as safety stock (one number or per product).
+    window : days in the trailing mean.
+
+    Called by `simulate_inventory` as `policy(t, sold)`; it never sees lost sales."""
+    def __init__(self, history_sales, cover_days, buffer_days=0.0, window: int = 7):
+        self.history = np.atleast_2d(np.asarray(history_sales, dtype=float))[:, -window:]
+        if self.history.shape[1] < window: raise ValueError(f"need at least {window} days of history sales, got {self.history.shape[1]}")
+        if np.any(np.asarray(buffer_days) < 0): raise ValueError(f"buffer_days must be >= 0, got {buffer_days}")
+        self.days = np.asarray(cover_days, dtype=float) + np.asarray(buffer_days, dtype=float)
+        self.window = window
+    def __call__(self, t: int, sold: np.ndarray) -> np.ndarray:
+        seen = np.concatenate([self.history, sold], axis=1)[:, -self.window:]
+        return seen.mean(axis=1) * self.days
+
+def inventory_at(curve: pd.DataFrame, fill: float) -> float:
+    "Average inventory value a policy needs for a fill rate, by linear interpolation along its curve (NaN outside it)."
+    c = curve.sort_values('fill_rate')
+    return float(np.interp(fill, c.fill_rate, c.avg_inventory_value)) if c.fill_rate.min() <= fill <= c.fill_rate.max() else np.nan
+
 # %% ../nbs/07_inventory.ipynb #0eac5c74
 SUPPLY_WEIGHTS = {'turnover': 0.3, 'renewal': 0.15, 'diversity': 0.15, 'service': 0.4}
 
@@ -133,24 +230,24 @@ def assortment_entropy(units_sold) -> float:
     p = u / u.sum()
     return float(-(p * np.log(p)).sum() / np.log(len(u)))
 
-def supply_kpis(sim: dict, dates: pd.DatetimeIndex, launch_dates, freq: str = 'W', weights: dict | None = None,
+def supply_kpis(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, freq: str = 'W', weights: dict | None = None,
                 turnover_target: float = 52.0, renewal_target: float = 0.10) -> pd.DataFrame:
     "Per period: turnover (annualised), renewal speed, assortment entropy, fill rate, and the weighted supply score."
     weights = weights or SUPPLY_WEIGHTS
     if set(weights) != set(SUPPLY_WEIGHTS) or any(w < 0 for w in weights.values()) or not np.isclose(sum(weights.values()), 1):
         raise ValueError(f"weights must be non-negative, name {sorted(SUPPLY_WEIGHTS)} and sum to 1")
     launch = pd.to_datetime(pd.Series(launch_dates)).to_numpy()
-    cost = sim['unit_cost'][:, None]
+    cost = run.unit_cost[:, None]
     rows = []
     for period, idx in pd.Series(np.arange(len(dates)), index=dates).groupby(dates.to_period(freq)):
         cols = idx.to_numpy(); end = dates[cols[-1]]
-        cogs = (sim['sold'][:, cols] * cost).sum(); value = (sim['on_hand'][:, cols] * cost).sum(axis=0).mean()
+        cogs = (run.sold[:, cols] * cost).sum(); value = (run.on_hand[:, cols] * cost).sum(axis=0).mean()
         on_sale = launch <= end.to_datetime64()
         new = on_sale & (launch > (end - pd.Timedelta(days=90)).to_datetime64())
-        demand = sim['demand'][:, cols].sum()
+        demand = run.demand[:, cols].sum()
         rows.append({'period': str(period), 'turnover': cogs / value * 365 / len(cols) if value > 0 else np.nan,
-                     'renewal': new.sum() / max(on_sale.sum(), 1), 'diversity': assortment_entropy(sim['sold'][:, cols].sum(axis=1)),
-                     'service': sim['sold'][:, cols].sum() / demand if demand > 0 else 1.0})
+                     'renewal': new.sum() / max(on_sale.sum(), 1), 'diversity': assortment_entropy(run.sold[:, cols].sum(axis=1)),
+                     'service': run.sold[:, cols].sum() / demand if demand > 0 else 1.0})
     out = pd.DataFrame(rows).set_index('period')
     normalised = pd.DataFrame({'turnover': (out.turnover / turnover_target).clip(upper=1), 'renewal': (out.renewal / renewal_target).clip(upper=1),
                                'diversity': out.diversity, 'service': out.service})

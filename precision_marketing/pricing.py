@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .data import check_columns
 
 # %% auto #0
 __all__ = ['fit_brand_choice', 'choice_probabilities', 'elasticity_matrix', 'elasticity_table', 'lever_lift',
-           'fit_conditional_poisson', 'category_response', 'optimal_price', 'realised', 'time_based_prices']
+           'fit_conditional_poisson', 'category_response', 'optimal_price', 'realised', 'realised_over_periods',
+           'time_based_prices']
 
 # %% ../nbs/09_pricing.ipynb #45d3c7a8
 def fit_brand_choice(panel: pd.DataFrame, levers: list[str] | None = None):
@@ -67,7 +67,18 @@ def lever_lift(panel: pd.DataFrame, params: pd.Series, lever: str) -> pd.Series:
 
 # %% ../nbs/09_pricing.ipynb #6a154974
 def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: float = 1e-10) -> dict:
-    "Multinomial (conditional Poisson) regression of counts within groups on X plus item effects; cluster-robust SEs by group."
+    """Multinomial (conditional Poisson) regression of counts within groups on X plus item effects; cluster-robust SEs by group.
+
+    Parameters
+    ----------
+    counts : units per row (>= 0); X : regressors per row (rows x k); groups : the group (e.g. category-day) of each row;
+    items : the item (product) of each row, whose fixed effects are estimated too.
+    max_iter, tol : Newton iterations and the relative log-likelihood change that counts as converged.
+
+    Returns
+    -------
+    dict with params and se (cluster-robust) of X's coefficients, se_model, loglik, converged (False if `max_iter`
+    ran out first: the estimates are then not to be trusted) and iterations."""
     y = np.asarray(counts, dtype=float); X = np.asarray(X, dtype=float)
     if X.ndim == 1: X = X[:, None]
     g = pd.factorize(np.asarray(groups))[0]; it = pd.factorize(np.asarray(items))[0]
@@ -83,7 +94,8 @@ def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: f
         resid = y - Y[g] * pi
         return pi, loglik, resid
     pi, loglik, resid = parts(theta)
-    for _ in range(max_iter):
+    converged, iterations = False, 0
+    for iterations in range(1, max_iter + 1):
         grad = Z.T @ resid
         zbar = np.zeros((n_groups, Z.shape[1])); np.add.at(zbar, g, pi[:, None] * Z)
         H = (Z * (Y[g] * pi)[:, None]).T @ Z - (zbar * Y[:, None]).T @ zbar
@@ -93,18 +105,19 @@ def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: f
             if ll_new >= loglik - 1e-12: break
             step /= 2
         theta, pi, resid, old, loglik = new, pi_new, resid_new, loglik, ll_new
-        if abs(loglik - old) < tol * (1 + abs(loglik)): break
+        if abs(loglik - old) < tol * (1 + abs(loglik)): converged = True; break
     zbar = np.zeros((n_groups, Z.shape[1])); np.add.at(zbar, g, pi[:, None] * Z)
     H = (Z * (Y[g] * pi)[:, None]).T @ Z - (zbar * Y[:, None]).T @ zbar
     scores = np.zeros((n_groups, Z.shape[1])); np.add.at(scores, g, resid[:, None] * Z)
     Hinv = np.linalg.inv(H)
     robust = Hinv @ (scores.T @ scores) @ Hinv
     k = X.shape[1]
-    return {'params': theta[:k], 'se': np.sqrt(np.diag(robust))[:k], 'se_model': np.sqrt(np.diag(Hinv))[:k], 'loglik': loglik}
+    return {'params': theta[:k], 'se': np.sqrt(np.diag(robust))[:k], 'se_model': np.sqrt(np.diag(Hinv))[:k], 'loglik': loglik,
+            'converged': converged, 'iterations': iterations}
 
 # %% ../nbs/09_pricing.ipynb #f65292ab
 def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
-    "Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units."
+    "Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units; `converged` says whether each fit did."
     check_columns(prices, ['product_id', 'date', 'price', 'promo'], 'price history')
     check_columns(products, ['product_id', 'category', 'list_price'], 'products')
     units = transactions.assign(date=transactions.timestamp.dt.normalize()).groupby(['product_id', 'date']).quantity.sum()
@@ -117,14 +130,26 @@ def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products
     for category, part in panel.groupby('category'):
         fit = fit_conditional_poisson(part.units, part[['log_relative_price', 'promo']], part.date, part.product_id)
         (e, lift_log), (se_e, se_l) = fit['params'], fit['se']
-        rows.append({'category': category, 'elasticity': e, 'elasticity_se': se_e, 'promo_lift': np.exp(lift_log),
+        rows.append({'category': category, 'converged': fit['converged'], 'elasticity': e, 'elasticity_se': se_e, 'promo_lift': np.exp(lift_log),
                      'promo_lift_ci_low': np.exp(lift_log - 1.96 * se_l), 'promo_lift_ci_high': np.exp(lift_log + 1.96 * se_l),
                      'log_lift': lift_log, 'log_lift_se': se_l})
     return pd.DataFrame(rows).set_index('category')
 
 # %% ../nbs/09_pricing.ipynb #9340035d
 def optimal_price(list_price, unit_cost, base_daily_demand, elasticity, stock, days: int, ladder=(0.8, 0.9, 1.0, 1.1, 1.2)) -> pd.DataFrame:
-    "Profit-maximising price per product from a ladder of list-price multiples, under constant-elasticity demand and stock."
+    """Profit-maximising price per product from a ladder of list-price multiples, under constant-elasticity demand and stock.
+
+    Parameters
+    ----------
+    list_price, unit_cost, base_daily_demand, elasticity, stock : per product (demand at list price, units per day).
+    days : length of the period the price holds.
+    ladder : allowed prices as multiples of the list price; a rung below the unit cost is never chosen.
+
+    Returns
+    -------
+    One row per product: price, multiple, expected_units, expected_profit, stock_binding, feasible. A product whose
+    every rung is below cost gets an explicit 'no feasible price' row: feasible False, price and multiple NaN,
+    expected units and profit 0 (nothing is sold below cost)."""
     lp, c, q0, e, k = (np.asarray(v, dtype=float) for v in (list_price, unit_cost, base_daily_demand, elasticity, stock))
     if days < 1: raise ValueError(f"days must be at least 1, got {days}")
     if (lp <= 0).any() or (c < 0).any() or (q0 < 0).any() or (k < 0).any(): raise ValueError("need list_price > 0, unit_cost >= 0, demand >= 0, stock >= 0")
@@ -133,19 +158,34 @@ def optimal_price(list_price, unit_cost, base_daily_demand, elasticity, stock, d
     prices = lp[:, None] * ladder[None, :]
     demand = days * q0[:, None] * ladder[None, :] ** e[:, None]
     sold = np.minimum(demand, k[:, None])
-    profit = np.where(prices >= c[:, None], (prices - c[:, None]) * sold, -np.inf)
-    best = np.argmax(profit, axis=1)
+    allowed = prices >= c[:, None]
+    profit = np.where(allowed, (prices - c[:, None]) * sold, -np.inf)
+    best, feasible = np.argmax(profit, axis=1), allowed.any(axis=1)
     rows = np.arange(len(lp))
-    return pd.DataFrame({'price': prices[rows, best], 'multiple': ladder[best], 'expected_units': sold[rows, best],
-                         'expected_profit': profit[rows, best], 'stock_binding': demand[rows, best] >= 0.95 * k})
+    return pd.DataFrame({'price': np.where(feasible, prices[rows, best], np.nan), 'multiple': np.where(feasible, ladder[best], np.nan),
+                         'expected_units': np.where(feasible, sold[rows, best], 0.0), 'expected_profit': np.where(feasible, profit[rows, best], 0.0),
+                         'stock_binding': feasible & (demand[rows, best] >= 0.95 * k), 'feasible': feasible})
 
 def realised(price, list_price, unit_cost, base_daily_demand, true_elasticity, stock, days: int) -> pd.DataFrame:
-    "Units and profit under the true constant-elasticity demand, capped by stock."
+    "Units and profit per product under the true constant-elasticity demand over `days`, capped by stock."
     demand = days * np.asarray(base_daily_demand) * (np.asarray(price) / np.asarray(list_price)) ** np.asarray(true_elasticity)
     units = np.minimum(demand, stock)
     return pd.DataFrame({'units': units, 'profit': (np.asarray(price) - np.asarray(unit_cost)) * units, 'lost_units': demand - units})
 
 # %% ../nbs/09_pricing.ipynb #f301795e
+def realised_over_periods(prices, list_price, unit_cost, period_demand, true_elasticity, stock, period_days: int) -> pd.DataFrame:
+    """Units, profit and lost units per period under the true demand, with unsold stock carried to the next period.
+
+    `prices` and `period_demand` (base daily demand at list price) are products x periods; the rest per product."""
+    prices, demand = np.asarray(prices, dtype=float), np.asarray(period_demand, dtype=float)
+    if prices.shape != demand.shape or prices.ndim != 2: raise ValueError("prices and period_demand must both be products x periods")
+    left, rows = np.asarray(stock, dtype=float).copy(), []
+    for t in range(prices.shape[1]):
+        one = realised(prices[:, t], list_price, unit_cost, demand[:, t], true_elasticity, left, period_days)
+        left = left - one.units.to_numpy()
+        rows.append({'period': t, **one.sum().to_dict()})
+    return pd.DataFrame(rows).set_index('period')
+
 def time_based_prices(list_price, unit_cost, period_demand, elasticity, stock, period_days: int, ladder=(0.8, 0.9, 1.0, 1.1, 1.2)) -> pd.DataFrame:
     "One price per product and period (products x periods of base daily demand): stock allotted by demand share, unsold stock carried forward."
     demand = np.asarray(period_demand, dtype=float)

@@ -23,8 +23,9 @@ from .clustering import customer_features
 from .data import SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['calibration_holdout', 'spend_models', 'compare_spend_models', 'clv_summary', 'bgnbd_log_likelihood', 'fit_clv_models',
-           'holdout_by_frequency', 'cumulative_repeat_purchases', 'clv_table', 'time_decay_clv']
+__all__ = ['WEEKS_PER_MONTH', 'calibration_holdout', 'spend_models', 'compare_spend_models', 'clv_summary',
+           'bgnbd_log_likelihood', 'fit_clv_models', 'fit_clv_window', 'holdout_by_frequency',
+           'cumulative_repeat_purchases', 'clv_table', 'time_decay_clv']
 
 # %% ../nbs/03_regression.ipynb #f81bd702
 def calibration_holdout(tx: pd.DataFrame, calibration_end, holdout_weeks: int = 39, products: pd.DataFrame | None = None):
@@ -110,6 +111,24 @@ def fit_clv_models(summary: pd.DataFrame):
         ggf = GammaGammaFitter().fit(repeat.frequency, repeat.monetary_value)
     return bgf, ggf
 
+def fit_clv_window(tx: pd.DataFrame, calibration_end, holdout_weeks: int):
+    """The calibration/holdout summary of a window and the CLV models fitted on its calibration part only.
+
+    Parameters
+    ----------
+    tx : transactions (customer_id, timestamp, revenue).
+    calibration_end : last day of calibration (inclusive); nothing after it reaches the fit.
+    holdout_weeks : weeks after the calibration end whose repeat purchases are counted (`frequency_holdout`) for checking.
+
+    Returns
+    -------
+    (summary, bgf, ggf)"""
+    if holdout_weeks <= 0: raise ValueError(f"holdout_weeks must be positive, got {holdout_weeks}")
+    end = pd.Timestamp(calibration_end)
+    summary = clv_summary(tx, end, observation_end=end + pd.Timedelta(weeks=holdout_weeks))
+    bgf, ggf = fit_clv_models(summary[['frequency', 'recency', 'T', 'monetary_value']])
+    return summary, bgf, ggf
+
 # %% ../nbs/03_regression.ipynb #6311c78d
 def holdout_by_frequency(bgf, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     "Mean actual vs expected holdout repeat purchases, grouped by calibration frequency (capped at `max_frequency`)."
@@ -130,6 +149,8 @@ def cumulative_repeat_purchases(bgf, tx: pd.DataFrame, start, weeks: int) -> pd.
     return pd.DataFrame({'actual': actual.to_numpy(), 'expected': expected}, index=pd.RangeIndex(1, weeks + 1, name='week'))
 
 # %% ../nbs/03_regression.ipynb #d8f9719d
+WEEKS_PER_MONTH = 365.25 / 12 / 7          # 4.348: months of CLV horizon to the weeks the models count in
+
 def clv_table(bgf, ggf, summary: pd.DataFrame, months: int = 12, monthly_discount_rate: float = 0.01) -> pd.DataFrame:
     "P(alive), expected purchases, expected spend per purchase and discounted CLV over `months`, per customer."
     if months <= 0: raise ValueError(f"months must be positive, got {months}")
@@ -137,7 +158,7 @@ def clv_table(bgf, ggf, summary: pd.DataFrame, months: int = 12, monthly_discoun
     f, r, T, m = summary.frequency, summary.recency, summary['T'], summary.monetary_value
     out = pd.DataFrame(index=summary.index)
     out['p_alive'] = bgf.conditional_probability_alive(f, r, T)
-    out['expected_purchases'] = bgf.conditional_expected_number_of_purchases_up_to_time(months * 4.345, f, r, T)
+    out['expected_purchases'] = bgf.conditional_expected_number_of_purchases_up_to_time(months * WEEKS_PER_MONTH, f, r, T)
     out['expected_spend'] = ggf.conditional_expected_average_profit(f, m)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')

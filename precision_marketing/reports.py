@@ -21,9 +21,10 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'record_metrics', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
-           'notebook_to_html', 'run_chapter', 'write_index', 'load_config', 'run_reports', 'main', 'readme_markdown',
-           'write_readme']
+__all__ = ['REPORTS_CHAPTER', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool',
+           'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
+           'notebook_to_html', 'run_chapter', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters',
+           'run_reports', 'main', 'readme_markdown', 'write_readme']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -49,6 +50,85 @@ def record_metrics(chapter: str, metrics: dict, out_dir: str | Path | None = Non
         for name, value in clean.items(): print(f'{chapter} | {name} = {value}')
     return clean
 
+# %% ../nbs/90_reports.ipynb #a97a1d84
+class ParameterError(ValueError):
+    "A chapter or report parameter that is unknown, of the wrong type or out of range."
+
+@dataclass(frozen=True)
+class Param:
+    "What a parameter may be: `kind` ('int', 'float', 'bool', 'choice', 'date', 'floats'), bounds, choices, and whether None is allowed."
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple = ()
+    optional: bool = False
+    open_low: bool = False
+
+    def allowed(self) -> str:
+        if self.kind == 'choice': text = f"one of {list(self.choices)}"
+        elif self.kind == 'date': text = "a date YYYY-MM-DD"
+        elif self.kind == 'bool': text = "true or false"
+        else:
+            what = {'int': 'a whole number', 'float': 'a number', 'floats': 'a list of numbers'}[self.kind]
+            bounds = [f"{'>' if self.open_low else '>='} {self.low:g}" if self.low is not None else '', f"<= {self.high:g}" if self.high is not None else '']
+            text = ' '.join([what, ' and '.join(b for b in bounds if b)]).strip()
+        return text + (' (or None)' if self.optional else '')
+
+    def check(self, name: str, value):
+        "The value, typed, or ParameterError."
+        bad = lambda: ParameterError(f"parameter {name!r} = {value!r} is not allowed: it must be {self.allowed()}")
+        if value is None:
+            if self.optional: return None
+            raise bad()
+        if self.kind == 'choice':
+            if value not in self.choices: raise bad()
+            return value
+        if self.kind == 'bool':
+            if not isinstance(value, (bool, np.bool_)): raise bad()
+            return bool(value)
+        if self.kind == 'date':
+            import datetime as dt
+            if isinstance(value, dt.date): return value.isoformat()[:10]
+            if isinstance(value, str) and re.fullmatch(r'\d{4}-\d{2}-\d{2}', value):
+                try: return dt.date.fromisoformat(value).isoformat()
+                except ValueError: pass
+            raise bad()
+        if self.kind == 'floats' and not (isinstance(value, (list, tuple)) and len(value)): raise bad()
+        values = list(value) if self.kind == 'floats' else [value]
+        for v in values:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v): raise bad()
+            if self.kind == 'int' and float(v) != int(v): raise bad()
+            if self.low is not None and (v < self.low or (self.open_low and v == self.low)): raise bad()
+            if self.high is not None and v > self.high: raise bad()
+        typed = [int(v) if self.kind == 'int' else float(v) for v in values]
+        return typed if self.kind == 'floats' else typed[0]
+
+def Int(low=None, high=None, optional: bool = False) -> Param: return Param('int', low, high, optional=optional)
+def Float(low=None, high=None, optional: bool = False, open_low: bool = False) -> Param: return Param('float', low, high, optional=optional, open_low=open_low)
+def FloatList(low=None, high=None, open_low: bool = False) -> Param: return Param('floats', low, high, open_low=open_low)
+def Choice(*choices, optional: bool = False) -> Param: return Param('choice', choices=tuple(choices), optional=optional)
+def Date(optional: bool = False) -> Param: return Param('date', optional=optional)
+def Bool() -> Param: return Param('bool')
+
+def check_parameters(values: dict, spec: dict) -> dict:
+    """Check a chapter's parameters against `spec` (name -> Param) and return them typed.
+
+    Parameters
+    ----------
+    values : the chapter's namespace (pass `globals()`) or a dict holding at least the names in `spec`.
+    spec : name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()` or `FloatList(...)`.
+
+    Returns
+    -------
+    dict of the checked values (ints as int, dates as ISO strings)."""
+    missing = [name for name in spec if name not in values]
+    if missing: raise ParameterError(f"parameter(s) {missing} are not defined: declare them in the chapter's parameters cell")
+    return {name: p.check(name, values[name]) for name, p in spec.items()}
+
+def checking_claims() -> bool:
+    "True under `nbdev_test` (which runs the default parameters): chapters then assert what their prose says about the default data."
+    return bool(os.environ.get('IN_TEST'))
+
 # %% ../nbs/90_reports.ipynb #c9e469a6
 REPORTS_CHAPTER = '90_reports'
 
@@ -68,6 +148,7 @@ def resolve_chapters(names: list[str] | None, available: list[str]) -> list[str]
     if not names: return list(available)
     out = []
     for name in names:
+        name = f'{name:02d}' if isinstance(name, int) else str(name)      # YAML reads a key 03 as the number 3
         hits = [c for c in available if name in (c, c[:2], c[3:])]
         if len(hits) != 1: raise ValueError(f"unknown chapter {name!r}; choose from {available}")
         out.append(hits[0])
@@ -152,32 +233,69 @@ tr.failed td{{background:#fde8e8}}code{{white-space:pre-wrap}}</style></head><bo
 {chr(10).join(rows)}
 </table></body></html>"""
     (out_dir/'index.html').write_text(page, encoding='utf-8')
-    (out_dir/'summary.json').write_text(json.dumps([asdict(r) for r in runs], indent=1))
+    (out_dir/'summary.json').write_text(json.dumps([asdict(r) for r in runs], indent=1, default=str))
     return out_dir/'index.html'
 
 # %% ../nbs/90_reports.ipynb #a79d1cd1
+def _plain_dates(value):
+    "Dates that YAML parsed (2024-01-31) back to ISO strings, recursively: parameters stay JSON-safe."
+    import datetime as dt
+    if isinstance(value, dt.date): return value.isoformat()[:10]
+    if isinstance(value, dict): return {k: _plain_dates(v) for k, v in value.items()}
+    if isinstance(value, list): return [_plain_dates(v) for v in value]
+    return value
+
 def load_config(path: str | Path | None) -> dict:
     "Read a report YAML config; check its keys."
     if path is None: return {}
-    config = yaml.safe_load(Path(path).read_text()) or {}
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"no such config file: {path}")
+    config = _plain_dates(yaml.safe_load(path.read_text()) or {})
     unknown = set(config) - {'hide_code', 'parameters', 'chapters', 'run'}
     if unknown: raise ValueError(f"{path}: unknown key(s) {sorted(unknown)}; allowed: hide_code, parameters, chapters, run")
     return config
 
+def chapter_parameters(chapter: str, nbs: str | Path | None = None) -> dict:
+    "Name -> default (as written) of the chapter's `parameters` cell, read by papermill's own Python parser."
+    from papermill.translators import PythonTranslator
+    nb = nbformat.read(Path(nbs or nbs_dir())/f'{chapter}.ipynb', as_version=4)
+    cells = [c for c in nb.cells if 'parameters' in c.metadata.get('tags', [])]
+    return {p.name: p.default for p in PythonTranslator.inspect(cells[0])} if cells else {}
+
+def plan_parameters(chosen: list[str], config: dict, parameters: dict | None, available: list[str], nbs=None) -> dict:
+    """Parameters for each chosen chapter, checked by name before anything runs.
+
+    Layers (later wins): `config['parameters']`, `config['chapters'][chapter]`, then `parameters`. A common parameter
+    goes only to the chapters that declare it, and must be declared by at least one chosen chapter; a per-chapter one
+    must be declared by its chapter. Otherwise `ParameterError` lists the valid names."""
+    declared = {c: set(chapter_parameters(c, nbs)) for c in chosen}
+    common, cli = config.get('parameters') or {}, parameters or {}
+    valid = sorted(set().union(*declared.values())) if declared else []
+    unknown = sorted((set(common) | set(cli)) - set(valid))
+    if unknown: raise ParameterError(f"unknown parameter(s) {unknown}: no chosen chapter declares them. Valid for {chosen}: {valid}")
+    per_chapter = {}
+    for name, values in (config.get('chapters') or {}).items():
+        chapter = resolve_chapters([name], available)[0]
+        if chapter not in declared: declared[chapter] = set(chapter_parameters(chapter, nbs))
+        bad = sorted(set(values or {}) - declared[chapter])
+        if bad: raise ParameterError(f"chapter {chapter} has no parameter(s) {bad}; its parameters: {sorted(declared[chapter])}")
+        per_chapter[chapter] = values or {}
+    pick = lambda values, c: {k: v for k, v in values.items() if k in declared[c]}
+    return {c: {**pick(common, c), **per_chapter.get(c, {}), **pick(cli, c)} for c in chosen}
+
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
                 progress: bool = True) -> list[ChapterRun]:
-    "Run chapters as reports, write the index, and return one `ChapterRun` per chapter."
+    "Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first)."
     config = config or {}
     available = discover_chapters(nbs)
     chosen = resolve_chapters(chapters or config.get('run'), available)
-    for name in config.get('chapters') or {}: resolve_chapters([name], available)
-    per_chapter = {resolve_chapters([k], available)[0]: v or {} for k, v in (config.get('chapters') or {}).items()}
+    planned = plan_parameters(chosen, config, _plain_dates(parameters or {}), available, nbs)
     hide = config.get('hide_code', False) if hide_code is None else hide_code
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     runs = []
     for i, chapter in enumerate(chosen, 1):
-        params = {**(config.get('parameters') or {}), **per_chapter.get(chapter, {}), **(parameters or {})}
+        params = planned[chapter]
         print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
         run = run_chapter(chapter, out_dir, params, nbs, hide, progress)
         print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
@@ -192,7 +310,8 @@ def _parse_params(pairs: list[str]) -> dict:
     for pair in pairs or []:
         if '=' not in pair: raise ValueError(f"-p needs key=value, got {pair!r}")
         key, value = pair.split('=', 1)
-        out[key.strip()] = yaml.safe_load(value)
+        parsed = yaml.safe_load(value)
+        out[key.strip()] = _plain_dates(parsed)           # 1997-06-30 stays the string '1997-06-30', not a date object
     return out
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,8 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print('\n'.join(discover_chapters())); return 0
     out = Path(args.out) if args.out else nbs_dir().parent/'reports'
-    runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
-                       hide_code=args.hide_code, progress=not args.no_progress)
+    try:
+        runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
+                           hide_code=args.hide_code, progress=not args.no_progress)
+    except (ParameterError, ValueError, FileNotFoundError) as exc:      # bad chapter, parameter or config: nothing ran
+        print(f"pm-report: {exc}", file=sys.stderr); return 2
     failed = [r for r in runs if r.status != 'ok']
     print(f"reports: {len(runs) - len(failed)} ok, {len(failed)} failed -> {out/'index.html'}")
     for r in failed: print(f"  FAILED {r.chapter}: {r.error}")
