@@ -27,7 +27,7 @@ __all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', '
            'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
            'validate_transactions', 'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens',
            'load_movielens_100k', 'load_scanner_panel', 'load_series', 'SyntheticShop', 'make_synthetic_shop',
-           'daily_units', 'weekly_units', 'main']
+           'daily_units', 'weekly_units']
 
 # %% ../nbs/00_data.ipynb #6faeb9a7
 def project_root(start: str | Path | None = None) -> Path | None:
@@ -171,18 +171,19 @@ class Validated(NamedTuple):
     accepted: pd.DataFrame
     rejects: pd.DataFrame
 
-def check_columns(df: pd.DataFrame, required: list[str], what: str = 'transactions'):
-    "Raise `SchemaError` naming each missing column, a close match present in `df`, and the fix."
+def check_columns(df: pd.DataFrame, required: list[str], what: str = 'transactions', rename_hint: str | None = None):
+    "Raise `SchemaError` naming each missing column, a close match present in `df`, and the fix (`rename_hint`: how to rename at the source)."
     missing = [c for c in required if c not in df.columns]
     if not missing: return
+    default_hint = "column_map={'old': 'new'} to load_transactions"
     lower = {str(c).lower(): c for c in df.columns}
     hints = []
     for col in missing:
         match = difflib.get_close_matches(col.lower(), list(lower), n=1, cutoff=0.5)
         hints.append(f"{col!r} (found {lower[match[0]]!r}: rename it)" if match else repr(col))
     raise SchemaError(f"{what} is missing column(s) {', '.join(hints)}. Columns present: {list(df.columns)}. "
-                      f"Fix: rename, e.g. df.rename(columns={{'old': 'new'}}), or pass column_map={{'old': 'new'}} "
-                      f"to load_transactions. Required: {required}.")
+                      f"Fix: rename, e.g. df.rename(columns={{'old': 'new'}}), or pass "
+                      f"{rename_hint or default_hint}. Required: {required}.")
 
 # %% ../nbs/00_data.ipynb #75382bb8
 def _blank(s: pd.Series) -> pd.Series:
@@ -588,15 +589,3 @@ def weekly_units(daily: pd.DataFrame | pd.Series, week_end: str = 'SUN') -> pd.D
     days_in_week = pd.Series(1, index=index).resample(rule).sum()
     whole = days_in_week.index[days_in_week.to_numpy() == 7]
     return daily.resample(rule).sum().loc[whole]
-
-# %% ../nbs/00_data.ipynb #c2b43789
-def main(argv: list[str] | None = None) -> int:
-    "Command-line entry point of `pm-data`: `pm-data fetch` caches and verifies every data file."
-    import argparse
-    parser = argparse.ArgumentParser(prog='pm-data', description='Fetch and verify the public data sets.')
-    parser.add_argument('command', choices=['fetch', 'where'])
-    args = parser.parse_args(argv)
-    if args.command == 'where': print(data_dir()); return 0
-    paths = fetch_all()
-    print(f"{len(paths)} data files cached and verified in {data_dir()}")
-    return 0

@@ -171,11 +171,13 @@ class PromotionProblem:
         feature[over] = False
         return level, feature, spend
 
-    def units(self, X: np.ndarray) -> np.ndarray:
-        "Planned units, plans x segments x categories."
-        level, feature, spend = self.decode(X)
+    def _units(self, level, feature, spend) -> np.ndarray:
         amplify = 1 + (self.effect * (1 - np.exp(-spend / self.half))).sum(axis=2)
         return self.b[None] * (1 - self.discounts[level]) ** self.elasticity * np.where(feature, self.lift, 1.0) * amplify[:, :, None]
+
+    def units(self, X: np.ndarray) -> np.ndarray:
+        "Planned units, plans x segments x categories."
+        return self._units(*self.decode(X))
 
     def violation(self, X: np.ndarray) -> np.ndarray:
         "Units each plan promises beyond the stock, summed over categories (0 = feasible)."
@@ -186,7 +188,7 @@ class PromotionProblem:
         level, feature, spend = self.decode(X)
         d = self.discounts[level]
         reach = 1 - np.exp(-(spend / self.half).sum(axis=2))                # pop x S
-        units = self.units(X)
+        units = self._units(level, feature, spend)
         price = self.price * (1 - d)
         sales = (price * units).sum(axis=(1, 2))
         cost = spend.sum(axis=(1, 2)) + feature.sum(axis=(1, 2)) * self.feature_cost
