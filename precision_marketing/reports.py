@@ -189,16 +189,19 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     metrics_path.unlink(missing_ok=True)
     executed, page = out_dir/'executed'/f'{chapter}.ipynb', out_dir/f'{chapter}.html'
     executed.unlink(missing_ok=True)
-    old_env = os.environ.get('PM_METRICS_DIR')
-    os.environ['PM_METRICS_DIR'] = str(out_dir/'metrics')
+    run_env = {'PM_METRICS_DIR': str(out_dir/'metrics'), 'PM_RESULTS_DB': str(out_dir/'results.duckdb'),   # where the chapter records figures and decisions
+               'PM_RUN_ID': os.environ.get('PM_RUN_ID') or time.strftime('%Y%m%dT%H%M%S')}
+    old_env = {k: os.environ.get(k) for k in run_env}
+    os.environ.update(run_env)
     start, error = time.perf_counter(), None
     try:
         pm.execute_notebook(str(nbs/f'{chapter}.ipynb'), str(executed), parameters=parameters or {}, cwd=str(nbs),
                             kernel_name=kernel, language='python', progress_bar=progress, log_output=False)
     except Exception as exc: error = _error_text(exc)
     finally:
-        if old_env is None: os.environ.pop('PM_METRICS_DIR', None)
-        else: os.environ['PM_METRICS_DIR'] = old_env
+        for k, v in old_env.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
     seconds = time.perf_counter() - start
     html_path = None
     if executed.exists():
@@ -293,6 +296,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     planned = plan_parameters(chosen, config, _plain_dates(parameters or {}), available, nbs)
     hide = config.get('hide_code', False) if hide_code is None else hide_code
     Path(out_dir).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault('PM_RUN_ID', time.strftime('%Y%m%dT%H%M%S'))   # one run id for every chapter of this run
     runs = []
     for i, chapter in enumerate(chosen, 1):
         params = planned[chapter]

@@ -18,9 +18,10 @@ import pandas as pd
 from .data import SchemaError, Validated, _blank, check_columns, make_synthetic_shop, validate_transactions
 
 # %% auto #0
-__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'ANONYMISE_KEY_VARIABLE', 'TableSpec', 'validate_table', 'check_references',
-           'mask_password', 'Shop', 'shop_from_tables', 'synthetic_tables', 'pseudonymise', 'open_shop', 'write_shop',
-           'main']
+__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'ANONYMISE_KEY_VARIABLE', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'TableSpec',
+           'validate_table', 'check_references', 'mask_password', 'Shop', 'shop_from_tables', 'synthetic_label',
+           'synthetic_tables', 'pseudonymise', 'open_shop', 'write_shop', 'main', 'check_decision', 'write_decisions',
+           'read_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -198,6 +199,10 @@ def shop_from_tables(raw: dict, source: str, truth: dict | None = None) -> Shop:
     return Shop(tables, rejects, source, truth)
 
 # %% ../nbs/00b_shop.ipynb #9e19a8e3
+def synthetic_label(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42) -> str:
+    "How a synthetic shop is named in reports and decision tables."
+    return f'synthetic customers={n_customers} products={n_products} days={n_days} seed={seed}'
+
 def synthetic_tables(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42) -> tuple[dict, dict]:
     "The synthetic shop of chapter 00 as shop tables, and its truth."
     s = make_synthetic_shop(n_customers, n_products, n_days, seed)
@@ -262,7 +267,7 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
     truth = None
     if str(source) == 'synthetic':
         raw, truth = synthetic_tables(**synthetic)
-        source = 'synthetic ' + ', '.join(f'{k}={v}' for k, v in synthetic.items()) if synthetic else 'synthetic'
+        source = synthetic_label(**synthetic)
     else:
         if synthetic: raise TypeError(f"size and seed arguments {sorted(synthetic)} apply to the synthetic shop only")
         if re.match(r'^[a-z][a-z0-9+]*://', str(source)):
@@ -337,3 +342,78 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pm-data: {exc}", file=sys.stderr); return 2
     print(shop); print(shop.summary.to_string())
     return 1 if shop.summary.rejected.sum() else 0
+
+# %% ../nbs/00b_shop.ipynb #926f5271
+DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
+    'customer_segments': ('02_clustering', ['customer_id', 'rfm_segment', 'persona'], ['customer_id']),
+    'customer_value': ('03_regression', ['customer_id', 'p_alive', 'expected_purchases', 'expected_spend', 'clv'], ['customer_id']),
+    'recommendations': ('04_collaborative_filtering', ['customer_id', 'rank', 'product_id', 'score'], ['customer_id', 'rank']),
+    'demand_forecasts': ('07_inventory', ['product_id', 'date', 'mean_units', 'sigma_units', 'model'], ['product_id', 'date']),
+    'reorder_levels': ('07_inventory', ['product_id', 'lead_time_days', 'review_days', 'service_level', 'safety_stock', 'order_up_to'], ['product_id']),
+    'promotion_plan': ('08_genetic_algorithm', ['segment', 'category', 'discount', 'feature'], ['segment', 'category']),
+    'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible'], ['product_id']),
+    'push_list': ('10_campaigns', ['customer_id', 'persona', 'favourite_category', 'recommendations', 'discount', 'channel', 'message'], ['customer_id']),
+}
+RESULTS_DB_VARIABLE = 'PM_RESULTS_DB'
+
+def check_decision(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    "The frame, if it has the documented columns of decision table `name` and a unique key; else SchemaError."
+    if name not in DECISION_TABLES: raise SchemaError(f"unknown decision table {name!r}; the tables are {list(DECISION_TABLES)}")
+    _, columns, key = DECISION_TABLES[name]
+    check_columns(frame, columns, f'decision table {name}', rename_hint='the documented column names')
+    dup = frame.duplicated(key, keep=False)
+    if dup.any(): raise SchemaError(f"decision table {name}: {int(dup.sum())} rows repeat the key {key}, e.g. {frame.loc[dup, key].head(2).values.tolist()}")
+    return frame
+
+def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | None = None, db: str | Path | None = None) -> dict:
+    """Check decision tables and, when a store is given (`db` or `$PM_RESULTS_DB`), replace each atomically with provenance.
+
+    Parameters
+    ----------
+    chapter : the writing chapter (must be the one `DECISION_TABLES` names).
+    tables : decision name -> frame.
+    shop : description of the shop the decisions are for (passwords are masked).
+    parameters : the chapter's parameters, stored as JSON beside every row.
+    db : DuckDB file of the run's results (default `$PM_RESULTS_DB`; none: check only).
+
+    Returns
+    -------
+    name -> rows written (or checked)."""
+    import json
+    for name, frame in tables.items():
+        check_decision(name, frame)
+        if DECISION_TABLES[name][0] != chapter: raise SchemaError(f"decision table {name} is written by {DECISION_TABLES[name][0]}, not {chapter}")
+    db = db or os.environ.get(RESULTS_DB_VARIABLE)
+    if db:
+        import duckdb
+        run_id = os.environ.get('PM_RUN_ID', pd.Timestamp.now().strftime('%Y%m%dT%H%M%S'))
+        meta = {'run_id': run_id, 'chapter': chapter, 'shop': mask_password(shop),
+                'parameters': json.dumps(parameters or {}, default=str, sort_keys=True), 'written_at': pd.Timestamp.now().floor('s')}
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(db))
+        try:
+            for name, frame in tables.items():
+                staged = frame.assign(**meta)
+                con.execute('begin transaction')
+                try:
+                    con.register('staged', staged)
+                    con.execute(f'create or replace table "{name}" as select * from staged')
+                    con.unregister('staged')
+                    con.execute('commit')
+                except Exception:
+                    con.execute('rollback'); raise
+        finally: con.close()
+    return {name: len(frame) for name, frame in tables.items()}
+
+def read_decision(name: str, db: str | Path | None = None) -> pd.DataFrame:
+    "A decision table from the results store (`db` or `$PM_RESULTS_DB`), with its provenance columns."
+    import duckdb
+    check_decision(name, pd.DataFrame(columns=DECISION_TABLES[name][1]))
+    db = db or os.environ.get(RESULTS_DB_VARIABLE)
+    if not db or not Path(db).exists(): raise FileNotFoundError(f"no results store at {db!r}: run the chapter that writes {name} ({DECISION_TABLES[name][0]}) with pm-report first")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        if name not in [r[0] for r in con.execute('select table_name from information_schema.tables').fetchall()]:
+            raise SchemaError(f"the results store {db} has no {name!r} yet: run {DECISION_TABLES[name][0]} first")
+        return con.execute(f'select * from "{name}"').df()
+    finally: con.close()
