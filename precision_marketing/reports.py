@@ -22,9 +22,9 @@ import yaml
 
 # %% auto #0
 __all__ = ['REPORTS_CHAPTER', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool',
-           'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
-           'notebook_to_html', 'run_chapter', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters',
-           'run_reports', 'main', 'readme_markdown', 'write_readme']
+           'Text', 'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
+           'ChapterRun', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config', 'chapter_parameters',
+           'plan_parameters', 'run_reports', 'main', 'readme_markdown', 'write_readme']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -68,6 +68,7 @@ class Param:
         if self.kind == 'choice': text = f"one of {list(self.choices)}"
         elif self.kind == 'date': text = "a date YYYY-MM-DD"
         elif self.kind == 'bool': text = "true or false"
+        elif self.kind == 'text': text = "a non-empty text"
         else:
             what = {'int': 'a whole number', 'float': 'a number', 'floats': 'a list of numbers'}[self.kind]
             bounds = [f"{'>' if self.open_low else '>='} {self.low:g}" if self.low is not None else '', f"<= {self.high:g}" if self.high is not None else '']
@@ -82,6 +83,9 @@ class Param:
             raise bad()
         if self.kind == 'choice':
             if value not in self.choices: raise bad()
+            return value
+        if self.kind == 'text':
+            if not isinstance(value, str) or not value.strip(): raise bad()
             return value
         if self.kind == 'bool':
             if not isinstance(value, (bool, np.bool_)): raise bad()
@@ -109,6 +113,7 @@ def FloatList(low=None, high=None, open_low: bool = False) -> Param: return Para
 def Choice(*choices, optional: bool = False) -> Param: return Param('choice', choices=tuple(choices), optional=optional)
 def Date(optional: bool = False) -> Param: return Param('date', optional=optional)
 def Bool() -> Param: return Param('bool')
+def Text() -> Param: return Param('text')
 
 def check_parameters(values: dict, spec: dict) -> dict:
     """Check a chapter's parameters against `spec` (name -> Param) and return them typed.
@@ -116,7 +121,7 @@ def check_parameters(values: dict, spec: dict) -> dict:
     Parameters
     ----------
     values : the chapter's namespace (pass `globals()`) or a dict holding at least the names in `spec`.
-    spec : name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()` or `FloatList(...)`.
+    spec : name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()`, `Text()` or `FloatList(...)`.
 
     Returns
     -------
@@ -140,8 +145,8 @@ def nbs_dir() -> Path:
     return root/'nbs'
 
 def discover_chapters(nbs: str | Path | None = None) -> list[str]:
-    "Chapter notebook names in `nbs`, in order, without the reports pipeline."
-    return sorted(p.stem for p in Path(nbs or nbs_dir()).glob('[0-9][0-9]_*.ipynb') if p.stem != REPORTS_CHAPTER)
+    "Chapter notebook names in `nbs` (`NN_name` or `NNx_name`), in order, without the reports pipeline."
+    return sorted(p.stem for p in Path(nbs or nbs_dir()).glob('[0-9][0-9]*_*.ipynb') if p.stem != REPORTS_CHAPTER and re.fullmatch(r'\d\d[a-z]?_\w+', p.stem))
 
 def resolve_chapters(names: list[str] | None, available: list[str]) -> list[str]:
     "Map full names, numbers or short names to chapter names; all chapters when `names` is empty."
@@ -149,7 +154,7 @@ def resolve_chapters(names: list[str] | None, available: list[str]) -> list[str]
     out = []
     for name in names:
         name = f'{name:02d}' if isinstance(name, int) else str(name)      # YAML reads a key 03 as the number 3
-        hits = [c for c in available if name in (c, c[:2], c[3:])]
+        hits = [c for c in available if name in (c, *c.split('_', 1))]                   # full name, number (00, 00b) or name
         if len(hits) != 1: raise ValueError(f"unknown chapter {name!r}; choose from {available}")
         out.append(hits[0])
     return out
