@@ -76,7 +76,19 @@ def stratified_split(ratings: pd.DataFrame, ratio: float = 0.75, seed: int = 42)
 
 def ranking_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, k: int = 10, train: pd.DataFrame | None = None,
                     n_items: int | None = None) -> dict:
-    "precision, recall, nDCG, MAP at k (mean over test users), plus coverage and novelty when `train`/`n_items` are given."
+    """Ranking metrics at k, averaged over the users in `test` (definitions above).
+
+    Parameters
+    ----------
+    recommendations : customer_id, product_id, rank (1 = best); ranks above k are ignored.
+    test : the held-out interactions; every test row counts as relevant.
+    k : list length scored.
+    train : training interactions, for novelty (mean -log2 share of users who had the item).
+    n_items : catalogue size, for coverage (share of items in some list).
+
+    Returns
+    -------
+    dict with precision, recall, ndcg, map (and coverage, novelty when asked for)."""
     check_columns(recommendations, ['customer_id', 'product_id', 'rank'], 'recommendations')
     recs = recommendations[recommendations['rank'] <= k]
     relevant = test.groupby('customer_id').product_id.agg(set)

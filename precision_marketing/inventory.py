@@ -232,7 +232,20 @@ def assortment_entropy(units_sold) -> float:
 
 def supply_kpis(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, freq: str = 'W', weights: dict | None = None,
                 turnover_target: float = 52.0, renewal_target: float = 0.10) -> pd.DataFrame:
-    "Per period: turnover (annualised), renewal speed, assortment entropy, fill rate, and the weighted supply score."
+    """Supply-capability KPIs per period of a simulated run, and their weighted composite.
+
+    Parameters
+    ----------
+    run : the simulation's books.
+    dates : the simulated days (one per column of the run).
+    launch_dates : launch date per product, in the run's product order.
+    freq : period of the KPIs ('W', 'M', ...).
+    weights : weights of turnover, renewal, diversity and service (non-negative, summing to 1; default `SUPPLY_WEIGHTS`).
+    turnover_target, renewal_target : the levels that count as 1 when turnover and renewal are normalised.
+
+    Returns
+    -------
+    DataFrame per period: turnover (annualised), renewal, diversity, service (fill rate) and supply_score in [0, 1]."""
     weights = weights or SUPPLY_WEIGHTS
     if set(weights) != set(SUPPLY_WEIGHTS) or any(w < 0 for w in weights.values()) or not np.isclose(sum(weights.values()), 1):
         raise ValueError(f"weights must be non-negative, name {sorted(SUPPLY_WEIGHTS)} and sum to 1")

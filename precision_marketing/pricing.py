@@ -187,7 +187,18 @@ def realised_over_periods(prices, list_price, unit_cost, period_demand, true_ela
     return pd.DataFrame(rows).set_index('period')
 
 def time_based_prices(list_price, unit_cost, period_demand, elasticity, stock, period_days: int, ladder=(0.8, 0.9, 1.0, 1.1, 1.2)) -> pd.DataFrame:
-    "One price per product and period (products x periods of base daily demand): stock allotted by demand share, unsold stock carried forward."
+    """One price per product and period: stock allotted to periods by demand share, unsold stock carried forward.
+
+    Parameters
+    ----------
+    list_price, unit_cost, elasticity, stock : per product.
+    period_demand : products x periods, base daily demand at list price in each period.
+    period_days : days per period.
+    ladder : allowed prices as multiples of the list price.
+
+    Returns
+    -------
+    `optimal_price`'s rows for every period, with `period` and `product` (position) columns."""
     demand = np.asarray(period_demand, dtype=float)
     if demand.ndim != 2: raise ValueError("period_demand must be products x periods")
     remaining = np.asarray(stock, dtype=float).copy()

@@ -57,7 +57,19 @@ def spend_models(seed: int = 42) -> dict:
 
 def compare_spend_models(X: pd.DataFrame, y: pd.Series, models: dict | None = None, holdout_days: float = 273,
                          test_size: float = 0.3, seed: int = 42):
-    "Fit each model on a seeded train split; MAE, RMSE and predicted total on the test customers, with baselines."
+    """Fit each model on a seeded train split and score it, with two baselines, on the test customers.
+
+    Parameters
+    ----------
+    X, y : numeric features and next-period spend, the same customers in the same order.
+    models : name -> scikit-learn estimator (default `spend_models(seed)`).
+    holdout_days : length of the target period, for the naive run-rate baseline.
+    test_size, seed : share of customers held out, and the split's seed.
+
+    Returns
+    -------
+    (table, predictions): per model MAE, RMSE, predicted and actual total, sorted by MAE (baselines 'naive_run_rate'
+    and 'zero' included); and each model's prediction per test customer beside `actual`."""
     bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
     if bad: raise TypeError(f"spend models need numeric features; {bad} are not numeric")
     if len(X) != len(y) or not X.index.equals(y.index): raise ValueError("features and target must have the same customers in the same order")
