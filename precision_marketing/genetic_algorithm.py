@@ -55,7 +55,8 @@ def _tournament_constrained(individuals: list, k: int) -> list:
     return [better(*random.sample(individuals, 2)) for _ in range(k)]
 
 def nsga2(evaluate_batch, n_genes: int, weights: tuple, generations: int, population: int = 100, seed: int = 42,
-          low: float = 0.0, up: float = 1.0, cxpb: float = 0.9, eta: float = 20.0, on_generation=None, violation_batch=None):
+          low: float = 0.0, up: float = 1.0, cxpb: float = 0.9, eta: float = 20.0, on_generation=None, violation_batch=None,
+          initial=None):
     """DEAP NSGA-II on [low, up]^n_genes, scoring a whole population per call.
 
     Parameters
@@ -69,6 +70,7 @@ def nsga2(evaluate_batch, n_genes: int, weights: tuple, generations: int, popula
     violation_batch : optional function (population x genes) -> constraint violation per individual (0 = feasible).
         With it, selection follows Deb's constraint domination: every feasible plan beats every infeasible one,
         infeasible ones compare by violation; objectives are never replaced by sentinel values.
+    initial : optional rows of genes that replace the first random individuals (e.g. a plan known to be feasible).
 
     Returns
     -------
@@ -88,6 +90,7 @@ def nsga2(evaluate_batch, n_genes: int, weights: tuple, generations: int, popula
     survive = tools.selNSGA2 if violation_batch is None else _select_constrained
     tournament = tools.selTournamentDCD if violation_batch is None else _tournament_constrained
     pop = [Individual(random.uniform(low, up) for _ in range(n_genes)) for _ in range(population)]
+    for i, genes in enumerate(np.atleast_2d(initial) if initial is not None else []): pop[i][:] = list(map(float, genes))
     score(pop)
     pop = survive(pop, population)
     for gen in range(1, generations + 1):
@@ -252,9 +255,12 @@ class PromotionPlan:
     population: list = field(repr=False)
 
 def plan_promotions(problem: 'PromotionProblem', generations: int, population: int = 100, seed: int = 42, on_generation=None) -> PromotionPlan:
-    "Run constrained NSGA-II on `problem`; keep the feasible, non-dominated, distinct plans; pick the knee plan."
+    """Run constrained NSGA-II on `problem`; keep the feasible, non-dominated, distinct plans; pick the knee plan.
+
+    The first individual is the do-nothing plan (all genes 0: no discount, no feature, no spend), which fits the stock
+    whenever the baseline does (`PromotionProblem` checks that), so the search always starts from a feasible plan."""
     pop = nsga2(problem.evaluate, problem.n_genes, (1.0, 1.0, 1.0), generations, population, seed,
-                on_generation=on_generation, violation_batch=problem.violation)
+                on_generation=on_generation, violation_batch=problem.violation, initial=np.zeros(problem.n_genes))
     genes = np.array(pop, dtype=float)
     feasible = problem.violation(genes) == 0
     if not feasible.any(): raise ValueError("no plan of the final population fits the stock: run more generations or plan a shorter period")
