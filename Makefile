@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
 
-.PHONY: env data report test test-slow readme clean-reports
+.PHONY: env data report test test-slow test-mysql readme clean-reports
 
 env: $(STAMP)
 
@@ -25,6 +25,9 @@ report: data
 test: data
 	$(BIN)/python tools/check_sync.py
 	$(BIN)/nbdev_test --n_workers 2 --timing
+
+test-mysql: data
+	$(BIN)/python tools/test_mysql.py
 
 test-slow: data
 	$(BIN)/nbdev_test --n_workers 2 --timing --flags slow

@@ -8,7 +8,8 @@ use from benchmarks/requirements-statsforecast.txt. Prints time and mean MASE (l
 import argparse, json, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
-from precision_marketing.data import make_synthetic_shop, daily_units, weekly_units
+from precision_marketing.data import daily_units, weekly_units
+from precision_marketing.synthetic import make_synthetic_shop
 from precision_marketing.arima import backtest_many, mase
 
 HERE = Path(__file__).resolve().parent

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .data import CHANNEL_TRUTH, SchemaError, check_columns
+from .data import SchemaError, check_columns
+from .synthetic import CHANNEL_TRUTH
 
 # %% auto #0
 __all__ = ['simulate_campaign_log', 'campaign_metrics', 'cohort_retention', 'sample_size_per_arm', 'ab_test', 'segment_uplift',

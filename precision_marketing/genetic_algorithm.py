@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .data import CHANNEL_TRUTH
+from .synthetic import CHANNEL_TRUTH
 
 # %% auto #0
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'hypervolume', 'nsga2', 'zdt1_batch', 'PromotionProblem', 'promotion_inputs',

@@ -21,10 +21,11 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool',
-           'Text', 'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
-           'ChapterRun', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config', 'chapter_parameters',
-           'plan_parameters', 'run_reports', 'main', 'readme_markdown', 'write_readme']
+__all__ = ['REPORTS_CHAPTER', 'CONFIG_KEYS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice',
+           'Date', 'Bool', 'Text', 'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters',
+           'resolve_chapters', 'ChapterRun', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config',
+           'chapter_parameters', 'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown',
+           'write_readme']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -170,6 +171,7 @@ class ChapterRun:
     error: str | None = None
     metrics: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
+    run_id: str | None = None
 
 def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = False) -> Path:
     "Convert an executed notebook to a standalone HTML page (plots embedded); `hide_code` drops the input cells."
@@ -185,7 +187,7 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
-                hide_code: bool = False, progress: bool = True, kernel: str = 'python3') -> ChapterRun:
+                hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = False) -> ChapterRun:
     "Execute `chapter` with papermill `parameters`, write `<out_dir>/<chapter>.html` and return its `ChapterRun`."
     import papermill as pm
     nbs, out_dir = Path(nbs or nbs_dir()).resolve(), Path(out_dir).resolve()
@@ -195,7 +197,9 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     executed, page = out_dir/'executed'/f'{chapter}.ipynb', out_dir/f'{chapter}.html'
     executed.unlink(missing_ok=True)
     run_env = {'PM_METRICS_DIR': str(out_dir/'metrics'), 'PM_RESULTS_DB': str(out_dir/'results.duckdb'),   # where the chapter records figures and decisions
-               'PM_RUN_ID': os.environ.get('PM_RUN_ID') or time.strftime('%Y%m%dT%H%M%S')}
+               'PM_RUN_ID': os.environ.get('PM_RUN_ID') or time.strftime('%Y%m%dT%H%M%S'),
+               'IN_TEST': '',                      # a report is not a test: claims about the default shop are not asserted
+               'PM_RESULTS_CSV': str(out_dir/'decisions') if csv else ''}
     old_env = {k: os.environ.get(k) for k in run_env}
     os.environ.update(run_env)
     start, error = time.perf_counter(), None
@@ -213,31 +217,34 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
         try: html_path = str(notebook_to_html(executed, page, hide_code))
         except Exception as exc: error = error or f"HTML conversion failed: {_error_text(exc)}"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
-    return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}))
+    return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_env['PM_RUN_ID'])
 
 # %% ../nbs/90_reports.ipynb #1609f653
 def _fmt(value) -> str:
     if isinstance(value, float): return f'{value:.4g}'
     return str(value)
 
-def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_metrics: int = 12) -> Path:
-    "Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`."
+def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_metrics: int = 12, shop: str | None = None) -> Path:
+    "Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`; `shop` names the shop the book is about (passwords masked)."
+    from precision_marketing.shop import mask_password
     out_dir = Path(out_dir)
+    shop_line = f'<p>Shop: <b>{html.escape(mask_password(shop))}</b></p>' if shop else ''
     rows = []
     for run in runs:
         link = f'<a href="{html.escape(Path(run.html).name)}">{html.escape(run.chapter)}</a>' if run.html else html.escape(run.chapter)
-        shown = list(run.metrics.items())[:max_metrics]
+        sections = html.escape(str(run.metrics.get('shop_sections', '')))
+        shown = [(k, v) for k, v in run.metrics.items() if k != 'shop_sections'][:max_metrics]
         metrics = '<br>'.join(f'{html.escape(k)} = {html.escape(_fmt(v))}' for k, v in shown)
         if len(run.metrics) > max_metrics: metrics += f'<br>… {len(run.metrics) - max_metrics} more in metrics/{html.escape(run.chapter)}.json'
         status = 'ok' if run.status == 'ok' else f'FAILED<br><code>{html.escape(run.error or "")}</code>'
-        rows.append(f'<tr class="{run.status}"><td>{link}</td><td>{status}</td><td>{run.seconds:.1f} s</td><td>{metrics}</td></tr>')
+        rows.append(f'<tr class="{run.status}"><td>{link}</td><td>{status}</td><td>{run.seconds:.1f} s</td><td>{sections}</td><td>{metrics}</td></tr>')
     failed = sum(r.status != 'ok' for r in runs)
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>precision-marketing reports</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em .7em;vertical-align:top}}
 tr.failed td{{background:#fde8e8}}code{{white-space:pre-wrap}}</style></head><body>
 <h1>precision-marketing reports</h1>
-<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
-<table><tr><th>chapter</th><th>status</th><th>run time</th><th>headline metrics</th></tr>
+{shop_line}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
+<table><tr><th>chapter</th><th>status</th><th>run time</th><th>what the shop could feed</th><th>headline metrics</th></tr>
 {chr(10).join(rows)}
 </table></body></html>"""
     (out_dir/'index.html').write_text(page, encoding='utf-8')
@@ -253,14 +260,16 @@ def _plain_dates(value):
     if isinstance(value, list): return [_plain_dates(v) for v in value]
     return value
 
+CONFIG_KEYS = {'hide_code', 'parameters', 'chapters', 'run', 'shop'}
+
 def load_config(path: str | Path | None) -> dict:
     "Read a report YAML config; check its keys."
     if path is None: return {}
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no such config file: {path}")
     config = _plain_dates(yaml.safe_load(path.read_text()) or {})
-    unknown = set(config) - {'hide_code', 'parameters', 'chapters', 'run'}
-    if unknown: raise ValueError(f"{path}: unknown key(s) {sorted(unknown)}; allowed: hide_code, parameters, chapters, run")
+    unknown = set(config) - CONFIG_KEYS
+    if unknown: raise ValueError(f"{path}: unknown key(s) {sorted(unknown)}; allowed: {', '.join(sorted(CONFIG_KEYS))}")
     return config
 
 def chapter_parameters(chapter: str, nbs: str | Path | None = None) -> dict:
@@ -291,25 +300,68 @@ def plan_parameters(chosen: list[str], config: dict, parameters: dict | None, av
     pick = lambda values, c: {k: v for k, v in values.items() if k in declared[c]}
     return {c: {**pick(common, c), **per_chapter.get(c, {}), **pick(cli, c)} for c in chosen}
 
+import itertools
+_RUNS = itertools.count(1)
+
+def plan_shop(shop: str | None, planned: dict, probe: bool = True) -> tuple[str, str | None]:
+    """Put the run's shop into every chapter that declares `shop`, with any password masked.
+
+    Returns (shop as the reports show it, real source or None). The real source, when it differs, goes to the chapters
+    through `$PM_SHOP_SOURCE`, never as a parameter: papermill writes parameters into the executed notebook and its HTML."""
+    from precision_marketing.shop import mask_password, probe_source, source_kind
+    if shop is not None: probe_source(shop) if probe else source_kind(shop)   # a missing folder, an unknown scheme or an unreachable server stops the run before anything runs
+    shops = {str(p['shop']) for p in planned.values() if 'shop' in p} | ({str(shop)} if shop is not None else set())
+    secret = {s for s in shops if mask_password(s) != s}
+    if len(secret) > 1: raise ParameterError(f"one run reads one shop; got {sorted(mask_password(s) for s in secret)}")
+    return (mask_password(shop) if shop is not None else None), (next(iter(secret)) if secret else None)
+
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
-                progress: bool = True) -> list[ChapterRun]:
-    "Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first)."
+                progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = False) -> list[ChapterRun]:
+    """Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first).
+
+    Parameters
+    ----------
+    chapters : names, numbers or short names (default: `config['run']`, else every chapter).
+    config : a loaded `report.yaml` (`hide_code`, `parameters`, `chapters`, `run`, `shop`).
+    out_dir, nbs : where the reports go, and the chapters' folder.
+    parameters : given to every chapter that declares them (after the config's layers).
+    hide_code, progress : leave code out of the HTML; show papermill's progress bar.
+    shop : the shop every chapter runs on (default `config['shop']`, else each chapter's default, the synthetic shop).
+    probe : open the shop once before running anything (connect to a server), so a wrong source stops the run at once.
+    csv : also write every decision table as `<out_dir>/decisions/<name>.csv`."""
+    from precision_marketing.shop import mask_password, SHOP_SOURCE_VARIABLE
     config = config or {}
     available = discover_chapters(nbs)
     chosen = resolve_chapters(chapters or config.get('run'), available)
-    planned = plan_parameters(chosen, config, _plain_dates(parameters or {}), available, nbs)
+    cli = _plain_dates(parameters or {})
+    shop = shop if shop is not None else config.get('shop')
+    if shop is not None:
+        if 'shop' in cli: raise ParameterError("give the shop once: --shop or -p shop=..., not both")
+        cli = {**cli, 'shop': str(shop)}
+    planned = plan_parameters(chosen, config, cli, available, nbs)
+    shown, real = plan_shop(shop, planned, probe)
+    for params in planned.values():
+        if 'shop' in params: params['shop'] = mask_password(params['shop'])
     hide = config.get('hide_code', False) if hide_code is None else hide_code
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault('PM_RUN_ID', time.strftime('%Y%m%dT%H%M%S'))   # one run id for every chapter of this run
+    old_source, old_run = os.environ.get(SHOP_SOURCE_VARIABLE), os.environ.get('PM_RUN_ID')
+    if real: os.environ[SHOP_SOURCE_VARIABLE] = real
+    os.environ['PM_RUN_ID'] = old_run or f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(_RUNS)}"   # one id for every chapter of this run
     runs = []
-    for i, chapter in enumerate(chosen, 1):
-        params = planned[chapter]
-        print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
-        run = run_chapter(chapter, out_dir, params, nbs, hide, progress)
-        print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
-        runs.append(run)
-        write_index(runs, out_dir)
+    try:
+        for i, chapter in enumerate(chosen, 1):
+            params = planned[chapter]
+            print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
+            run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv)
+            if real and run.error: run.error = run.error.replace(real, mask_password(real))
+            print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
+            runs.append(run)
+            write_index(runs, out_dir, shop=shown or 'synthetic (each chapter\'s default)')
+    finally:
+        for name, old in ((SHOP_SOURCE_VARIABLE, old_source), ('PM_RUN_ID', old_run)):
+            if old is None: os.environ.pop(name, None)
+            else: os.environ[name] = old
     return runs
 
 # %% ../nbs/90_reports.ipynb #01075462
@@ -325,12 +377,15 @@ def _parse_params(pairs: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     "Command-line entry point of `pm-report`."
+    from precision_marketing.shop import ShopSourceError
     parser = argparse.ArgumentParser(prog='pm-report', description='Run precision-marketing chapters as HTML reports.')
     parser.add_argument('chapters', nargs='*', help='chapters to run (00_data, 00 or data); default: all')
     parser.add_argument('--config', help='YAML file with parameters (see 90_reports)')
+    parser.add_argument('--shop', help="the shop every chapter runs on: a folder, a .duckdb or .sqlite file, a database URL (default: report.yaml's shop, else synthetic)")
     parser.add_argument('-p', '--param', action='append', default=[], help='key=value given to every chapter (repeatable)')
     parser.add_argument('--out', default=None, help='output folder (default: <project>/reports)')
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
+    parser.add_argument('--csv', action='store_true', help='also write each decision table as reports/decisions/<name>.csv')
     parser.add_argument('--no-progress', action='store_true', help='no per-cell progress bar')
     parser.add_argument('--list', action='store_true', help='list the chapters and exit')
     args = parser.parse_args(argv)
@@ -339,9 +394,10 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out) if args.out else nbs_dir().parent/'reports'
     try:
         runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
-                           hide_code=args.hide_code, progress=not args.no_progress)
-    except (ParameterError, ValueError, FileNotFoundError) as exc:      # bad chapter, parameter or config: nothing ran
-        print(f"pm-report: {exc}", file=sys.stderr); return 2
+                           hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=args.csv)
+    except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
+        from precision_marketing.shop import mask_password
+        print(f"pm-report: {mask_password(str(exc))}", file=sys.stderr); return 2
     failed = [r for r in runs if r.status != 'ok']
     print(f"reports: {len(runs) - len(failed)} ok, {len(failed)} failed -> {out/'index.html'}")
     for r in failed: print(f"  FAILED {r.chapter}: {r.error}")

@@ -15,13 +15,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import SchemaError, Validated, _blank, check_columns, make_synthetic_shop, validate_transactions
+from .data import SchemaError, Validated, _blank, check_columns, validate_transactions
 
 # %% auto #0
-__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'ANONYMISE_KEY_VARIABLE', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'TableSpec',
+__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'SERVER_SCHEMES', 'ANONYMISE_KEY_VARIABLE', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
+           'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE', 'TableSpec',
            'validate_table', 'check_references', 'mask_password', 'Shop', 'shop_from_tables', 'synthetic_label',
-           'synthetic_tables', 'pseudonymise', 'open_shop', 'write_shop', 'main', 'check_decision', 'write_decisions',
-           'read_decision']
+           'synthetic_tables', 'source_kind', 'ShopSourceError', 'probe_source', 'pseudonymise', 'open_shop',
+           'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main', 'check_decision',
+           'write_decisions', 'read_decision', 'earlier_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -95,7 +97,8 @@ def _validate_columns(name, raw, kinds, spec, base=None) -> Validated:
         if kind == 'id':
             flag(_blank(value), f'missing {col}'); out[col] = value.astype('str').str.strip()
         elif kind == 'number':
-            num = pd.to_numeric(value, errors='coerce').astype('float64')
+            num = pd.to_numeric(value, errors='coerce')
+            if not pd.api.types.is_integer_dtype(num): num = num.astype('float64')      # whole numbers stay integers, as the source gave them
             flag(num.isna() & (value.notna() | required), f'{col} is not a number' if not required else f'missing or non-numeric {col}')
             if col in spec.non_negative or col in spec.required and name != 'ratings': flag(num < 0, f'negative {col}')
             out[col] = num
@@ -129,6 +132,8 @@ def _validate_columns(name, raw, kinds, spec, base=None) -> Validated:
     rejects = raw[bad].copy()
     rejects.insert(0, 'row', raw.index[bad]); rejects['reason'] = reasons[bad].map('; '.join).to_numpy()
     accepted = out[~bad].reset_index(drop=True)
+    for col in [c for c, k in kinds.items() if k == 'bool']:          # flags: bool, or nullable boolean where some are missing
+        accepted[col] = accepted[col].astype('boolean' if accepted[col].isna().any() else bool)
     assert len(accepted) + len(rejects) == len(raw), f'rows lost validating {name}'
     return Validated(accepted, rejects.reset_index(drop=True))
 
@@ -173,6 +178,12 @@ class Shop:
     def describe(self) -> str: return mask_password(self.source)
 
     @property
+    def days(self) -> pd.DatetimeIndex:
+        "The shop's calendar: every day from its first order line to its last."
+        ts = self.tables['orders'].timestamp
+        return pd.date_range(ts.min().normalize(), ts.max().normalize(), name='date')
+
+    @property
     def summary(self) -> pd.DataFrame:
         "Rows read, accepted and rejected per table, and the rejection reasons with their counts."
         rows = []
@@ -204,7 +215,8 @@ def synthetic_label(n_customers: int = 2000, n_products: int = 120, n_days: int 
     return f'synthetic customers={n_customers} products={n_products} days={n_days} seed={seed}'
 
 def synthetic_tables(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42) -> tuple[dict, dict]:
-    "The synthetic shop of chapter 00 as shop tables, and its truth."
+    "The synthetic shop of chapter 00a as shop tables, and its truth."
+    from precision_marketing.synthetic import make_synthetic_shop        # the generator sits above the store: imported only when asked for
     s = make_synthetic_shop(n_customers, n_products, n_days, seed)
     return {'orders': s.transactions.drop(columns='revenue'), 'products': s.products, 'inventory': s.inventory,
             'prices': s.prices, 'customers': s.customers}, s.truth
@@ -234,6 +246,84 @@ def _read_duckdb(path: Path) -> dict:
         names = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()]
         return {n: con.execute(f'select * from "{n}"').df() for n in names if n in SHOP_TABLES}
     finally: con.close()
+
+SERVER_SCHEMES = ('mysql', 'mysql+pymysql', 'mariadb', 'mariadb+pymysql', 'postgresql', 'postgresql+psycopg')
+
+def source_kind(source: str | Path) -> str:
+    "What kind of shop source this is ('synthetic', 'folder', 'duckdb', 'sqlite', 'server'); a clear error when it cannot be one."
+    text = str(source)
+    if text == 'synthetic': return 'synthetic'
+    scheme = re.match(r'^([a-z][a-z0-9+]*)://', text)
+    if scheme:
+        if scheme.group(1) in SERVER_SCHEMES: return 'server'
+        raise SchemaError(f"{mask_password(text)}: unknown database scheme {scheme.group(1)!r}; use one of {list(SERVER_SCHEMES)}")
+    path = Path(text)
+    if not path.exists(): raise FileNotFoundError(f"no such shop source: {path} (give a folder, a .duckdb or a .sqlite file, or 'synthetic')")
+    if path.is_dir(): return 'folder'
+    if path.suffix.lower() == '.duckdb': return 'duckdb'
+    if path.suffix.lower() in ('.sqlite', '.db', '.sqlite3'): return 'sqlite'
+    raise SchemaError(f"{path.name}: unknown kind of shop source {path.suffix!r}; give a folder, a .duckdb or a .sqlite file")
+
+class ShopSourceError(RuntimeError):
+    "A shop source that cannot be read: an unreachable server, refused credentials, a connection lost while reading."
+
+_SERVER_PROBLEMS = {   # MySQL/MariaDB error codes -> what it means and the fix
+    1045: 'the server refused the user name or password: check the credentials in the URL',
+    1044: 'the user may not read this database: grant it SELECT on the shop tables',
+    1049: 'the database does not exist on the server: check its name at the end of the URL',
+    2002: 'cannot reach the server (no such socket or host): is it running, and is the socket/host right?',
+    2003: 'cannot reach the server: is it running, and are the host and port right?',
+    2006: 'the server went away while the shop was being read: nothing was kept; run again when it is back',
+    2013: 'the connection was lost while the shop was being read: nothing was kept; run again when the server is back',
+}
+
+def _server_url(url: str) -> str:
+    "The SQLAlchemy URL for a shop URL: mysql:// and mariadb:// go through PyMySQL."
+    scheme, rest = url.split('://', 1)
+    if scheme in ('mysql', 'mariadb', 'mariadb+pymysql'): return 'mysql+pymysql://' + rest
+    if scheme == 'postgresql': return 'postgresql+psycopg://' + rest
+    return url
+
+def _read_server(url: str) -> dict:
+    """Every shop table of a MySQL/MariaDB (or PostgreSQL) database, read in one read-only transaction.
+
+    The session is set read-only before anything is read, so the server itself refuses any write, and the plain
+    SELECTs of one transaction see one consistent snapshot without locking the shop's tables."""
+    try:
+        import sqlalchemy as sa
+        engine = sa.create_engine(_server_url(url))
+    except ImportError as exc:
+        raise ShopSourceError(f"{mask_password(url)}: reading this database needs its driver ({exc.name}): pip install sqlalchemy pymysql (MySQL) or psycopg[binary] (PostgreSQL)") from None
+    mysql = engine.dialect.name in ('mysql', 'mariadb')
+    try:
+        with engine.connect() as con:
+            con.exec_driver_sql('SET SESSION TRANSACTION READ ONLY' if mysql else 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')
+            inspector = sa.inspect(con)
+            names = [n for n in inspector.get_table_names() + inspector.get_view_names() if n in SHOP_TABLES]
+            quote = engine.dialect.identifier_preparer.quote
+            return {n: pd.read_sql_query(sa.text(f'select * from {quote(n)}'), con) for n in names}
+    except (sa.exc.DBAPIError, pd.errors.DatabaseError) as exc:          # pandas wraps errors met while it reads
+        raise _server_error(url, exc, 'the database could not be read') from None
+    finally: engine.dispose()
+
+def _server_error(url: str, exc: Exception, otherwise: str) -> ShopSourceError:
+    "A driver's error as one clear message: what happened and what to check, password masked."
+    while not hasattr(exc, 'orig') and exc.__cause__ is not None: exc = exc.__cause__
+    orig = getattr(exc, 'orig', exc)
+    code = orig.args[0] if getattr(orig, 'args', None) and isinstance(orig.args[0], int) else None
+    return ShopSourceError(f"{mask_password(url)}: {_SERVER_PROBLEMS.get(code, otherwise)} ({mask_password(str(orig)).splitlines()[0]})")
+
+def probe_source(source: str | Path) -> str:
+    "Check a shop source can be opened before a long run starts (a server is connected to once); its kind, or a clear error."
+    kind = source_kind(source)
+    if kind == 'server':
+        import sqlalchemy as sa
+        engine = sa.create_engine(_server_url(str(source)))
+        try:
+            with engine.connect() as con: con.exec_driver_sql('select 1')
+        except sa.exc.DBAPIError as exc: raise _server_error(str(source), exc, 'the database could not be opened') from None
+        finally: engine.dispose()
+    return kind
 
 ANONYMISE_KEY_VARIABLE = 'PM_ANONYMISE_KEY'
 
@@ -265,20 +355,18 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
     -------
     Shop, every table validated (rejects kept with reasons) and its keys checked across tables."""
     truth = None
-    if str(source) == 'synthetic':
+    kind = source_kind(source)
+    if kind == 'synthetic':
         raw, truth = synthetic_tables(**synthetic)
         source = synthetic_label(**synthetic)
     else:
         if synthetic: raise TypeError(f"size and seed arguments {sorted(synthetic)} apply to the synthetic shop only")
-        if re.match(r'^[a-z][a-z0-9+]*://', str(source)):
-            raise SchemaError(f"{mask_password(source)}: server databases are not supported yet; export the tables to a folder, a .duckdb or a .sqlite file")
-        path = Path(source)
-        if not path.exists(): raise FileNotFoundError(f"no such shop source: {path} (give a folder, a .duckdb or a .sqlite file, or 'synthetic')")
-        if path.is_dir(): raw = _read_folder(path)
-        elif path.suffix.lower() == '.duckdb': raw = _read_duckdb(path)
-        elif path.suffix.lower() in ('.sqlite', '.db', '.sqlite3'): raw = _read_sqlite(path)
-        else: raise SchemaError(f"{path.name}: unknown kind of shop source {path.suffix!r}; give a folder, a .duckdb or a .sqlite file")
-        source = str(path)
+        if kind == 'server': raw = _read_server(str(source))
+        else:
+            path = Path(source)
+            raw = {'folder': _read_folder, 'duckdb': _read_duckdb, 'sqlite': _read_sqlite}[kind](path)
+            source = str(path)
+        if not raw: raise SchemaError(f"{mask_password(source)} holds no shop table: name the tables after the shop's ({list(SHOP_TABLES)})")
     for name, mapping in (column_map or {}).items():
         if name not in raw: raise SchemaError(f"column_map names table {name!r}, which the shop does not have (it has {sorted(raw)})")
         raw[name] = raw[name].rename(columns=mapping)
@@ -287,6 +375,94 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
         if truth is not None: truth = None                 # the truth is keyed by raw ids: an anonymised shop does not carry it
         source += ' (anonymised)'
     return shop_from_tables(raw, source, truth)
+
+# %% ../nbs/00b_shop.ipynb #e48c3fe6
+SHOP_PARAMETERS = ('shop', 'seed', 'synthetic_customers', 'synthetic_products', 'synthetic_days')
+
+SHOP_SOURCE_VARIABLE = 'PM_SHOP_SOURCE'
+
+def report_source(source: str) -> str:
+    "The real source behind a masked one: `pm-report` passes chapters the shop with its password masked and the real URL in `$PM_SHOP_SOURCE`."
+    real = os.environ.get(SHOP_SOURCE_VARIABLE)
+    if '***' in str(source) and real and mask_password(real) == source: return real
+    return source
+
+def open_report_shop(params: dict, **kwargs) -> Shop:
+    "The shop a chapter runs on, from its checked parameters: `params['shop']` (default 'synthetic'), sized by the synthetic parameters."
+    missing = [p for p in SHOP_PARAMETERS[1:] if p not in params]
+    source = report_source(params.get('shop', 'synthetic'))
+    if str(source) != 'synthetic': return open_shop(source, **kwargs)
+    if missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
+    return open_shop('synthetic', n_customers=params['synthetic_customers'], n_products=params['synthetic_products'],
+                     n_days=params['synthetic_days'], seed=params['seed'], **kwargs)
+
+# %% ../nbs/00b_shop.ipynb #6691c4e2
+NEEDS_PREFIX = '# needs:'
+
+class ShopSections:
+    "Skip the cells whose `# needs:` line asks for tables, columns or truth the shop lacks; count what ran and what did not."
+    def __init__(self, shop: Shop, chapter: str):
+        self.shop, self.chapter, self.skipped, self.ran, self._seen = shop, chapter, {}, 0, set()
+
+    def missing(self, needs: list[str]) -> list[str]:
+        "The needs (table, table.column or truth) this shop cannot meet."
+        out = []
+        for need in needs:
+            table, _, column = need.partition('.')
+            if need == 'truth': ok = self.shop.truth is not None
+            elif table not in SHOP_TABLES: raise SchemaError(f"'# needs: {need}': {table!r} is not a shop table {list(SHOP_TABLES)} nor 'truth'")
+            else: ok = table in self.shop.tables and (not column or column in self.shop.tables[table].columns)
+            if not ok: out.append(need)
+        return out
+
+    def transform(self, lines: list[str]) -> list[str]:
+        "IPython input transformer: a cell whose needs are unmet becomes a print saying what is missing."
+        first = next((l.strip() for l in lines if not l.startswith('#|')), '')        # after any nbdev directives
+        if not first.startswith(NEEDS_PREFIX): return lines
+        needs = [n.strip() for n in first[len(NEEDS_PREFIX):].replace(',', ' ').split()]
+        missing = self.missing(needs)
+        key = ''.join(lines)
+        if key not in self._seen:
+            self._seen.add(key)
+            if missing: self.skipped[', '.join(missing)] = self.skipped.get(', '.join(missing), 0) + 1
+            else: self.ran += 1
+            self.record()
+        if not missing: return lines
+        return [f"print({self.message(missing)!r})\n"]
+
+    def message(self, missing: list[str]) -> str:
+        "What a skipped cell prints: what the shop lacks, in words."
+        tables = sorted({m for m in missing if m != 'truth' and '.' not in m} | {m.split('.')[0] for m in missing if '.' in m and m.split('.')[0] not in self.shop.tables})
+        columns = {}
+        for m in missing:
+            if '.' in m and m.split('.')[0] not in tables: columns.setdefault(m.split('.')[0], []).append(m.split('.')[1])
+        parts = [f'no {t} table' for t in tables] + [f"no {', '.join(c)} in {t}" for t, c in columns.items()]
+        if 'truth' in missing: parts.append('no known truth (only the synthetic shop has one)')
+        return f"Skipped: this cell needs what the shop ({self.shop.describe()}) lacks: {'; '.join(parts)}."
+
+
+    @property
+    def summary(self) -> str:
+        "One line for the index: how many `# needs:` cells ran, and what the skipped ones lacked."
+        skipped = sum(self.skipped.values())
+        if not skipped: return f'all {self.ran} shop cells ran'
+        lacking = sorted({need for what in self.skipped for need in what.split(', ')})
+        return f"{self.ran} of {self.ran + skipped} shop cells ran; the shop lacks {', '.join(lacking)}"
+
+
+    def record(self):
+        from precision_marketing.reports import record_metrics
+        record_metrics(self.chapter, {'shop_sections': self.summary}, show=False)
+
+def shop_sections(shop: Shop, chapter: str) -> ShopSections:
+    "Switch on `# needs:` cells for this shop in the running IPython (replacing an earlier guard); outside IPython it only records."
+    guard = ShopSections(shop, chapter)
+    guard.record()
+    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
+    except NameError: return guard
+    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), ShopSections)]
+    ip.input_transformers_post.append(guard.transform)
+    return guard
 
 # %% ../nbs/00b_shop.ipynb #59e0ff3a
 def write_shop(shop: Shop, dest: str | Path) -> Path:
@@ -338,8 +514,8 @@ def main(argv: list[str] | None = None) -> int:
             shop = open_shop('synthetic', n_customers=args.customers, n_products=args.products, n_days=args.days, seed=args.seed)
             print(f"{shop} -> {write_shop(shop, args.target)}"); return 0
         shop = open_shop(args.target)
-    except (SchemaError, FileNotFoundError, FileExistsError, ValueError) as exc:
-        print(f"pm-data: {exc}", file=sys.stderr); return 2
+    except (SchemaError, FileNotFoundError, FileExistsError, ValueError, ShopSourceError) as exc:
+        print(f"pm-data: {mask_password(str(exc))}", file=sys.stderr); return 2
     print(shop); print(shop.summary.to_string())
     return 1 if shop.summary.rejected.sum() else 0
 
@@ -354,7 +530,7 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
     'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible'], ['product_id']),
     'push_list': ('10_campaigns', ['customer_id', 'persona', 'favourite_category', 'recommendations', 'discount', 'channel', 'message'], ['customer_id']),
 }
-RESULTS_DB_VARIABLE = 'PM_RESULTS_DB'
+RESULTS_DB_VARIABLE, RESULTS_CSV_VARIABLE = 'PM_RESULTS_DB', 'PM_RESULTS_CSV'
 
 def check_decision(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     "The frame, if it has the documented columns of decision table `name` and a unique key; else SchemaError."
@@ -365,7 +541,8 @@ def check_decision(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     if dup.any(): raise SchemaError(f"decision table {name}: {int(dup.sum())} rows repeat the key {key}, e.g. {frame.loc[dup, key].head(2).values.tolist()}")
     return frame
 
-def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | None = None, db: str | Path | None = None) -> dict:
+def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | None = None, db: str | Path | None = None,
+                    csv_dir: str | Path | None = None) -> dict:
     """Check decision tables and, when a store is given (`db` or `$PM_RESULTS_DB`), replace each atomically with provenance.
 
     Parameters
@@ -375,6 +552,7 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
     shop : description of the shop the decisions are for (passwords are masked).
     parameters : the chapter's parameters, stored as JSON beside every row.
     db : DuckDB file of the run's results (default `$PM_RESULTS_DB`; none: check only).
+    csv_dir : also write `<name>.csv` there, atomically (default `$PM_RESULTS_CSV`, which `pm-report --csv` sets).
 
     Returns
     -------
@@ -403,6 +581,13 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
                 except Exception:
                     con.execute('rollback'); raise
         finally: con.close()
+    csv_dir = csv_dir or os.environ.get(RESULTS_CSV_VARIABLE)
+    if csv_dir:
+        Path(csv_dir).mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            tmp = Path(csv_dir)/f'.{name}.csv.{os.getpid()}.part'
+            try: frame.to_csv(tmp, index=False); os.replace(tmp, Path(csv_dir)/f'{name}.csv')   # a reader never sees half a file
+            finally: tmp.unlink(missing_ok=True)
     return {name: len(frame) for name, frame in tables.items()}
 
 def read_decision(name: str, db: str | Path | None = None) -> pd.DataFrame:
@@ -417,3 +602,21 @@ def read_decision(name: str, db: str | Path | None = None) -> pd.DataFrame:
             raise SchemaError(f"the results store {db} has no {name!r} yet: run {DECISION_TABLES[name][0]} first")
         return con.execute(f'select * from "{name}"').df()
     finally: con.close()
+
+# %% ../nbs/00b_shop.ipynb #03229f24
+def earlier_decision(name: str, shop: Shop, db: str | Path | None = None, run_id: str | None = None) -> pd.DataFrame | None:
+    """Decision table `name` as an earlier chapter of this run wrote it for this shop, or None (then compute it).
+
+    Parameters
+    ----------
+    name : a `DECISION_TABLES` name.
+    shop : the chapter's shop; the table must have been written for the same shop.
+    db, run_id : the results store and run (default `$PM_RESULTS_DB`, `$PM_RUN_ID`); without both, None."""
+    db, run_id = db or os.environ.get(RESULTS_DB_VARIABLE), run_id or os.environ.get('PM_RUN_ID')
+    if not db or not run_id or not Path(db).exists(): return None
+    try: table = read_decision(name, db)
+    except SchemaError: return None                                   # not written yet
+    mine = (table.run_id == run_id) & (table.shop == shop.describe())
+    if not mine.all(): return None
+    print(f"{name}: read from {DECISION_TABLES[name][0]} of this run ({len(table):,} rows)")
+    return table.drop(columns=['run_id', 'chapter', 'shop', 'parameters', 'written_at'])

@@ -1,0 +1,184 @@
+"""`make test-mysql`: the shop store against a real MariaDB server.
+
+Installs MariaDB from Debian's packages when it is missing (as root; otherwise says how), starts a private server on a
+socket in a temporary folder (no network port), loads the sample shop, runs chapters 02, 03 and 07 with
+`pm-report --shop mysql+pymysql://...` and checks that their metrics equal the same chapters run on a DuckDB copy of
+the shop. Then the failures a user meets: wrong credentials and an unreachable server stop `pm-report` before anything
+runs (exit 2) with a clear message; a server stopped while a chapter reads the shop fails that chapter (exit 1) with a
+clear message and leaves the previous decision tables whole. The password never appears in what the runs write or
+print, and the shop's tables are unchanged. The server is stopped whatever happens.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT/'.venv'/'bin'
+CHAPTERS = ['02', '03', '07']
+PASSWORD = 'pw-Secret-42'          # the analyst's password: must never appear in anything the runs write or print
+failures: list[str] = []
+
+
+def check(ok: bool, what: str) -> None:
+    print(('ok    ' if ok else 'FAIL  ') + what, flush=True)
+    if not ok: failures.append(what)
+
+
+def mariadbd() -> str:
+    "Path of mariadbd, installing the Debian package when missing and allowed."
+    found = shutil.which('mariadbd') or ('/usr/sbin/mariadbd' if Path('/usr/sbin/mariadbd').exists() else None)
+    if found: return found
+    if os.geteuid() != 0:
+        sys.exit("make test-mysql needs MariaDB: run 'sudo apt-get install mariadb-server' (or run as root), then make test-mysql again")
+    print('installing mariadb-server from the Debian packages ...', flush=True)
+    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
+    subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env)
+    subprocess.run(['apt-get', 'install', '-y', '-qq', 'mariadb-server'], check=True, env=env, stdout=subprocess.DEVNULL)
+    return shutil.which('mariadbd') or '/usr/sbin/mariadbd'
+
+
+class Server:
+    "A private MariaDB server in `folder`, on a socket only, run as root with a password-less root over that socket."
+    def __init__(self, folder: Path):
+        self.folder, self.socket, self.proc = folder, folder/'mysqld.sock', None
+
+    def start(self):
+        data = self.folder/'data'
+        if not data.exists(): subprocess.run(['mariadb-install-db', '--no-defaults', f'--datadir={data}', '--user=root', '--auth-root-authentication-method=normal',
+                                              '--skip-test-db'], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen([mariadbd(), '--no-defaults', f'--datadir={data}', f'--socket={self.socket}', '--skip-networking',
+                                      '--user=root', f'--pid-file={self.folder/"mysqld.pid"}', f'--log-error={self.folder/"error.log"}'])
+        for _ in range(120):
+            if self.socket.exists() and self.sql('select 1', check=False).returncode == 0: return self
+            if self.proc.poll() is not None: break
+            time.sleep(0.5)
+        raise RuntimeError(f"MariaDB did not start: {(self.folder/'error.log').read_text()[-2000:] if (self.folder/'error.log').exists() else 'no log'}")
+
+    def sql(self, statement: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(['mariadb', '--no-defaults', f'--socket={self.socket}', '-uroot', '-N', '-e', statement],
+                              capture_output=True, text=True, check=check)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try: self.proc.wait(60)
+            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+
+    def url(self, user: str, password: str, database: str) -> str:
+        return f'mysql+pymysql://{user}:{password}@localhost/{database}?unix_socket={self.socket}'
+
+
+def pm_report(args: list[str], out: Path, **popen) -> subprocess.Popen | subprocess.CompletedProcess:
+    cmd = [str(BIN/'pm-report'), *args, '--out', str(out), '--no-progress']
+    if popen: return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+
+
+def metrics(out: Path) -> dict:
+    return {r['chapter']: {k: v for k, v in r['metrics'].items() if k != 'shop'} for r in json.loads((out/'summary.json').read_text())}
+
+
+def same(a, b) -> bool:
+    return a == b or isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def main() -> int:
+    import duckdb
+    import sqlalchemy as sa
+    from precision_marketing.shop import open_shop, write_shop
+    with tempfile.TemporaryDirectory(prefix='pm-mysql-') as tmp:
+        tmp = Path(tmp)
+        server = Server(tmp)
+        try:
+            server.start()
+            print(f'MariaDB {server.sql("select version()").stdout.strip()} on {server.socket}', flush=True)
+            server.sql("create database shop; create database slowshop; "
+                       f"create user 'analyst'@'localhost' identified by '{PASSWORD}'; "
+                       "grant select on shop.* to 'analyst'@'localhost'; grant select on slowshop.* to 'analyst'@'localhost'")
+            sample = open_shop('synthetic')
+            engine = sa.create_engine(server.url('root', '', 'shop'))
+            for name, table in sample.tables.items(): table.to_sql(name, engine, index=False, chunksize=20_000)
+            engine.dispose()
+            checksums = server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers').stdout
+            url = server.url('analyst', PASSWORD, 'shop')
+            config = tmp/'report.yaml'; config.write_text("chapters: {'03': {dataset: shop}}\n")
+
+            # the same chapters on MySQL and on a DuckDB copy of the same shop
+            duck = write_shop(sample, tmp/'shop.duckdb')
+            on_mysql = pm_report([*CHAPTERS, '--shop', url, '--config', str(config)], tmp/'mysql')
+            on_duckdb = pm_report([*CHAPTERS, '--shop', str(duck), '--config', str(config)], tmp/'duckdb')
+            print(on_mysql.stdout[-600:], on_mysql.stderr[-1500:], flush=True)
+            check(on_mysql.returncode == 0 and on_duckdb.returncode == 0, f'chapters {CHAPTERS} run on MySQL and on DuckDB (exit {on_mysql.returncode}, {on_duckdb.returncode})')
+            if on_mysql.returncode == 0 and on_duckdb.returncode == 0:
+                m, d = metrics(tmp/'mysql'), metrics(tmp/'duckdb')
+                compared = sum(len(v) for v in m.values())
+                differ = {(c, k): (v, d[c].get(k)) for c in m for k, v in m[c].items() if not same(v, d[c].get(k))}
+                check(not differ and compared >= 30 and m.keys() == d.keys(), f'{compared} metrics of {sorted(m)} equal on MySQL and DuckDB; differing: {differ}')
+                index = (tmp/'mysql'/'index.html').read_text()
+                check('mysql+pymysql://analyst:***@localhost/shop' in index, 'the index names the MySQL shop with the password masked')
+            written = [p for p in (tmp/'mysql').rglob('*') if p.is_file()]
+            leaked = [str(p) for p in written if PASSWORD.encode() in p.read_bytes()] + (['pm-report output'] if PASSWORD in on_mysql.stdout + on_mysql.stderr else [])
+            check(len(written) > 5 and not leaked, f'the password appears in none of the {len(written)} files written nor the output {leaked}')
+
+            # the heavy aggregations inside MySQL give what they give inside DuckDB
+            import pandas as pd
+            from precision_marketing.queries import ShopQueries
+            in_mysql, in_duckdb = ShopQueries(url), ShopQueries(duck)
+            agree = []
+            for name in ('daily_units', 'customer_features', 'cohort_counts', 'basket_pairs'):
+                a, b = getattr(in_mysql, name)(), getattr(in_duckdb, name)()
+                try: pd.testing.assert_frame_equal(a, b, check_dtype=False, check_freq=False, rtol=1e-9); agree.append(name)
+                except AssertionError as exc: print(f'{name}: {str(exc)[:500]}')
+            check(len(agree) == 4, f'in-database aggregations equal on MySQL and DuckDB: {agree}')
+
+            # bad input: wrong credentials, a server that is not there
+            wrong = pm_report(['02', '--shop', server.url('analyst', 'not-the-Password-7', 'shop')], tmp/'wrong')
+            check(wrong.returncode == 2 and 'refused the user name or password' in wrong.stderr and 'not-the-Password-7' not in wrong.stderr + wrong.stdout,
+                  f'wrong credentials: exit 2 and a clear message ({wrong.returncode}: {wrong.stderr.strip()[-300:]})')
+            nowhere = pm_report(['02', '--shop', f'mysql+pymysql://analyst:{PASSWORD}@localhost/shop?unix_socket={tmp}/no.sock'], tmp/'nowhere')
+            check(nowhere.returncode == 2 and 'cannot reach the server' in nowhere.stderr and PASSWORD not in nowhere.stderr + nowhere.stdout,
+                  f'unreachable server: exit 2 and a clear message ({nowhere.returncode}: {nowhere.stderr.strip()[-300:]})')
+
+            # the server stops while chapter 07 reads the shop: the chapter fails clearly, the earlier decisions stay whole
+            server.sql('use slowshop; ' + '; '.join(f'create view {n} as select * from shop.{n}' for n in sample.tables if n != 'orders')
+                       + '; create view orders as select * from shop.orders where sleep(0.002) = 0')     # about 2 minutes to read
+            shutil.copy(tmp/'mysql'/'results.duckdb', tmp/'before.duckdb')
+            (tmp/'stopped').mkdir(); shutil.copy(tmp/'before.duckdb', tmp/'stopped'/'results.duckdb')
+            reading = pm_report(['07', '--shop', server.url('analyst', PASSWORD, 'slowshop')], tmp/'stopped', popen=True)
+            seen = False
+            for _ in range(240):
+                if 'slowshop' in server.sql("select db from information_schema.processlist where user = 'analyst' and info like '%orders%'", check=False).stdout:
+                    seen = True; break
+                if reading.poll() is not None: break
+                time.sleep(0.5)
+            check(seen, 'chapter 07 is reading the orders when the server is stopped')
+            server.stop()
+            output = reading.communicate(timeout=600)[0]
+            summary = json.loads((tmp/'stopped'/'summary.json').read_text()) if (tmp/'stopped'/'summary.json').exists() else []
+            error = summary[0]['error'] if summary else ''
+            check(reading.returncode == 1 and ('connection was lost' in error or 'server went away' in error) and PASSWORD not in output + error,
+                  f'server stopped mid-read: exit 1 and a clear error ({reading.returncode}: {error[-300:]})')
+            with duckdb.connect(str(tmp/'before.duckdb'), read_only=True) as a, duckdb.connect(str(tmp/'stopped'/'results.duckdb'), read_only=True) as b:
+                tables = [r[0] for r in a.execute('select table_name from information_schema.tables').fetchall()]
+                unchanged = all(a.execute(f'select count(*), min(run_id) from "{t}"').fetchall() == b.execute(f'select count(*), min(run_id) from "{t}"').fetchall() for t in tables)
+            check(unchanged and 'reorder_levels' in tables, f'the decision tables of the earlier run are whole after the failed one ({tables})')
+            server.start()
+            check(server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers').stdout == checksums,
+                  'the shop tables are unchanged by every run (checksums)')
+        finally:
+            server.stop()
+    print(f"test-mysql: {'all checks passed' if not failures else f'{len(failures)} check(s) failed'}")
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
