@@ -95,10 +95,10 @@ class ShopQueries:
     def cohort_counts(self, max_months: int = 12) -> pd.DataFrame:
         "Customers per first-purchase month (rows) buying k = 0..max_months months later (columns); the counts behind `cohort_retention`."
         month = _MONTH[self.dialect]
-        agg = self.sql(f'with lines as (select customer_id, {month} as m from orders), '
-                       'firsts as (select customer_id, min(m) as cohort from lines group by customer_id) '
+        agg = self.sql(f'with bought as (select customer_id, {month} as m from orders), '          # (LINES is a MySQL keyword)
+                       'first_month as (select customer_id, min(m) as cohort from bought group by customer_id) '
                        'select f.cohort, l.m - f.cohort as age, count(distinct l.customer_id) as customers '
-                       'from lines l join firsts f on l.customer_id = f.customer_id group by 1, 2')
+                       'from bought l join first_month f on l.customer_id = f.customer_id group by 1, 2')
         agg['cohort'] = [pd.Period(year=(int(c) - 1) // 12, month=(int(c) - 1) % 12 + 1, freq='M') for c in agg.cohort]   # back from year * 12 + month
         counts = agg.pivot_table(index='cohort', columns='age', values='customers', aggfunc='sum', fill_value=0)
         return counts.reindex(columns=range(max_months + 1), fill_value=0).astype('int64')
