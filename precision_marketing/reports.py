@@ -196,10 +196,12 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     metrics_path.unlink(missing_ok=True)
     executed, page = out_dir/'executed'/f'{chapter}.ipynb', out_dir/f'{chapter}.html'
     executed.unlink(missing_ok=True)
+    run_id = os.environ.get('PM_RUN_ID') or time.strftime('%Y%m%dT%H%M%S')
     run_env = {'PM_METRICS_DIR': str(out_dir/'metrics'), 'PM_RESULTS_DB': str(out_dir/'results.duckdb'),   # where the chapter records figures and decisions
-               'PM_RUN_ID': os.environ.get('PM_RUN_ID') or time.strftime('%Y%m%dT%H%M%S'),
+               'PM_RUN_ID': run_id,
                'IN_TEST': '',                      # a report is not a test: claims about the default shop are not asserted
-               'PM_RESULTS_CSV': str(out_dir/'decisions') if csv else ''}
+               'PM_RESULTS_CSV': str(out_dir/'decisions') if csv else '',
+               'PM_SHOP_CACHE': str(out_dir/'.shop_cache'/run_id)}     # the shop is read and validated once per run
     old_env = {k: os.environ.get(k) for k in run_env}
     os.environ.update(run_env)
     start, error = time.perf_counter(), None
@@ -359,6 +361,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
             runs.append(run)
             write_index(runs, out_dir, shop=shown or 'synthetic (each chapter\'s default)')
     finally:
+        import shutil
+        shutil.rmtree(Path(out_dir)/'.shop_cache'/os.environ['PM_RUN_ID'], ignore_errors=True)   # the run's copy of the shop goes with the run
         for name, old in ((SHOP_SOURCE_VARIABLE, old_source), ('PM_RUN_ID', old_run)):
             if old is None: os.environ.pop(name, None)
             else: os.environ[name] = old

@@ -19,11 +19,11 @@ from .data import SchemaError, Validated, _blank, check_columns, validate_transa
 
 # %% auto #0
 __all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'SERVER_SCHEMES', 'ANONYMISE_KEY_VARIABLE', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
-           'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE', 'TableSpec',
-           'validate_table', 'check_references', 'mask_password', 'Shop', 'shop_from_tables', 'synthetic_label',
-           'synthetic_tables', 'source_kind', 'ShopSourceError', 'probe_source', 'pseudonymise', 'open_shop',
-           'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main', 'check_decision',
-           'write_decisions', 'read_decision', 'earlier_decision']
+           'SHOP_CACHE_VARIABLE', 'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE',
+           'TableSpec', 'validate_table', 'check_references', 'mask_password', 'Shop', 'shop_from_tables',
+           'synthetic_label', 'synthetic_tables', 'source_kind', 'ShopSourceError', 'probe_source', 'pseudonymise',
+           'open_shop', 'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main',
+           'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -387,11 +387,35 @@ def report_source(source: str) -> str:
     if '***' in str(source) and real and mask_password(real) == source: return real
     return source
 
+SHOP_CACHE_VARIABLE = 'PM_SHOP_CACHE'
+
+def _cached_shop(source: str, kwargs: dict) -> Shop:
+    "The shop as the first chapter of this run read and validated it (kept in `$PM_SHOP_CACHE`), else read and keep it."
+    import hashlib, json, shutil
+    folder = Path(os.environ[SHOP_CACHE_VARIABLE])
+    entry = folder/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    if (entry/'shop.pkl').exists():
+        tables, rejects, described = pd.read_pickle(entry/'shop.pkl')          # written by this run, read by this run
+        print(f'{described}: as validated by the first chapter of this run')
+        return Shop(tables, rejects, described)
+    shop = open_shop(source, **kwargs)
+    part = folder/f'.{entry.name}.{os.getpid()}.part'
+    part.mkdir(parents=True, exist_ok=True)
+    pd.to_pickle((shop.tables, shop.rejects, shop.source), part/'shop.pkl')
+    try: os.replace(part, entry)                                             # whole or not at all; another chapter may have won the race
+    except OSError: shutil.rmtree(part, ignore_errors=True)
+    return shop
+
 def open_report_shop(params: dict, **kwargs) -> Shop:
-    "The shop a chapter runs on, from its checked parameters: `params['shop']` (default 'synthetic'), sized by the synthetic parameters."
+    """The shop a chapter runs on, from its checked parameters: `params['shop']` (default 'synthetic'), sized by the synthetic parameters.
+
+    In a report run (`$PM_SHOP_CACHE` set by `pm-report`) a shop source is read and validated once: the first chapter
+    keeps the validated tables for the run, and every later chapter reads that copy, so all chapters see the same
+    snapshot of the shop and a database is read once per run, not once per chapter."""
     missing = [p for p in SHOP_PARAMETERS[1:] if p not in params]
     source = report_source(params.get('shop', 'synthetic'))
-    if str(source) != 'synthetic': return open_shop(source, **kwargs)
+    if str(source) != 'synthetic':
+        return _cached_shop(str(source), kwargs) if os.environ.get(SHOP_CACHE_VARIABLE) else open_shop(source, **kwargs)
     if missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
     return open_shop('synthetic', n_customers=params['synthetic_customers'], n_products=params['synthetic_products'],
                      n_days=params['synthetic_days'], seed=params['seed'], **kwargs)
