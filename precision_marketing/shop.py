@@ -389,14 +389,18 @@ def report_source(source: str) -> str:
 
 SHOP_CACHE_VARIABLE = 'PM_SHOP_CACHE'
 
+def _cache_entry(source: str, kwargs: dict) -> Path:
+    "Where this run keeps the validated copy of one source (read with these arguments)."
+    import hashlib, json
+    return Path(os.environ[SHOP_CACHE_VARIABLE])/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
+
 def _cached_shop(source: str, kwargs: dict) -> Shop:
     "The shop as the first chapter of this run read and validated it (kept in `$PM_SHOP_CACHE`), else read and keep it."
-    import hashlib, json, shutil
-    folder = Path(os.environ[SHOP_CACHE_VARIABLE])
-    entry = folder/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    import shutil
+    folder, entry = Path(os.environ[SHOP_CACHE_VARIABLE]), _cache_entry(source, kwargs)
     if (entry/'shop.pkl').exists():
         tables, rejects, described = pd.read_pickle(entry/'shop.pkl')          # written by this run, read by this run
-        print(f'{described}: as validated by the first chapter of this run')
+        print(f'{mask_password(described)}: as validated by the first chapter of this run')
         return Shop(tables, rejects, described)
     shop = open_shop(source, **kwargs)
     part = folder/f'.{entry.name}.{os.getpid()}.part'
