@@ -405,7 +405,7 @@ def _cached_shop(source: str, kwargs: dict) -> Shop:
     shop = open_shop(source, **kwargs)
     part = folder/f'.{entry.name}.{os.getpid()}.part'
     part.mkdir(parents=True, exist_ok=True)
-    pd.to_pickle((shop.tables, shop.rejects, shop.source), part/'shop.pkl')
+    pd.to_pickle((shop.tables, shop.rejects, mask_password(shop.source)), part/'shop.pkl')   # no password on disk
     try: os.replace(part, entry)                                             # whole or not at all; another chapter may have won the race
     except OSError: shutil.rmtree(part, ignore_errors=True)
     return shop
