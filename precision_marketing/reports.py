@@ -363,6 +363,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     finally:
         import shutil
         shutil.rmtree(Path(out_dir)/'.shop_cache'/os.environ['PM_RUN_ID'], ignore_errors=True)   # the run's copy of the shop goes with the run
+        try: (Path(out_dir)/'.shop_cache').rmdir()                                                 # and the folder, when no other run uses it
+        except OSError: pass
         for name, old in ((SHOP_SOURCE_VARIABLE, old_source), ('PM_RUN_ID', old_run)):
             if old is None: os.environ.pop(name, None)
             else: os.environ[name] = old

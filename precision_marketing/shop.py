@@ -473,9 +473,9 @@ class ShopSections:
     def summary(self) -> str:
         "One line for the index: how many `# needs:` cells ran, and what the skipped ones lacked."
         skipped = sum(self.skipped.values())
-        if not skipped: return f'all {self.ran} shop cells ran'
+        if not skipped: return 'nothing skipped'
         lacking = sorted({need for what in self.skipped for need in what.split(', ')})
-        return f"{self.ran} of {self.ran + skipped} shop cells ran; the shop lacks {', '.join(lacking)}"
+        return f"{skipped} of {self.ran + skipped} conditional cells skipped; the shop lacks {', '.join(lacking)}"
 
 
     def record(self):
