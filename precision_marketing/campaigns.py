@@ -10,29 +10,40 @@ import pandas as pd
 from scipy import stats
 
 from .data import SchemaError, check_columns
-from .synthetic import CHANNEL_TRUTH
 
 # %% auto #0
-__all__ = ['simulate_campaign_log', 'campaign_metrics', 'cohort_retention', 'sample_size_per_arm', 'ab_test', 'segment_uplift',
-           'push_table', 'abandoned_cart', 'lapsing_customers']
+__all__ = ['FUNNEL_EVENTS', 'impressions_from_events', 'campaign_metrics', 'cohort_retention', 'sample_size_per_arm', 'ab_test',
+           'segment_uplift', 'push_table', 'abandoned_cart', 'lapsing_customers']
 
 # %% ../nbs/10_campaigns.ipynb #41dda19b
-def simulate_campaign_log(customers: pd.Series, avg_order_value: pd.Series, impressions_per_customer: int = 30, seed: int = 42,
-                          segment_multiplier: dict | None = None, start: str = '2024-10-01') -> pd.DataFrame:
-    "One row per impression; clicks and conversions drawn from CHANNEL_TRUTH rates times a per-segment multiplier."
-    rng = np.random.default_rng(seed)
-    ids = np.repeat(customers.index.to_numpy(), impressions_per_customer)
-    seg = np.repeat(customers.to_numpy(), impressions_per_customer)
-    channel = rng.choice(CHANNEL_TRUTH.index.to_numpy(), len(ids))
-    mult = pd.Series(seg).map(segment_multiplier or {}).fillna(1.0).to_numpy()
-    t = CHANNEL_TRUTH.loc[channel]
-    clicked = rng.random(len(ids)) < t.ctr.to_numpy() * mult
-    converted = clicked & (rng.random(len(ids)) < t.cvr.to_numpy() * mult)
-    value = avg_order_value.reindex(ids).fillna(avg_order_value.median()).to_numpy() * rng.lognormal(0, 0.3, len(ids))
-    return pd.DataFrame({'campaign_id': 'autumn', 'customer_id': ids, 'channel': channel,
-                         'date': pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, 28, len(ids)), unit='D'),
-                         'clicked': clicked, 'converted': converted, 'revenue': np.where(converted, value.round(2), 0.0),
-                         'cost': t.cost_per_impression.to_numpy()})
+FUNNEL_EVENTS = ('sent', 'open', 'click', 'convert')
+
+def impressions_from_events(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per message sent (`customer_id, campaign, channel, timestamp, clicked, converted, revenue, cost`) from a
+    campaign log with one row per event; clicks and conversions go to the same customer's messages of the same campaign
+    and channel, earliest first, carrying their cost and revenue with them."""
+    check_columns(events, ['customer_id', 'timestamp', 'channel', 'event'], 'events (campaign log)')
+    unknown = sorted(set(events.event) - set(FUNNEL_EVENTS))
+    if unknown: raise SchemaError(f"events: unknown event(s) {unknown}; the campaign log's events are {list(FUNNEL_EVENTS)}")
+    log = events.assign(campaign=events['campaign'].fillna('') if 'campaign' in events else '',
+                        cost=events['cost'].fillna(0.0) if 'cost' in events else 0.0,
+                        revenue=events['revenue'].fillna(0.0) if 'revenue' in events else 0.0).sort_values('timestamp', kind='stable')
+    key = ['customer_id', 'campaign', 'channel']
+    log['nth'] = log.groupby(key + ['event']).cumcount()
+    sent = log[log.event == 'sent'].drop(columns='event')
+    if sent.empty: raise SchemaError("events: no 'sent' rows, so no messages to measure")
+    counts = log.groupby(key + ['event']).size().unstack(fill_value=0).reindex(columns=list(FUNNEL_EVENTS), fill_value=0)
+    for later, earlier in (('click', 'sent'), ('convert', 'click')):
+        over = counts[later] > counts[earlier]
+        if over.any(): raise SchemaError(f"events: {int((counts[later] - counts[earlier])[over].sum())} {later} rows have no {earlier} row before them "
+                                         f"for the same customer, campaign and channel, e.g. {over[over].index[0]}; fix the log")
+    out = sent[key + ['nth', 'timestamp', 'cost', 'revenue']].copy()
+    for event, flag in (('open', None), ('click', 'clicked'), ('convert', 'converted')):
+        matched = log[log.event == event][key + ['nth', 'cost', 'revenue']]
+        out = out.merge(matched, on=key + ['nth'], how='left', suffixes=('', f'_{event}'), indicator=flag or False)
+        out['cost'] += out.pop(f'cost_{event}').fillna(0.0); out['revenue'] += out.pop(f'revenue_{event}').fillna(0.0)
+        if flag: out[flag] = out[flag].eq('both')
+    return out.drop(columns='nth').reset_index(drop=True)
 
 # %% ../nbs/10_campaigns.ipynb #306d8b83
 def campaign_metrics(events: pd.DataFrame, by=('channel',)) -> pd.DataFrame:

@@ -11,15 +11,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import SchemaError
-from .shop import SHOP_TABLES, ShopSourceError, _server_error, _server_url, mask_password, source_kind
+from .clustering import customer_features
+from .data import SchemaError, daily_units
+from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, mask_password, source_kind
 
 # %% auto #0
-__all__ = ['ShopQueries']
+__all__ = ['ShopQueries', 'shop_queries', 'shop_daily_units', 'shop_customer_features']
 
 # %% ../nbs/00c_queries.ipynb #f48e5e5e
-_DAY = {'duckdb': 'cast("timestamp" as date)', 'sqlite': 'date("timestamp")', 'mysql': 'date(`timestamp`)'}
+_DAY = {'duckdb': 'cast("timestamp" as date)', 'sqlite': 'date("timestamp")', 'mysql': 'date(`timestamp`)', 'postgresql': 'cast("timestamp" as date)'}
 _MONTH = {'duckdb': '(year("timestamp") * 12 + month("timestamp"))', 'mysql': '(year(`timestamp`) * 12 + month(`timestamp`))',
+          'postgresql': '(cast(extract(year from "timestamp") as integer) * 12 + cast(extract(month from "timestamp") as integer))',
           'sqlite': "(cast(strftime('%Y', \"timestamp\") as integer) * 12 + cast(strftime('%m', \"timestamp\") as integer))"}
 
 class ShopQueries:
@@ -27,7 +29,7 @@ class ShopQueries:
 
     Parameters
     ----------
-    source : a .duckdb or .sqlite file, a MySQL/MariaDB URL, or a folder of CSV/Parquet files.
+    source : a .duckdb or .sqlite file, a MySQL/MariaDB or PostgreSQL URL, or a folder of CSV/Parquet files.
     memory_limit : DuckDB's memory limit for its work (e.g. '1GB'); it spills to disk beyond it."""
     def __init__(self, source: str | Path, memory_limit: str | None = None):
         self.source, self.kind, self.memory_limit = str(source), source_kind(source), memory_limit
@@ -35,7 +37,8 @@ class ShopQueries:
 
     @property
     def dialect(self) -> str:
-        return {'duckdb': 'duckdb', 'folder': 'duckdb', 'sqlite': 'sqlite', 'server': 'mysql'}[self.kind]
+        if self.kind == 'server': return 'postgresql' if self.source.startswith('postgres') else 'mysql'
+        return {'duckdb': 'duckdb', 'folder': 'duckdb', 'sqlite': 'sqlite'}[self.kind]
 
     def sql(self, query: str) -> pd.DataFrame:
         "Run one read-only query on the source and return its result."
@@ -52,20 +55,17 @@ class ShopQueries:
             try: return pd.read_sql_query(query, con)
             finally: con.close()
         import sqlalchemy as sa
-        engine = sa.create_engine(_server_url(self.source))
-        if engine.dialect.name not in ('mysql', 'mariadb'):
-            engine.dispose(); raise ShopSourceError(f"{mask_password(self.source)}: in-database aggregations are written for MySQL/MariaDB, DuckDB and SQLite")
-        try:
-            with engine.connect() as con:
-                con.exec_driver_sql('SET SESSION TRANSACTION READ ONLY')
-                return pd.read_sql_query(sa.text(query), con)
-        except (sa.exc.DBAPIError, pd.errors.DatabaseError) as exc: raise _server_error(self.source, exc, 'the query failed') from None
-        finally: engine.dispose()
+        with _server_session(self.source, 'the query failed') as con:
+            return pd.read_sql_query(sa.text(query), con)
 
     def _folder_views(self, con):
         for name in SHOP_TABLES:
             for path, reader in ((Path(self.source)/f'{name}.parquet', 'read_parquet'), (Path(self.source)/f'{name}.csv', 'read_csv_auto')):
                 if path.exists(): con.execute(f"create view \"{name}\" as select * from {reader}('{path}')"); break
+
+    def unreadable_dates(self) -> int:
+        "Order lines whose timestamp the database cannot read as a date (text in a format it does not know)."
+        return int(self.sql(f'select count(*) as n from orders where {_DAY[self.dialect]} is null').n.iloc[0])
 
     def daily_units(self, start=None, end=None, products=None) -> pd.DataFrame:
         "Units per day (rows, every day from start to end) and product (columns); as `data.daily_units`."
@@ -92,6 +92,14 @@ class ShopQueries:
         out['units_per_order'] = agg.units.astype(float) / out.frequency
         return out
 
+    def category_shares(self) -> pd.DataFrame:
+        "Each customer's units per product category as shares of their units (columns `share_<category>`); as `clustering.customer_features` with products."
+        agg = self.sql('select o.customer_id, p.category, sum(o.quantity) as units from orders o join products p on o.product_id = p.product_id '
+                       'group by o.customer_id, p.category')
+        agg['customer_id'] = agg.customer_id.astype(str)
+        units = agg.pivot_table(index='customer_id', columns='category', values='units', aggfunc='sum', fill_value=0)
+        return units.div(units.sum(axis=1), axis=0).add_prefix('share_')
+
     def cohort_counts(self, max_months: int = 12) -> pd.DataFrame:
         "Customers per first-purchase month (rows) buying k = 0..max_months months later (columns); the counts behind `cohort_retention`."
         month = _MONTH[self.dialect]
@@ -110,3 +118,59 @@ class ShopQueries:
                        'on a.order_id = b.order_id and a.product_id < b.product_id group by 1, 2')
         agg[['a', 'b']] = agg[['a', 'b']].astype(str)
         return agg.astype({'orders': 'int64'}).sort_values(['orders', 'a', 'b'], ascending=[False, True, True]).reset_index(drop=True)
+
+# %% ../nbs/00c_queries.ipynb #507ea6f4
+def shop_queries(shop: Shop, what: str = 'aggregations') -> ShopQueries | None:
+    "The shop's own database when `what` can be computed there (see above), else None; prints which, and why."
+    rejected = len(shop.rejects.get('orders', ()))
+    why = ('the shop is not a database read as stored' if shop.database is None
+           else f'{rejected:,} order lines were rejected and its stored table still holds them' if rejected
+           else None)
+    if why: print(f'{what}: in pandas on the validated rows ({why})'); return None
+    q = ShopQueries(shop.database)
+    try: unreadable = q.unreadable_dates()
+    except ShopSourceError as exc:              # PostgreSQL refuses to cast text it cannot read as a date
+        print(f'{what}: in pandas on the validated rows (the database cannot read its timestamps as dates: {exc})'); return None
+    if unreadable:
+        print(f'{what}: in pandas on the validated rows ({unreadable:,} stored timestamps are not dates to the database; store them as timestamps or ISO text)')
+        return None
+    print(f'{what}: in the shop\'s database ({q.dialect})')
+    return q
+
+def _reconciles(what: str, database: dict, validated: dict) -> bool:
+    "True when the database's totals equal the validated rows' (floats to 1e-9); else says what differs."
+    differ = {k: (v, validated[k]) for k, v in database.items() if not np.isclose(v, validated[k], rtol=1e-9, atol=0)}
+    if differ: print(f'{what}: the database\'s result does not reconcile with the validated rows {differ} (database, validated); using pandas')
+    return not differ
+
+def shop_daily_units(shop: Shop, start=None, end=None, products=None) -> pd.DataFrame:
+    "`data.daily_units` of the shop's validated order lines, computed in its database when it can be (`shop_queries`)."
+    q = shop_queries(shop, 'daily units')
+    if q is not None:
+        table = q.daily_units(start, end, products)
+        lines = shop.orders
+        inside = lines.timestamp.dt.normalize().between(table.index[0], table.index[-1]) & (lines.product_id.isin(table.columns))
+        if _reconciles('daily units', {'units': float(table.to_numpy().sum())}, {'units': float(lines.quantity[inside].sum())}): return table
+    return daily_units(shop.orders, start, end, products)
+
+def shop_customer_features(shop: Shop, categories: bool | None = None, as_of=None) -> pd.DataFrame:
+    """`clustering.customer_features` of the shop's validated order lines, computed in its database when it can be (`shop_queries`).
+
+    Parameters
+    ----------
+    shop : the validated shop.
+    categories : add each customer's category unit shares (needs `products.category`); None: when the shop has them.
+    as_of : the date recency and tenure are measured to (default: the day after the last order line)."""
+    has_categories = shop.has('products') and 'category' in shop.products
+    if categories is None: categories = has_categories
+    if categories and not has_categories: raise SchemaError(f"category shares need products.category, which the shop ({shop.describe()}) lacks")
+    products = shop.products if categories else None
+    q = shop_queries(shop, 'customer features')
+    if q is not None:
+        features = q.customer_features(as_of)
+        if categories: features = features.join(q.category_shares())
+        lines = shop.orders
+        database = {'customers': len(features), 'orders': float(features.frequency.sum()), 'spend': float(features.monetary.sum())}
+        validated = {'customers': lines.customer_id.nunique(), 'orders': float(lines.groupby('customer_id').order_id.nunique().sum()), 'spend': float(lines.revenue.sum())}
+        if _reconciles('customer features', database, validated): return features
+    return customer_features(shop.orders, products, as_of).sort_index()

@@ -9,6 +9,7 @@ import os
 import re
 import sqlite3
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,11 +160,14 @@ def mask_password(source: str) -> str:
 
 @dataclass
 class Shop:
-    "A validated shop: `tables` (name -> accepted frame), `rejects` (name -> rejected rows with `reason`), `summary`, `source`, `truth` (synthetic only)."
+    """A validated shop: `tables` (name -> accepted frame), `rejects` (name -> rejected rows with `reason`), `summary`, `source`,
+    `truth` (synthetic only), and `database`: the source itself when it is a database read as stored (no column map, not
+    anonymised), where the heavy aggregations can run (`queries.shop_queries`)."""
     tables: dict
     rejects: dict
     source: str
     truth: dict | None = field(default=None, repr=False)
+    database: str | None = field(default=None, repr=False)
 
     def __getattr__(self, name):
         tables = self.__dict__.get('tables', {})
@@ -219,7 +223,7 @@ def synthetic_tables(n_customers: int = 2000, n_products: int = 120, n_days: int
     from precision_marketing.synthetic import make_synthetic_shop        # the generator sits above the store: imported only when asked for
     s = make_synthetic_shop(n_customers, n_products, n_days, seed)
     return {'orders': s.transactions.drop(columns='revenue'), 'products': s.products, 'inventory': s.inventory,
-            'prices': s.prices, 'customers': s.customers}, s.truth
+            'prices': s.prices, 'customers': s.customers, 'events': s.events}, s.truth
 
 def _read_folder(folder: Path) -> dict:
     tables = {}
@@ -267,15 +271,22 @@ def source_kind(source: str | Path) -> str:
 class ShopSourceError(RuntimeError):
     "A shop source that cannot be read: an unreachable server, refused credentials, a connection lost while reading."
 
-_SERVER_PROBLEMS = {   # MySQL/MariaDB error codes -> what it means and the fix
-    1045: 'the server refused the user name or password: check the credentials in the URL',
-    1044: 'the user may not read this database: grant it SELECT on the shop tables',
-    1049: 'the database does not exist on the server: check its name at the end of the URL',
+_CREDENTIALS = 'the server refused the user name or password: check the credentials in the URL'
+_NO_GRANT = 'the user may not read this database: grant it SELECT on the shop tables'
+_NO_DATABASE = 'the database does not exist on the server: check its name at the end of the URL'
+_UNREACHABLE = 'cannot reach the server: is it running, and are the host and port (or socket) right?'
+_LOST = 'the connection was lost while the shop was being read: nothing was kept; run again when the server is back'
+_SERVER_PROBLEMS = {   # MySQL/MariaDB error codes and PostgreSQL SQLSTATEs -> what it means and the fix
+    1045: _CREDENTIALS, 1044: _NO_GRANT, 1049: _NO_DATABASE, 2003: _UNREACHABLE, 2013: _LOST,
     2002: 'cannot reach the server (no such socket or host): is it running, and is the socket/host right?',
-    2003: 'cannot reach the server: is it running, and are the host and port right?',
     2006: 'the server went away while the shop was being read: nothing was kept; run again when it is back',
-    2013: 'the connection was lost while the shop was being read: nothing was kept; run again when the server is back',
+    '28P01': _CREDENTIALS, '28000': _CREDENTIALS, '42501': _NO_GRANT, '3D000': _NO_DATABASE,
+    '57P01': _LOST, '08006': _LOST, '08003': _LOST,
 }
+_PG_WITHOUT_CODE = [   # psycopg raises these without a SQLSTATE: recognised by their text
+    ('password authentication failed', _CREDENTIALS), ('permission denied', _NO_GRANT),
+    ('server closed the connection unexpectedly', _LOST), ('terminating connection due to administrator command', _LOST), ('consuming input failed', _LOST),
+    ('connection refused', _UNREACHABLE), ('no such file or directory', _UNREACHABLE), ('could not translate host name', _UNREACHABLE)]
 
 def _server_url(url: str) -> str:
     "The SQLAlchemy URL for a shop URL: mysql:// and mariadb:// go through PyMySQL."
@@ -284,45 +295,52 @@ def _server_url(url: str) -> str:
     if scheme == 'postgresql': return 'postgresql+psycopg://' + rest
     return url
 
-def _read_server(url: str) -> dict:
-    """Every shop table of a MySQL/MariaDB (or PostgreSQL) database, read in one read-only transaction.
+@contextmanager
+def _server_session(url: str, failing: str):
+    """One read-only session on a database server, the one way this project talks to a server.
 
-    The session is set read-only before anything is read, so the server itself refuses any write, and the plain
-    SELECTs of one transaction see one consistent snapshot without locking the shop's tables."""
+    The session is set read-only before anything is read, so the server itself refuses any write; a missing driver,
+    and any error of the driver met in the session, become one `ShopSourceError` (password masked) saying `failing`
+    unless the server's error code says more; the connection is closed whatever happens."""
     try:
         import sqlalchemy as sa
         engine = sa.create_engine(_server_url(url))
     except ImportError as exc:
         raise ShopSourceError(f"{mask_password(url)}: reading this database needs its driver ({exc.name}): pip install sqlalchemy pymysql (MySQL) or psycopg[binary] (PostgreSQL)") from None
-    mysql = engine.dialect.name in ('mysql', 'mariadb')
     try:
         with engine.connect() as con:
-            con.exec_driver_sql('SET SESSION TRANSACTION READ ONLY' if mysql else 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')
-            inspector = sa.inspect(con)
-            names = [n for n in inspector.get_table_names() + inspector.get_view_names() if n in SHOP_TABLES]
-            quote = engine.dialect.identifier_preparer.quote
-            return {n: pd.read_sql_query(sa.text(f'select * from {quote(n)}'), con) for n in names}
+            if engine.dialect.name in ('mysql', 'mariadb'): con.exec_driver_sql('SET SESSION TRANSACTION READ ONLY')
+            else:          # PostgreSQL: the transaction already begun, and any later one
+                con.exec_driver_sql('SET TRANSACTION READ ONLY'); con.exec_driver_sql('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')
+            yield con
     except (sa.exc.DBAPIError, pd.errors.DatabaseError) as exc:          # pandas wraps errors met while it reads
-        raise _server_error(url, exc, 'the database could not be read') from None
+        raise _server_error(url, exc, failing) from None
     finally: engine.dispose()
+
+def _read_server(url: str) -> dict:
+    "Every shop table of a MySQL/MariaDB (or PostgreSQL) database, read in one read-only transaction: one consistent snapshot, no locks."
+    import sqlalchemy as sa
+    with _server_session(url, 'the database could not be read') as con:
+        inspector = sa.inspect(con)
+        names = [n for n in inspector.get_table_names() + inspector.get_view_names() if n in SHOP_TABLES]
+        quote = con.dialect.identifier_preparer.quote
+        return {n: pd.read_sql_query(sa.text(f'select * from {quote(n)}'), con) for n in names}
 
 def _server_error(url: str, exc: Exception, otherwise: str) -> ShopSourceError:
     "A driver's error as one clear message: what happened and what to check, password masked."
     while not hasattr(exc, 'orig') and exc.__cause__ is not None: exc = exc.__cause__
     orig = getattr(exc, 'orig', exc)
-    code = orig.args[0] if getattr(orig, 'args', None) and isinstance(orig.args[0], int) else None
-    return ShopSourceError(f"{mask_password(url)}: {_SERVER_PROBLEMS.get(code, otherwise)} ({mask_password(str(orig)).splitlines()[0]})")
+    code = getattr(orig, 'sqlstate', None) or (orig.args[0] if getattr(orig, 'args', None) and isinstance(orig.args[0], int) else None)
+    text = mask_password(str(orig)).strip()
+    meaning = _SERVER_PROBLEMS.get(code) or next((m for words, m in _PG_WITHOUT_CODE if words in text.lower()), None)
+    if meaning is None and re.search(r'database "[^"]*" does not exist', text): meaning = _NO_DATABASE
+    return ShopSourceError(f"{mask_password(url)}: {meaning or otherwise} ({text.splitlines()[0] if text else type(orig).__name__})")
 
 def probe_source(source: str | Path) -> str:
     "Check a shop source can be opened before a long run starts (a server is connected to once); its kind, or a clear error."
     kind = source_kind(source)
     if kind == 'server':
-        import sqlalchemy as sa
-        engine = sa.create_engine(_server_url(str(source)))
-        try:
-            with engine.connect() as con: con.exec_driver_sql('select 1')
-        except sa.exc.DBAPIError as exc: raise _server_error(str(source), exc, 'the database could not be opened') from None
-        finally: engine.dispose()
+        with _server_session(str(source), 'the database could not be opened') as con: con.exec_driver_sql('select 1')
     return kind
 
 ANONYMISE_KEY_VARIABLE = 'PM_ANONYMISE_KEY'
@@ -374,7 +392,9 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
         raw = _anonymise(raw)
         if truth is not None: truth = None                 # the truth is keyed by raw ids: an anonymised shop does not carry it
         source += ' (anonymised)'
-    return shop_from_tables(raw, source, truth)
+    shop = shop_from_tables(raw, source, truth)
+    if kind in ('duckdb', 'sqlite', 'server') and not column_map and not anonymise: shop.database = str(source)
+    return shop
 
 # %% ../nbs/00b_shop.ipynb #e48c3fe6
 SHOP_PARAMETERS = ('shop', 'seed', 'synthetic_customers', 'synthetic_products', 'synthetic_days')
@@ -399,13 +419,13 @@ def _cached_shop(source: str, kwargs: dict) -> Shop:
     import shutil
     folder, entry = Path(os.environ[SHOP_CACHE_VARIABLE]), _cache_entry(source, kwargs)
     if (entry/'shop.pkl').exists():
-        tables, rejects, described = pd.read_pickle(entry/'shop.pkl')          # written by this run, read by this run
+        tables, rejects, described, database = pd.read_pickle(entry/'shop.pkl')          # written by this run, read by this run
         print(f'{mask_password(described)}: as validated by the first chapter of this run')
-        return Shop(tables, rejects, described)
+        return Shop(tables, rejects, described, database=database and report_source(database))
     shop = open_shop(source, **kwargs)
     part = folder/f'.{entry.name}.{os.getpid()}.part'
     part.mkdir(parents=True, exist_ok=True)
-    pd.to_pickle((shop.tables, shop.rejects, mask_password(shop.source)), part/'shop.pkl')   # no password on disk
+    pd.to_pickle((shop.tables, shop.rejects, mask_password(shop.source), shop.database and mask_password(shop.database)), part/'shop.pkl')   # no password on disk
     try: os.replace(part, entry)                                             # whole or not at all; another chapter may have won the race
     except OSError: shutil.rmtree(part, ignore_errors=True)
     return shop

@@ -35,6 +35,7 @@ SEGMENT_TRUTH = pd.DataFrame({
     'units_per_line':     [1.8, 2.5, 1.1, 1.2],
     'extra_lines_per_order': [1.0, 1.2, 0.4, 0.6],
     'mean_lifetime_days': [1100, 550, 300, 420],
+    'campaign_response':  [1.3, 1.5, 0.6, 1.0],        # multiplies a channel's click and conversion rates in the campaign log
     # category preferences, in CATEGORY_TRUTH order: electronics, home, beauty, grocery, fashion
     'preferences':        [(0.70, 0.15, 0.05, 0.05, 0.05), (0.03, 0.15, 0.05, 0.72, 0.05),
                            (0.05, 0.65, 0.15, 0.10, 0.05), (0.05, 0.05, 0.25, 0.05, 0.60)],
@@ -73,10 +74,11 @@ class SyntheticShop:
     prices: pd.DataFrame
     inventory: pd.DataFrame
     truth: dict = field(repr=False)
+    events: pd.DataFrame | None = None
 
     def __repr__(self):
         return (f"SyntheticShop({len(self.customers):,} customers, {len(self.products):,} products, "
-                f"{len(self.transactions):,} order lines, {self.prices.date.nunique():,} days)")
+                f"{len(self.transactions):,} order lines, {self.prices.date.nunique():,} days, {0 if self.events is None else len(self.events):,} campaign events)")
 
 # %% ../nbs/00a_synthetic.ipynb #b9bf51b7
 def _seasonality(cats: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
@@ -110,6 +112,28 @@ def _basket_pairs(pair_rng, cat_idx, launch_day, appeal, n_pairs: int, attach_pr
     return pd.DataFrame({'anchor': anchors.astype(int), 'complement': np.array(complements, dtype=int),
                          'attach_probability': attach_probability}), pair_rng
 
+def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impressions_per_customer: int = 30):
+    "The last four weeks' campaign log: messages sent on a random channel, each clicked and converted at CHANNEL_TRUTH's rates times the segment's response."
+    start = dates[max(len(dates) - 28, 0)]
+    ids = np.repeat(customer_ids, impressions_per_customer)
+    response = np.repeat(SEGMENT_TRUTH.campaign_response.reindex(segment).to_numpy(), impressions_per_customer)
+    channel = ev_rng.choice(CHANNEL_TRUTH.index.to_numpy(), len(ids))
+    t = CHANNEL_TRUTH.loc[channel]
+    clicked = ev_rng.random(len(ids)) < t.ctr.to_numpy() * response
+    converted = clicked & (ev_rng.random(len(ids)) < t.cvr.to_numpy() * response)
+    value = np.round(avg_order_value.reindex(ids).fillna(avg_order_value.median()).to_numpy() * ev_rng.lognormal(0, 0.3, len(ids)), 2)
+    sent_at = start + pd.to_timedelta(ev_rng.integers(0, 28 * 86400, len(ids)), unit='s')
+    click_at = sent_at + pd.to_timedelta(ev_rng.integers(60, 6 * 3600, len(ids)), unit='s')
+    convert_at = click_at + pd.to_timedelta(ev_rng.integers(60, 3600, len(ids)), unit='s')
+    campaign = np.array([f'week {w + 1}' for w in range(4)])[np.minimum((sent_at - start).days.to_numpy() // 7, 3)]
+    def rows(mask, when, event, cost, revenue):
+        return pd.DataFrame({'customer_id': ids[mask], 'timestamp': when[mask], 'channel': channel[mask], 'campaign': campaign[mask],
+                             'event': event, 'cost': cost[mask], 'revenue': revenue[mask]})
+    zero = np.zeros(len(ids))
+    log = pd.concat([rows(np.ones(len(ids), bool), sent_at, 'sent', t.cost_per_impression.to_numpy(), zero),
+                     rows(clicked, click_at, 'click', zero, zero), rows(converted, convert_at, 'convert', zero, value)])
+    return log.sort_values(['timestamp', 'customer_id'], kind='stable').reset_index(drop=True)
+
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
                         start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35) -> SyntheticShop:
     """A seeded shop: customers in latent segments, a catalogue, daily prices and promotions, order lines, stock, and the truth.
@@ -125,8 +149,8 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
 
     Returns
     -------
-    SyntheticShop with `customers`, `products`, `transactions`, `prices`, `inventory` and `truth`
-    (customer_segment, segments, categories, customer_lifetime, expected_units, basket_pairs)."""
+    SyntheticShop with `customers`, `products`, `transactions`, `prices`, `inventory`, `events` (the campaign log of the
+    last four weeks) and `truth` (customer_segment, segments, categories, channels, customer_lifetime, expected_units, basket_pairs)."""
     for name, value, low in [('n_customers', n_customers, 10), ('n_products', n_products, 10), ('n_days', n_days, 56)]:
         if not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
@@ -234,11 +258,14 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
                               'lead_time_days': cats.lead_time_days.to_numpy()[cat_idx], 'unit_cost': unit_cost,
                               'order_cost': 25.0, 'holding_cost_rate': 0.25})
     truth = {'customer_segment': pd.Series(segs.index[seg_idx], index=pd.Index(customer_ids, name='customer_id'), name='segment'),
-             'segments': segs.copy(), 'categories': cats.copy(),
+             'segments': segs.copy(), 'categories': cats.copy(), 'channels': CHANNEL_TRUTH.copy(),
              'customer_lifetime': pd.DataFrame({'first_day': dates[0] + pd.to_timedelta(first_day, unit='D'),
                                                 'activity': activity}, index=pd.Index(customer_ids, name='customer_id')),
              'expected_units': pd.DataFrame({'product_id': np.repeat(product_ids, n_days), 'date': np.tile(dates, n_products),
                                              'expected_units': expected_units.ravel()}),
              'basket_pairs': pairs.assign(anchor=product_ids[pair_a], complement=product_ids[pair_b],
                                           anchor_category=cats.index[cat_idx[pair_a]], complement_category=cats.index[cat_idx[pair_b]])}
-    return SyntheticShop(customers, products, transactions, prices, inventory, truth)
+    # the campaign log draws from its own random stream, so every other table is what it would be without it
+    avg_order_value = transactions.groupby(['customer_id', 'order_id']).revenue.sum().groupby('customer_id').mean()
+    events = _campaign_log(np.random.default_rng([seed, 10]), customer_ids, truth['customer_segment'].to_numpy(), avg_order_value, dates)
+    return SyntheticShop(customers, products, transactions, prices, inventory, truth, events)

@@ -7,6 +7,11 @@ the shop. Then the failures a user meets: wrong credentials and an unreachable s
 runs (exit 2) with a clear message; a server stopped while a chapter reads the shop fails that chapter (exit 1) with a
 clear message and leaves the previous decision tables whole. The password never appears in what the runs write or
 print, and the shop's tables are unchanged. The server is stopped whatever happens.
+
+Then the same for PostgreSQL (installed from Debian's packages likewise, a private cluster on a socket, run as the
+`postgres` user): the chapters' metrics equal DuckDB's, so do the in-database aggregations, wrong credentials and an
+unreachable server stop `pm-report` with a clear message, a write in the project's session is refused, and the
+shop's tables are unchanged.
 """
 from __future__ import annotations
 
@@ -45,6 +50,53 @@ def mariadbd() -> str:
     subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env)
     subprocess.run(['apt-get', 'install', '-y', '-qq', 'mariadb-server'], check=True, env=env, stdout=subprocess.DEVNULL)
     return shutil.which('mariadbd') or '/usr/sbin/mariadbd'
+
+
+def pg_bin() -> Path:
+    "Folder of PostgreSQL's server programs, installing the Debian package when missing and allowed."
+    found = sorted(Path('/usr/lib/postgresql').glob('*/bin/initdb'))
+    if found: return found[-1].parent
+    if os.geteuid() != 0:
+        sys.exit("make test-mysql needs PostgreSQL too: run 'sudo apt-get install postgresql' (or run as root), then make test-mysql again")
+    print('installing postgresql from the Debian packages ...', flush=True)
+    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
+    subprocess.run(['apt-get', 'install', '-y', '-qq', 'postgresql'], check=True, env=env, stdout=subprocess.DEVNULL)
+    return sorted(Path('/usr/lib/postgresql').glob('*/bin/initdb'))[-1].parent
+
+
+class Postgres:
+    "A private PostgreSQL cluster in `folder`, on a socket only, run as the postgres user; its superuser connects without password over that socket."
+    def __init__(self, folder: Path):
+        self.folder, self.proc = folder, None
+        folder.mkdir(); shutil.chown(folder, 'postgres', 'postgres'); folder.parent.chmod(0o755)
+
+    def run(self, *cmd, **kw):
+        return subprocess.run(['runuser', '-u', 'postgres', '--', *map(str, cmd)], **kw)
+
+    def start(self):
+        data, bin_ = self.folder/'data', pg_bin()
+        if not data.exists():
+            self.run(bin_/'initdb', '-D', data, '-U', 'postgres', '--auth-local=trust', check=True, stdout=subprocess.DEVNULL)
+            (data/'pg_hba.conf').write_text('local all postgres trust\nlocal all all scram-sha-256\n')
+        self.proc = subprocess.Popen(['runuser', '-u', 'postgres', '--', str(bin_/'postgres'), '-D', str(data), '-k', str(self.folder),
+                                      '-c', "listen_addresses=", '-c', 'fsync=off'], stdout=subprocess.DEVNULL, stderr=open(self.folder.parent/'pg.log', 'w'))
+        for _ in range(120):
+            if self.sql('select 1', check=False).returncode == 0: return self
+            if self.proc.poll() is not None: break
+            time.sleep(0.5)
+        raise RuntimeError(f"PostgreSQL did not start: {(self.folder.parent/'pg.log').read_text()[-2000:]}")
+
+    def sql(self, statement: str, database: str = 'postgres', check: bool = True) -> subprocess.CompletedProcess:
+        return self.run(pg_bin()/'psql', '-h', self.folder, '-d', database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', statement, capture_output=True, text=True, check=check)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try: self.proc.wait(60)
+            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+
+    def url(self, user: str, password: str | None, database: str) -> str:
+        return f'postgresql+psycopg://{user}{":" + password if password else ""}@/{database}?host={self.folder}'
 
 
 class Server:
@@ -92,6 +144,72 @@ def same(a, b) -> bool:
     return a == b or isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def write_refused(url: str) -> str:
+    "What the server says when the project's session tries to write (the session is read-only, whoever the user is)."
+    from precision_marketing.shop import _server_session, ShopSourceError
+    try:
+        with _server_session(url, 'the write failed') as con: con.exec_driver_sql("insert into orders (customer_id) values ('intruder')")
+    except ShopSourceError as exc: return str(exc).lower().replace('-', ' ')
+    return 'the write went through'
+
+
+def postgres_checks(tmp: Path, sample, duck: Path, config: Path) -> None:
+    "The same shop on a real PostgreSQL: chapters, aggregations, bad credentials, an unreachable server, read-only."
+    import pandas as pd
+    import sqlalchemy as sa
+    from precision_marketing.queries import ShopQueries
+    pg = Postgres(tmp/'pg')
+    try:
+        pg.start()
+        print(f'PostgreSQL {pg.sql("show server_version").stdout.strip()} on {pg.folder}', flush=True)
+        pg.sql('create database shop')
+        pg.sql(f"create role analyst login password '{PASSWORD}'; grant connect on database shop to analyst")
+        engine = sa.create_engine(pg.url('postgres', None, 'shop'))
+        for name, table in sample.tables.items(): table.to_sql(name, engine, index=False, chunksize=20_000)
+        engine.dispose()
+        pg.sql('grant select on all tables in schema public to analyst', database='shop')
+        fingerprint = "select string_agg(t || ':' || n, ',' order by t) from (" + ' union all '.join(
+            f"select '{n}' as t, (select count(*) || '/' || md5(string_agg(x::text, '' order by x::text)) from {n} x) as n" for n in sample.tables) + ') s'
+        before = pg.sql(fingerprint, database='shop').stdout
+        url = pg.url('analyst', PASSWORD, 'shop')
+
+        on_pg = pm_report([*CHAPTERS, '--shop', url, '--config', str(config)], tmp/'postgres')
+        print(on_pg.stdout[-400:], on_pg.stderr[-1500:], flush=True)
+        check(on_pg.returncode == 0 and (tmp/'duckdb'/'summary.json').exists(), f'chapters {CHAPTERS} run on PostgreSQL (exit {on_pg.returncode})')
+        if on_pg.returncode == 0 and (tmp/'duckdb'/'summary.json').exists():
+            m, d = metrics(tmp/'postgres'), metrics(tmp/'duckdb')
+            compared = sum(len(v) for v in m.values())
+            differ = {(c, k): (v, d[c].get(k)) for c in m for k, v in m[c].items() if not same(v, d[c].get(k))}
+            check(not differ and compared >= 30 and m.keys() == d.keys(), f'{compared} metrics of {sorted(m)} equal on PostgreSQL and DuckDB; differing: {differ}')
+            pages = ' '.join(p.read_text() for p in (tmp/'postgres').glob('*.html'))
+            check(pages.count("database (postgresql)") >= 2,
+                  "02's customer features and 07's daily units were aggregated inside PostgreSQL")
+        written = [p for p in (tmp/'postgres').rglob('*') if p.is_file()]
+        leaked = [str(p) for p in written if PASSWORD.encode() in p.read_bytes()] + (['pm-report output'] if PASSWORD in on_pg.stdout + on_pg.stderr else [])
+        check(len(written) > 5 and not leaked, f'PostgreSQL: the password appears in none of the {len(written)} files written nor the output {leaked}')
+
+        in_pg, in_duckdb = ShopQueries(url), ShopQueries(duck)
+        agree = []
+        for name in ('daily_units', 'customer_features', 'category_shares', 'cohort_counts', 'basket_pairs'):
+            try:
+                pd.testing.assert_frame_equal(getattr(in_pg, name)(), getattr(in_duckdb, name)(), check_dtype=False, check_freq=False, rtol=1e-9)
+                agree.append(name)
+            except Exception as exc: print(f'{name}: {str(exc)[:500]}')
+        check(len(agree) == 5, f'in-database aggregations equal on PostgreSQL and DuckDB: {agree}')
+
+        wrong = pm_report(['02', '--shop', pg.url('analyst', 'not-the-Password-7', 'shop')], tmp/'pg-wrong')
+        check(wrong.returncode == 2 and 'refused the user name or password' in wrong.stderr and 'not-the-Password-7' not in wrong.stderr + wrong.stdout,
+              f'PostgreSQL, wrong credentials: exit 2 and a clear message ({wrong.returncode}: {wrong.stderr.strip()[-300:]})')
+        nowhere = pm_report(['02', '--shop', f'postgresql://analyst:{PASSWORD}@/shop?host={tmp}/nowhere'], tmp/'pg-nowhere')
+        check(nowhere.returncode == 2 and 'cannot reach the server' in nowhere.stderr and PASSWORD not in nowhere.stderr + nowhere.stdout,
+              f'PostgreSQL, unreachable server: exit 2 and a clear message ({nowhere.returncode}: {nowhere.stderr.strip()[-300:]})')
+        refused = write_refused(pg.url('postgres', None, 'shop'))
+        check('read only transaction' in refused, f"PostgreSQL: even the superuser cannot write in the project's session ({refused[-200:]})")
+        check(pg.sql(fingerprint, database='shop').stdout == before, 'PostgreSQL: the shop tables are unchanged by every run (row counts and md5 of every table)')
+    finally:
+        pg.stop()
+
+
 def main() -> int:
     import duckdb
     import sqlalchemy as sa
@@ -124,6 +242,9 @@ def main() -> int:
                 compared = sum(len(v) for v in m.values())
                 differ = {(c, k): (v, d[c].get(k)) for c in m for k, v in m[c].items() if not same(v, d[c].get(k))}
                 check(not differ and compared >= 30 and m.keys() == d.keys(), f'{compared} metrics of {sorted(m)} equal on MySQL and DuckDB; differing: {differ}')
+                pages = ' '.join(p.read_text() for p in (tmp/'mysql').glob('*.html'))
+                check(pages.count("database (mysql)") >= 2,
+                      "02's customer features and 07's daily units were aggregated inside MySQL")
                 index = (tmp/'mysql'/'index.html').read_text()
                 check('mysql+pymysql://analyst:***@localhost/shop' in index, 'the index names the MySQL shop with the password masked')
             written = [p for p in (tmp/'mysql').rglob('*') if p.is_file()]
@@ -135,12 +256,12 @@ def main() -> int:
             from precision_marketing.queries import ShopQueries
             in_mysql, in_duckdb = ShopQueries(url), ShopQueries(duck)
             agree = []
-            for name in ('daily_units', 'customer_features', 'cohort_counts', 'basket_pairs'):
+            for name in ('daily_units', 'customer_features', 'category_shares', 'cohort_counts', 'basket_pairs'):
                 try:
                     pd.testing.assert_frame_equal(getattr(in_mysql, name)(), getattr(in_duckdb, name)(), check_dtype=False, check_freq=False, rtol=1e-9)
                     agree.append(name)
                 except Exception as exc: print(f'{name}: {str(exc)[:500]}')
-            check(len(agree) == 4, f'in-database aggregations equal on MySQL and DuckDB: {agree}')
+            check(len(agree) == 5, f'in-database aggregations equal on MySQL and DuckDB: {agree}')
 
             # bad input: wrong credentials, a server that is not there
             wrong = pm_report(['02', '--shop', server.url('analyst', 'not-the-Password-7', 'shop')], tmp/'wrong')
@@ -174,10 +295,13 @@ def main() -> int:
                 unchanged = all(a.execute(f'select count(*), min(run_id) from "{t}"').fetchall() == b.execute(f'select count(*), min(run_id) from "{t}"').fetchall() for t in tables)
             check(unchanged and 'reorder_levels' in tables, f'the decision tables of the earlier run are whole after the failed one ({tables})')
             server.start()
+            refused = write_refused(server.url('root', '', 'shop'))
+            check('read only transaction' in refused, f"MySQL: even root cannot write in the project's session ({refused[-200:]})")
             check(server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers').stdout == checksums,
                   'the shop tables are unchanged by every run (checksums)')
         finally:
             server.stop()
+        postgres_checks(tmp, sample, duck, config)
     print(f"test-mysql: {len(passed)} passed, {len(failures)} failed")
     return 1 if failures else 0
 
