@@ -13,7 +13,8 @@ import pandas as pd
 from .data import validate_transactions
 
 # %% auto #0
-__all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'SyntheticShop', 'make_synthetic_shop']
+__all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'SyntheticShop', 'seasonality', 'line_rates', 'draw_lines',
+           'make_synthetic_shop']
 
 # %% ../nbs/00a_synthetic.ipynb #33be6b0e
 CATEGORY_TRUTH = pd.DataFrame({
@@ -81,7 +82,7 @@ class SyntheticShop:
                 f"{len(self.transactions):,} order lines, {self.prices.date.nunique():,} days, {0 if self.events is None else len(self.events):,} campaign events)")
 
 # %% ../nbs/00a_synthetic.ipynb #b9bf51b7
-def _seasonality(cats: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
+def seasonality(cats: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
     "Weekly × yearly multiplier, shape (categories, days)."
     dow, doy = dates.dayofweek.to_numpy(), dates.dayofyear.to_numpy()
     weekly = 1 + cats.weekly_amplitude.to_numpy()[:, None] * np.cos(2 * np.pi * (dow - 5) / 7)
@@ -111,6 +112,38 @@ def _basket_pairs(pair_rng, cat_idx, launch_day, appeal, n_pairs: int, attach_pr
         b = int(pair_rng.choice(options)); used.add(b); complements.append(b)
     return pd.DataFrame({'anchor': anchors.astype(int), 'complement': np.array(complements, dtype=int),
                          'attach_probability': attach_probability}), pair_rng
+
+def line_rates(segs: pd.DataFrame, cats: pd.DataFrame, cat_idx, appeal, launched, season, response) -> np.ndarray:
+    """Expected order lines per unit of customer activity, shape (segments, products, days): the demand model's
+    r_s pi_sc (w_p 1[launched] / sum over launched p' of c of w_p') S_c(t) (price_pt / list_p)^e_c L_c^promo_pt; `response` is the last factor."""
+    weight = appeal[:, None] * launched
+    onehot = np.eye(len(cats))[cat_idx]                       # products × categories
+    category_total = onehot @ (onehot.T @ weight)
+    within = np.divide(weight, category_total, out=np.zeros_like(weight), where=category_total > 0)  # share among launched products of its category
+    prefs = np.array(segs.preferences.tolist())               # segments × categories
+    return segs.lines_per_day.to_numpy()[:, None, None] * prefs[:, cat_idx][:, :, None] * within[None] * season[None] * response[None]
+
+def draw_lines(rng, pair_rng, lam, members, activity, extra_lines: float, units_per_line: float, complement_of, attach_today):
+    """One segment's order lines on one day, as the demand model draws them: Poisson(sum(lam) / (1 + b)) orders of
+    1 + Poisson(b) lines, products in proportion to `lam`, customers (of `members`) in proportion to their activity,
+    1 + Poisson(q - 1) units a line, and each anchor's line bringing its complement with probability `attach_today`.
+    Returns (products, customers, order within the day, units, orders), or None when nobody orders."""
+    trips = rng.poisson(lam.sum() / (1 + extra_lines))          # orders; E[lines] = E[orders] (1 + extra) = sum(lam)
+    if trips == 0: return None
+    size = 1 + rng.poisson(extra_lines, trips)
+    total = size.sum()
+    prods = rng.choice(len(lam), total, p=lam / lam.sum())              # E[lines of p] = lam[p], as designed
+    custs = np.repeat(rng.choice(members, trips, p=activity[members] / activity[members].sum()), size)
+    orders = np.repeat(np.arange(trips), size)
+    qty = 1 + rng.poisson(units_per_line - 1, total)
+    on = np.flatnonzero(complement_of[prods] >= 0)           # planted complements (their own random stream)
+    if len(on):
+        b = complement_of[prods[on]]
+        take = pair_rng.random(len(on)) < attach_today[b]
+        on, b = on[take], b[take]
+        prods, custs, orders = np.r_[prods, b], np.r_[custs, custs[on]], np.r_[orders, orders[on]]
+        qty = np.r_[qty, 1 + pair_rng.poisson(units_per_line - 1, len(on))]
+    return prods, custs, orders, qty, trips
 
 def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impressions_per_customer: int = 30):
     "The last four weeks' campaign log: messages sent on a random channel, each clicked and converted at CHANNEL_TRUTH's rates times the segment's response."
@@ -150,7 +183,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     Returns
     -------
     SyntheticShop with `customers`, `products`, `transactions`, `prices`, `inventory`, `events` (the campaign log of the
-    last four weeks) and `truth` (customer_segment, segments, categories, channels, customer_lifetime, expected_units, basket_pairs)."""
+    last four weeks) and `truth` (customer_segment, segments, categories, channels, customer_lifetime, product_appeal, expected_units, basket_pairs)."""
     for name, value, low in [('n_customers', n_customers, 10), ('n_products', n_products, 10), ('n_days', n_days, 56)]:
         if not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
@@ -184,11 +217,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     launched = np.arange(n_days)[None, :] >= launch_day[:, None]
     elasticity, lift = cats.elasticity.to_numpy()[cat_idx], cats.promo_lift.to_numpy()[cat_idx]
     response = relative_price ** elasticity[:, None] * np.where(promo, lift[:, None], 1.0)
-    weight = appeal[:, None] * launched
-    onehot = np.eye(len(cats))[cat_idx]                       # products × categories
-    category_total = onehot @ (onehot.T @ weight)
-    within = np.divide(weight, category_total, out=np.zeros_like(weight), where=category_total > 0)  # share among launched products of its category
-    season = _seasonality(cats, dates)[cat_idx]               # products × days
+    season = seasonality(cats, dates)[cat_idx]               # products × days
     # customers
     seg_idx = rng.choice(len(segs), n_customers, p=segs.share.to_numpy())
     activity = rng.gamma(3, 1 / 3, n_customers)
@@ -197,8 +226,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     last_day = first_day + rng.exponential(segs.mean_lifetime_days.to_numpy()[seg_idx])
     customer_ids = np.array([f'C{i:05d}' for i in range(1, n_customers + 1)])
     # order lines, day by day
-    prefs = np.array(segs.preferences.tolist())               # segments × categories
-    per_mass = segs.lines_per_day.to_numpy()[:, None, None] * prefs[:, cat_idx][:, :, None] * within[None] * season[None] * response[None]
+    per_mass = line_rates(segs, cats, cat_idx, appeal, launched, season, response)
     expected_units = np.zeros((n_products, n_days))
     extra = segs.extra_lines_per_order.to_numpy()
     lines_p, lines_c, lines_t, lines_q, lines_o = [], [], [], [], []
@@ -215,23 +243,12 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
             if len(members) == 0: continue
             lam = activity[members].sum() * per_mass[s, :, t]
             expected_units[:, t] += lam * segs.units_per_line.iloc[s]
-            trips = rng.poisson(lam.sum() / (1 + extra[s]))          # orders; E[lines] = E[orders] (1 + extra) = sum(lam)
-            if trips == 0: continue
-            size = 1 + rng.poisson(extra[s], trips)
-            total = size.sum()
-            prods = rng.choice(n_products, total, p=lam / lam.sum())           # E[lines of p] = lam[p], as designed
-            custs = np.repeat(rng.choice(members, trips, p=activity[members] / activity[members].sum()), size)
-            orders = np.repeat(n_orders + np.arange(trips), size); n_orders += trips
-            qty = 1 + rng.poisson(segs.units_per_line.iloc[s] - 1, total)
-            # planted complements: a line of an anchor brings its complement into the same order (own random stream)
+            drawn = draw_lines(rng, pair_rng, lam, members, activity, extra[s], segs.units_per_line.iloc[s], complement_of, attach_of[:, t])
+            if drawn is None: continue
+            prods, custs, orders, qty, trips = drawn
+            orders = orders + n_orders; n_orders += trips
+            # the complements' expected lines (added on days the segment orders: the truth as the shop was generated)
             np.add.at(expected_units[:, t], pair_b, lam[pair_a] * attach[:, t] * segs.units_per_line.iloc[s])
-            on = np.flatnonzero(complement_of[prods] >= 0)
-            if len(on):
-                b = complement_of[prods[on]]
-                take = pair_rng.random(len(on)) < attach_of[b, t]
-                on, b = on[take], b[take]
-                prods, custs, orders = np.r_[prods, b], np.r_[custs, custs[on]], np.r_[orders, orders[on]]
-                qty = np.r_[qty, 1 + pair_rng.poisson(segs.units_per_line.iloc[s] - 1, len(on))]
             lines_p.append(prods); lines_c.append(custs); lines_o.append(orders); lines_q.append(qty)
             lines_t.append(np.full(len(prods), t))
     p_, c_, t_, q_, o_ = (np.concatenate(x) for x in (lines_p, lines_c, lines_t, lines_q, lines_o))
@@ -259,8 +276,9 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
                               'order_cost': 25.0, 'holding_cost_rate': 0.25})
     truth = {'customer_segment': pd.Series(segs.index[seg_idx], index=pd.Index(customer_ids, name='customer_id'), name='segment'),
              'segments': segs.copy(), 'categories': cats.copy(), 'channels': CHANNEL_TRUTH.copy(),
-             'customer_lifetime': pd.DataFrame({'first_day': dates[0] + pd.to_timedelta(first_day, unit='D'),
-                                                'activity': activity}, index=pd.Index(customer_ids, name='customer_id')),
+             'customer_lifetime': pd.DataFrame({'first_day': dates[0] + pd.to_timedelta(first_day, unit='D'), 'activity': activity,
+                                                'last_day': dates[0] + pd.to_timedelta(last_day, unit='D')}, index=pd.Index(customer_ids, name='customer_id')),
+             'product_appeal': pd.Series(appeal, index=pd.Index(product_ids, name='product_id'), name='appeal'),
              'expected_units': pd.DataFrame({'product_id': np.repeat(product_ids, n_days), 'date': np.tile(dates, n_products),
                                              'expected_units': expected_units.ravel()}),
              'basket_pairs': pairs.assign(anchor=product_ids[pair_a], complement=product_ids[pair_b],
