@@ -11,14 +11,16 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .inventory import InventoryRun, NaiveOrderUpTo, assortment_entropy, inventory_kpis, simulate_inventory
+from .inventory import (InventoryRun, NaiveOrderUpTo, assortment_entropy, inventory_kpis, rolling_sum_ahead, safety_stock,
+                                           simulate_inventory, weekly_forecast_path)
 from .synthetic import draw_lines, line_rates, seasonality
 
 # %% auto #0
 __all__ = ['PRICE_LEVELS', 'DISCOUNTS', 'Demand', 'ShopSimulator', 'history_calendar', 'demand_statistics', 'calendar_from',
            'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
-           'regular_prices', 'channel_lift', 'served_lines', 'run_precision', 'dead_stock_value', 'offer_relevance',
-           'quarter_kpis', 'replicate', 'summarise', 'gap_closed']
+           'regular_prices', 'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'forecast_paths',
+           'run_precision', 'dead_stock_value', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
+           'gap_closed']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -241,10 +243,41 @@ def served_lines(lines: pd.DataFrame, sold: np.ndarray, seed: int) -> pd.DataFra
     out['served'] = np.clip(sold[out['product'].to_numpy(), out['day'].to_numpy()] - before.to_numpy(), 0, out.units.to_numpy())
     return out.sort_index()
 
+def group_shares(orders: pd.DataFrame, group_of: dict, products, groups: int) -> np.ndarray:
+    "Groups x products: each group's share of a product's units in the history (the groups' shares of all units where a product never sold)."
+    g = orders.customer_id.map(group_of).fillna(0).astype(int)
+    units = orders.assign(g=g).pivot_table(index='g', columns='product_id', values='quantity', aggfunc='sum', fill_value=0.0)
+    units = units.reindex(index=range(groups), columns=products, fill_value=0.0).to_numpy(float)
+    overall = units.sum(axis=1) / max(units.sum(), 1e-12)
+    total = units.sum(axis=0)
+    return np.where(total > 0, units / np.where(total > 0, total, 1), overall[:, None])
+
+class PlanAwareOrderUpTo:
+    """Order-up-to levels from a demand forecast that knows the promotion plan: at review day t, the forecast path times
+    the plan's estimated effect over the next lead + review days, plus chapter 07's safety stock for the service level.
+
+    Only plans made by day t count: the effect of days after the current planning period is taken as 1 (regular prices),
+    so a level never uses a plan made later. Called by `simulate_inventory` as `policy(t, sold)`."""
+    def __init__(self, path, sigma, cover, service_level: float, effect: np.ndarray, planning_days: int):
+        self.path, self.cover, self.effect, self.planning_days = np.asarray(path, float), np.asarray(cover, int), effect, planning_days
+        self.safety = safety_stock(np.asarray(sigma, float), self.cover, service_level)
+    def __call__(self, t: int, sold: np.ndarray) -> np.ndarray:
+        known_until = (t // self.planning_days + 1) * self.planning_days
+        effect = np.ones(self.path.shape); n = min(known_until, self.effect.shape[1]); effect[:, :n] = self.effect[:, :n]
+        return rolling_sum_ahead(self.path * effect, self.cover)[:, t] + self.safety
+
+def forecast_paths(history: pd.DataFrame, days_ahead: int, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    "Chapter 07's weekly ARIMA forecast per product (columns of a days x products `history`): daily mean paths (products x days_ahead) and daily sigmas."
+    from joblib import Parallel, delayed
+    out = Parallel(n_jobs=n_jobs)(delayed(weekly_forecast_path)(history[p], days_ahead) for p in history.columns)
+    return np.array([o[0] for o in out]), np.array([o[1] for o in out])
+
 def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFrame, inventory: pd.DataFrame, prices: pd.DataFrame,
                   persona: pd.Series, response: pd.DataFrame, history_sales: np.ndarray, days: int, seed: int, budget: float,
-                  review_days: int = 7, buffer_days: float = 7.0, planning_days: int = 14, generations: int = 30, population: int = 40) -> Quarter:
-    """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from observed sales; naive replenishment.
+                  review_days: int = 7, buffer_days: float = 7.0, planning_days: int = 14, generations: int = 30, population: int = 40,
+                  forecast: tuple | None = None, service_level: float = 0.95) -> Quarter:
+    """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from observed sales;
+    naive replenishment. With `forecast`, policy C: the same offers, and stock ordered up to the forecast that knows the plan.
 
     Parameters
     ----------
@@ -256,7 +289,9 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     days, seed : length of the quarter and its random draws.
     budget : marketing budget per planning period (channel spend + features).
     review_days, buffer_days : the naive replenishment's review period and safety days, as in A.
-    planning_days, generations, population : the promotion plan's period and NSGA-II's effort."""
+    planning_days, generations, population : the promotion plan's period and NSGA-II's effort.
+    forecast : (daily mean path, products x days from the quarter's first day; daily sigma per product), e.g. `forecast_paths`:
+        policy C orders up to path x the plan's estimated effect over lead + review days, plus safety stock for `service_level`."""
     from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
     from precision_marketing.synthetic import CHANNEL_TRUTH
     names = sorted(persona.unique())
@@ -265,9 +300,14 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     dates = pd.date_range(sim.history_end + pd.Timedelta(days=1), periods=days)
     stock = inventory.set_index('product_id').reindex(sim.ids)
     lead = stock.lead_time_days.to_numpy(int)
-    policy = NaiveOrderUpTo(history_sales, lead + review_days, buffer_days, window=28)
     cats = list(sim.cats.index)
     G = len(names) + 1
+    effect = np.ones(regular.shape)                                 # the plan's estimated effect on each product-day's demand
+    if forecast is None: policy = NaiveOrderUpTo(history_sales, lead + review_days, buffer_days, window=28)
+    else: policy = PlanAwareOrderUpTo(forecast[0], forecast[1], lead + review_days, service_level, effect, planning_days)
+    weight = group_shares(orders, group_of=dict(zip(sim.customer_ids, group)), products=sim.ids, groups=G)   # who buys each product
+    est_e = response.elasticity.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
+    est_lift = response.promo_lift.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
     rel, promo, amplify = np.repeat(regular[None], G, axis=0), np.zeros((G, *regular.shape), bool), np.ones((G, *regular.shape))
     demand, revenue, spent, offered = np.zeros(regular.shape), np.zeros(regular.shape), 0.0, np.zeros((len(group), len(cats)), bool)
     observed = orders
@@ -291,6 +331,7 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
                 promo[i + 1, :, start:end] = f[:, None]
                 lift = channel_lift(cut[spend_cols].iloc[0].to_numpy(float), CHANNEL_TRUTH.loc[[c.removeprefix('spend_') for c in spend_cols]])
                 amplify[i + 1, :, start:end] = lift
+                effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0))[:, None] * lift - 1)
                 offered[group == i + 1] |= ((cut.discount.to_numpy() > 0) | cut.feature.to_numpy(bool))[None]
             spent += float(plan.groupby(level='segment')[spend_cols].first().to_numpy().sum() + plan.feature.sum() * problem.feature_cost)
         period = sim.draw(dates[start:end], rel[:, :, start:end], promo[:, :, start:end], seed * 1000 + k, groups=group, amplify=amplify[:, :, start:end])

@@ -144,6 +144,40 @@ def same(a, b) -> bool:
     return a == b or isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def same_as_duckdb(server: str, dialect: str, url: str, wrong_url: str, nowhere_url: str, run, out: Path, duck: Path, tmp: Path) -> None:
+    """The checks every server gets: the chapters' metrics equal the DuckDB run's and were aggregated inside the server,
+    the password leaks nowhere, the in-database aggregations equal DuckDB's, and wrong credentials or an unreachable
+    server stop pm-report with exit 2 and a clear message."""
+    import pandas as pd
+    from precision_marketing.queries import ShopQueries
+    print(run.stdout[-600:], run.stderr[-1500:], flush=True)
+    check(run.returncode == 0 and (tmp/'duckdb'/'summary.json').exists(), f'{server}: chapters {CHAPTERS} run (exit {run.returncode})')
+    if run.returncode == 0 and (tmp/'duckdb'/'summary.json').exists():
+        m, d = metrics(out), metrics(tmp/'duckdb')
+        compared = sum(len(v) for v in m.values())
+        differ = {(c, k): (v, d[c].get(k)) for c in m for k, v in m[c].items() if not same(v, d[c].get(k))}
+        check(not differ and compared >= 30 and m.keys() == d.keys(), f'{server}: {compared} metrics of {sorted(m)} equal the DuckDB run; differing: {differ}')
+        pages = ' '.join(p.read_text() for p in out.glob('*.html'))
+        check(pages.count(f'database ({dialect})') >= 2, f"{server}: 02's customer features and 07's daily units were aggregated inside the server")
+    written = [p for p in out.rglob('*') if p.is_file()]
+    leaked = [str(p) for p in written if PASSWORD.encode() in p.read_bytes()] + (['pm-report output'] if PASSWORD in run.stdout + run.stderr else [])
+    check(len(written) > 5 and not leaked, f'{server}: the password appears in none of the {len(written)} files written nor the output {leaked}')
+    in_server, in_duckdb = ShopQueries(url), ShopQueries(duck)
+    agree = []
+    for name in ('daily_units', 'customer_features', 'category_shares', 'cohort_counts', 'basket_pairs'):
+        try:
+            pd.testing.assert_frame_equal(getattr(in_server, name)(), getattr(in_duckdb, name)(), check_dtype=False, check_freq=False, rtol=1e-9)
+            agree.append(name)
+        except Exception as exc: print(f'{name}: {str(exc)[:500]}')
+    check(len(agree) == 5, f'{server}: in-database aggregations equal DuckDB\'s: {agree}')
+    wrong = pm_report(['02', '--shop', wrong_url], tmp/f'{dialect}-wrong')
+    check(wrong.returncode == 2 and 'refused the user name or password' in wrong.stderr and 'not-the-Password-7' not in wrong.stderr + wrong.stdout,
+          f'{server}, wrong credentials: exit 2 and a clear message ({wrong.returncode}: {wrong.stderr.strip()[-300:]})')
+    nowhere = pm_report(['02', '--shop', nowhere_url], tmp/f'{dialect}-nowhere')
+    check(nowhere.returncode == 2 and 'cannot reach the server' in nowhere.stderr and PASSWORD not in nowhere.stderr + nowhere.stdout,
+          f'{server}, unreachable server: exit 2 and a clear message ({nowhere.returncode}: {nowhere.stderr.strip()[-300:]})')
+
+
 def write_refused(url: str) -> str:
     "What the server says when the project's session tries to write (the session is read-only, whoever the user is)."
     from precision_marketing.shop import _server_session, ShopSourceError
@@ -155,9 +189,7 @@ def write_refused(url: str) -> str:
 
 def postgres_checks(tmp: Path, sample, duck: Path, config: Path) -> None:
     "The same shop on a real PostgreSQL: chapters, aggregations, bad credentials, an unreachable server, read-only."
-    import pandas as pd
     import sqlalchemy as sa
-    from precision_marketing.queries import ShopQueries
     pg = Postgres(tmp/'pg')
     try:
         pg.start()
@@ -174,35 +206,8 @@ def postgres_checks(tmp: Path, sample, duck: Path, config: Path) -> None:
         url = pg.url('analyst', PASSWORD, 'shop')
 
         on_pg = pm_report([*CHAPTERS, '--shop', url, '--config', str(config)], tmp/'postgres')
-        print(on_pg.stdout[-400:], on_pg.stderr[-1500:], flush=True)
-        check(on_pg.returncode == 0 and (tmp/'duckdb'/'summary.json').exists(), f'chapters {CHAPTERS} run on PostgreSQL (exit {on_pg.returncode})')
-        if on_pg.returncode == 0 and (tmp/'duckdb'/'summary.json').exists():
-            m, d = metrics(tmp/'postgres'), metrics(tmp/'duckdb')
-            compared = sum(len(v) for v in m.values())
-            differ = {(c, k): (v, d[c].get(k)) for c in m for k, v in m[c].items() if not same(v, d[c].get(k))}
-            check(not differ and compared >= 30 and m.keys() == d.keys(), f'{compared} metrics of {sorted(m)} equal on PostgreSQL and DuckDB; differing: {differ}')
-            pages = ' '.join(p.read_text() for p in (tmp/'postgres').glob('*.html'))
-            check(pages.count("database (postgresql)") >= 2,
-                  "02's customer features and 07's daily units were aggregated inside PostgreSQL")
-        written = [p for p in (tmp/'postgres').rglob('*') if p.is_file()]
-        leaked = [str(p) for p in written if PASSWORD.encode() in p.read_bytes()] + (['pm-report output'] if PASSWORD in on_pg.stdout + on_pg.stderr else [])
-        check(len(written) > 5 and not leaked, f'PostgreSQL: the password appears in none of the {len(written)} files written nor the output {leaked}')
-
-        in_pg, in_duckdb = ShopQueries(url), ShopQueries(duck)
-        agree = []
-        for name in ('daily_units', 'customer_features', 'category_shares', 'cohort_counts', 'basket_pairs'):
-            try:
-                pd.testing.assert_frame_equal(getattr(in_pg, name)(), getattr(in_duckdb, name)(), check_dtype=False, check_freq=False, rtol=1e-9)
-                agree.append(name)
-            except Exception as exc: print(f'{name}: {str(exc)[:500]}')
-        check(len(agree) == 5, f'in-database aggregations equal on PostgreSQL and DuckDB: {agree}')
-
-        wrong = pm_report(['02', '--shop', pg.url('analyst', 'not-the-Password-7', 'shop')], tmp/'pg-wrong')
-        check(wrong.returncode == 2 and 'refused the user name or password' in wrong.stderr and 'not-the-Password-7' not in wrong.stderr + wrong.stdout,
-              f'PostgreSQL, wrong credentials: exit 2 and a clear message ({wrong.returncode}: {wrong.stderr.strip()[-300:]})')
-        nowhere = pm_report(['02', '--shop', f'postgresql://analyst:{PASSWORD}@/shop?host={tmp}/nowhere'], tmp/'pg-nowhere')
-        check(nowhere.returncode == 2 and 'cannot reach the server' in nowhere.stderr and PASSWORD not in nowhere.stderr + nowhere.stdout,
-              f'PostgreSQL, unreachable server: exit 2 and a clear message ({nowhere.returncode}: {nowhere.stderr.strip()[-300:]})')
+        same_as_duckdb('PostgreSQL', 'postgresql', url, pg.url('analyst', 'not-the-Password-7', 'shop'),
+                       f'postgresql://analyst:{PASSWORD}@/shop?host={tmp}/nowhere', on_pg, tmp/'postgres', duck, tmp)
         refused = write_refused(pg.url('postgres', None, 'shop'))
         check('read only transaction' in refused, f"PostgreSQL: even the superuser cannot write in the project's session ({refused[-200:]})")
         check(pg.sql(fingerprint, database='shop').stdout == before, 'PostgreSQL: the shop tables are unchanged by every run (row counts and md5 of every table)')
@@ -227,7 +232,7 @@ def main() -> int:
             engine = sa.create_engine(server.url('root', '', 'shop'))
             for name, table in sample.tables.items(): table.to_sql(name, engine, index=False, chunksize=20_000)
             engine.dispose()
-            checksums = server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers').stdout
+            checksums = server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers, shop.events').stdout
             url = server.url('analyst', PASSWORD, 'shop')
             config = tmp/'report.yaml'; config.write_text("chapters: {'03': {dataset: shop}}\n")
 
@@ -235,41 +240,11 @@ def main() -> int:
             duck = write_shop(sample, tmp/'shop.duckdb')
             on_mysql = pm_report([*CHAPTERS, '--shop', url, '--config', str(config)], tmp/'mysql')
             on_duckdb = pm_report([*CHAPTERS, '--shop', str(duck), '--config', str(config)], tmp/'duckdb')
-            print(on_mysql.stdout[-600:], on_mysql.stderr[-1500:], flush=True)
-            check(on_mysql.returncode == 0 and on_duckdb.returncode == 0, f'chapters {CHAPTERS} run on MySQL and on DuckDB (exit {on_mysql.returncode}, {on_duckdb.returncode})')
-            if on_mysql.returncode == 0 and on_duckdb.returncode == 0:
-                m, d = metrics(tmp/'mysql'), metrics(tmp/'duckdb')
-                compared = sum(len(v) for v in m.values())
-                differ = {(c, k): (v, d[c].get(k)) for c in m for k, v in m[c].items() if not same(v, d[c].get(k))}
-                check(not differ and compared >= 30 and m.keys() == d.keys(), f'{compared} metrics of {sorted(m)} equal on MySQL and DuckDB; differing: {differ}')
-                pages = ' '.join(p.read_text() for p in (tmp/'mysql').glob('*.html'))
-                check(pages.count("database (mysql)") >= 2,
-                      "02's customer features and 07's daily units were aggregated inside MySQL")
-                index = (tmp/'mysql'/'index.html').read_text()
-                check('mysql+pymysql://analyst:***@localhost/shop' in index, 'the index names the MySQL shop with the password masked')
-            written = [p for p in (tmp/'mysql').rglob('*') if p.is_file()]
-            leaked = [str(p) for p in written if PASSWORD.encode() in p.read_bytes()] + (['pm-report output'] if PASSWORD in on_mysql.stdout + on_mysql.stderr else [])
-            check(len(written) > 5 and not leaked, f'the password appears in none of the {len(written)} files written nor the output {leaked}')
-
-            # the heavy aggregations inside MySQL give what they give inside DuckDB
-            import pandas as pd
-            from precision_marketing.queries import ShopQueries
-            in_mysql, in_duckdb = ShopQueries(url), ShopQueries(duck)
-            agree = []
-            for name in ('daily_units', 'customer_features', 'category_shares', 'cohort_counts', 'basket_pairs'):
-                try:
-                    pd.testing.assert_frame_equal(getattr(in_mysql, name)(), getattr(in_duckdb, name)(), check_dtype=False, check_freq=False, rtol=1e-9)
-                    agree.append(name)
-                except Exception as exc: print(f'{name}: {str(exc)[:500]}')
-            check(len(agree) == 5, f'in-database aggregations equal on MySQL and DuckDB: {agree}')
-
-            # bad input: wrong credentials, a server that is not there
-            wrong = pm_report(['02', '--shop', server.url('analyst', 'not-the-Password-7', 'shop')], tmp/'wrong')
-            check(wrong.returncode == 2 and 'refused the user name or password' in wrong.stderr and 'not-the-Password-7' not in wrong.stderr + wrong.stdout,
-                  f'wrong credentials: exit 2 and a clear message ({wrong.returncode}: {wrong.stderr.strip()[-300:]})')
-            nowhere = pm_report(['02', '--shop', f'mysql+pymysql://analyst:{PASSWORD}@localhost/shop?unix_socket={tmp}/no.sock'], tmp/'nowhere')
-            check(nowhere.returncode == 2 and 'cannot reach the server' in nowhere.stderr and PASSWORD not in nowhere.stderr + nowhere.stdout,
-                  f'unreachable server: exit 2 and a clear message ({nowhere.returncode}: {nowhere.stderr.strip()[-300:]})')
+            check(on_duckdb.returncode == 0, f'chapters {CHAPTERS} run on DuckDB (exit {on_duckdb.returncode})')
+            same_as_duckdb('MySQL', 'mysql', url, server.url('analyst', 'not-the-Password-7', 'shop'),
+                           f'mysql+pymysql://analyst:{PASSWORD}@localhost/shop?unix_socket={tmp}/no.sock', on_mysql, tmp/'mysql', duck, tmp)
+            if (tmp/'mysql'/'index.html').exists():
+                check('mysql+pymysql://analyst:***@localhost/shop' in (tmp/'mysql'/'index.html').read_text(), 'the index names the MySQL shop with the password masked')
 
             # the server stops while chapter 07 reads the shop: the chapter fails clearly, the earlier decisions stay whole
             server.sql('use slowshop; ' + '; '.join(f'create view {n} as select * from shop.{n}' for n in sample.tables if n != 'orders')
@@ -297,7 +272,7 @@ def main() -> int:
             server.start()
             refused = write_refused(server.url('root', '', 'shop'))
             check('read only transaction' in refused, f"MySQL: even root cannot write in the project's session ({refused[-200:]})")
-            check(server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers').stdout == checksums,
+            check(server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers, shop.events').stdout == checksums,
                   'the shop tables are unchanged by every run (checksums)')
         finally:
             server.stop()
