@@ -310,10 +310,10 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     est_lift = response.promo_lift.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
     rel, promo, amplify = np.repeat(regular[None], G, axis=0), np.zeros((G, *regular.shape), bool), np.ones((G, *regular.shape))
     demand, revenue, spent, offered = np.zeros(regular.shape), np.zeros(regular.shape), 0.0, np.zeros((len(group), len(cats)), bool)
-    observed = orders
+    observed, run = orders, None
     for k, start in enumerate(range(0, days, planning_days)):
         end = min(start + planning_days, days)
-        on_hand = run.end_on_hand + run.in_transit_end if start else stock.on_hand.to_numpy(float)
+        on_hand = stock.on_hand.to_numpy(float) if run is None else run.end_on_hand + run.in_transit_end   # on hand and on order
         baseline, value, catalogue, _ = promotion_inputs(observed, products, inventory, persona, response, planning_days)
         cat_stock = pd.Series(on_hand).groupby(sim.cats.index[sim.cat_idx]).sum()
         try:

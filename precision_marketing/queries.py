@@ -13,7 +13,7 @@ import pandas as pd
 
 from .clustering import customer_features
 from .data import SchemaError, daily_units
-from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, mask_password, source_kind
+from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, source_kind
 
 # %% auto #0
 __all__ = ['ShopQueries', 'shop_queries', 'shop_daily_units', 'shop_customer_features']
