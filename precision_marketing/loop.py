@@ -25,11 +25,9 @@ __all__ = ['PRICE_LEVELS', 'DISCOUNTS', 'Demand', 'ShopSimulator', 'history_cale
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
 class Demand:
-    """What customers wanted on some days: `units` (products x days), the order `lines` (day, segment, group, order, product,
-    customer, units) and `by_group` (offer groups x products x days: the units wanted at each group's prices)."""
+    "What customers wanted on some days: `units` (products x days) and the order `lines` (day, segment, offer group, order, product, customer, units)."
     units: np.ndarray
     lines: pd.DataFrame
-    by_group: np.ndarray
 
 class ShopSimulator:
     """The synthetic shop continued day by day, under any prices and promotions, by the truth that generated its history.
@@ -108,7 +106,7 @@ class ShopSimulator:
             resp = resp * amplify
         rng, pair_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
         extra, per_line = self.segs.extra_lines_per_order.to_numpy(float), self.segs.units_per_line.to_numpy(float)
-        by_group, parts = np.zeros((n_groups, *shape)), []
+        units, parts = np.zeros(shape), []
         for t, day in enumerate(dates.values):
             alive = (self.first <= day) & (day < self.last)
             for s in range(len(self.segs)):
@@ -120,11 +118,11 @@ class ShopSimulator:
                                        extra[s], per_line[s], self.complement_of, attach[k, :, t])
                     if drawn is None: continue
                     prods, custs, orders, qty, _ = drawn
-                    np.add.at(by_group[g, :, t], prods, qty)
+                    np.add.at(units[:, t], prods, qty)
                     parts.append((np.full(len(prods), t), np.full(len(prods), s), np.full(len(prods), g), orders, prods, custs, qty))
         cols = ['day', 'segment', 'group', 'order', 'product', 'customer', 'units']
         lines = pd.DataFrame({c: np.concatenate([p[i] for p in parts]) if parts else np.array([], int) for i, c in enumerate(cols)})
-        return Demand(by_group.sum(axis=0), lines, by_group)
+        return Demand(units, lines)
 
 # %% ../nbs/11_closed_loop.ipynb #5d91a91c
 def history_calendar(prices: pd.DataFrame, products: pd.DataFrame, dates) -> tuple[np.ndarray, np.ndarray]:
@@ -386,12 +384,12 @@ def quarter_kpis(q: Quarter, holding_cost_rate, order_cost, dead_weeks: int = 8,
     cogs = float((run.sold.sum(axis=1) * run.unit_cost).sum())
     holding = stock['avg_inventory_value'] * float(np.mean(holding_cost_rate)) * days / 365
     ordering = float(np.mean(order_cost)) * stock['orders_placed']
+    relevance = offer_relevance(q.offered, segment_of_customer, preferences) if preferences is not None else np.nan
     return {'profit': revenue - cogs - holding - ordering - q.marketing_spend, 'revenue': revenue, 'marketing_spend': q.marketing_spend,
             'fill_rate': stock['fill_rate'], 'stockout_rate': stock['stockout_rate'], 'lost_units': float(run.lost.sum()),
             'inventory_value': stock['avg_inventory_value'], 'dead_stock_value': dead_stock_value(run, dead_weeks),
             'turnover': stock['inventory_turnover'] * 365 / days, 'diversity': assortment_entropy(run.sold.sum(axis=1)),
-            'offer_relevance': offer_relevance(q.offered, segment_of_customer, preferences) if preferences is not None else np.nan,
-            'satisfaction': stock['fill_rate'] * offer_relevance(q.offered, segment_of_customer, preferences) if preferences is not None else np.nan,
+            'offer_relevance': relevance, 'satisfaction': stock['fill_rate'] * relevance,
             'books_balance': bool(run.books().abs().max().max() < 1e-6)}
 
 # %% ../nbs/11_closed_loop.ipynb #58661eef
