@@ -12,9 +12,9 @@ import pandas as pd
 from scipy import stats
 
 # %% auto #0
-__all__ = ['SUPPLY_WEIGHTS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'InventoryRun', 'simulate_inventory',
-           'inventory_kpis', 'weekly_forecast_path', 'rolling_sum_ahead', 'NaiveOrderUpTo', 'inventory_at',
-           'assortment_entropy', 'supply_kpis']
+__all__ = ['SUPPLY_WEIGHTS', 'MARKDOWNS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'InventoryRun',
+           'simulate_inventory', 'inventory_kpis', 'weekly_forecast_path', 'rolling_sum_ahead', 'NaiveOrderUpTo',
+           'inventory_at', 'assortment_entropy', 'supply_kpis', 'dead_stock_value', 'clearance_markdown']
 
 # %% ../nbs/07_inventory.ipynb #30096ccb
 def _check_service(service_level: float):
@@ -266,3 +266,49 @@ def supply_kpis(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, freq: 
                                'diversity': out.diversity, 'service': out.service})
     out['supply_score'] = sum(weights[k] * normalised[k] for k in weights)
     return out
+
+# %% ../nbs/07_inventory.ipynb #2aa3f056
+def dead_stock_value(run: InventoryRun, weeks: int) -> float:
+    """Value at cost of the units left at the end that are dead: per product, the larger of the units that have waited
+    at least `weeks` weeks (first in first out; the opening stock arrives on day 0) and the units in excess of `weeks`
+    weeks of the product's sales rate over the run."""
+    if weeks < 1: raise ValueError(f"weeks must be >= 1, got {weeks}")
+    n, days = run.sold.shape
+    arrivals = run.received.copy(); arrivals[:, 0] += run.start_on_hand          # cohorts by arrival day
+    sold = run.sold.sum(axis=1, keepdims=True)
+    before = np.cumsum(arrivals, axis=1) - arrivals                                 # units that arrived before each cohort
+    left = np.clip(arrivals - np.clip(sold - before, 0, None), 0, None)            # FIFO: sales take the oldest cohorts first
+    old = np.arange(days) <= days - 1 - 7 * weeks
+    aged = left[:, old].sum(axis=1)
+    excess = np.clip(run.end_on_hand - 7 * weeks * run.sold.sum(axis=1) / days, 0, None)
+    return float((np.maximum(aged, excess) * run.unit_cost).sum())
+
+MARKDOWNS = (0.1, 0.2, 0.3, 0.4, 0.5)            # the markdown ladder, share of the current price
+
+def clearance_markdown(stock, expected_units, elasticity, price, unit_cost, steps=MARKDOWNS, min_margin: float = 0.0) -> np.ndarray:
+    """Per product, the markdown that clears its stock by a deadline.
+
+    Parameters
+    ----------
+    stock : units to clear (on hand, or on hand and on order), per product.
+    expected_units : demand expected at the current price until the deadline, per product.
+    elasticity : price elasticity per product (a markdown m multiplies demand by (1 - m)^elasticity).
+    price, unit_cost : the current price and the cost per unit, per product.
+    steps : the allowed markdowns, each in (0, 1).
+    min_margin : the marked-down price stays at least unit_cost x (1 + min_margin).
+
+    Returns
+    -------
+    The markdown per product: 0 where the stock clears at the current price, where no step keeps the margin, or where
+    a markdown cannot raise demand (elasticity >= 0); else the shallowest step that clears, or the deepest allowed one."""
+    steps = np.asarray(steps, float)
+    if steps.ndim != 1 or len(steps) == 0 or (steps <= 0).any() or (steps >= 1).any(): raise ValueError(f"steps must be markdowns in (0, 1), got {list(steps)}")
+    steps = np.sort(steps)
+    stock, expected, e, price, cost = np.broadcast_arrays(*(np.asarray(x, float) for x in (stock, expected_units, elasticity, price, unit_cost)))
+    if (stock < 0).any() or (expected < 0).any(): raise ValueError("stock and expected_units must be >= 0")
+    allowed = price[:, None] * (1 - steps[None]) >= cost[:, None] * (1 + min_margin)             # products x steps
+    clears = expected[:, None] * (1 - steps[None]) ** e[:, None] >= stock[:, None]
+    pick = np.where((clears & allowed).any(axis=1), np.argmax(clears & allowed, axis=1),
+                    np.where(allowed.any(axis=1), allowed.shape[1] - 1 - np.argmax(allowed[:, ::-1], axis=1), -1))
+    need = (stock > expected) & (e < 0) & (pick >= 0)
+    return np.where(need, steps[np.maximum(pick, 0)], 0.0)

@@ -11,16 +11,16 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .inventory import (InventoryRun, NaiveOrderUpTo, assortment_entropy, inventory_kpis, rolling_sum_ahead, safety_stock,
-                                           simulate_inventory, weekly_forecast_path)
+from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, clearance_markdown, dead_stock_value,
+                                           inventory_kpis, rolling_sum_ahead, safety_stock, simulate_inventory, weekly_forecast_path)
 from .synthetic import draw_lines, line_rates, seasonality
 
 # %% auto #0
-__all__ = ['PRICE_LEVELS', 'DISCOUNTS', 'Demand', 'ShopSimulator', 'history_calendar', 'demand_statistics', 'calendar_from',
-           'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
-           'regular_prices', 'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'forecast_paths',
-           'run_precision', 'dead_stock_value', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
-           'gap_closed']
+__all__ = ['PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'Demand', 'ShopSimulator', 'history_calendar', 'demand_statistics',
+           'calendar_from', 'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo',
+           'run_oracle', 'regular_prices', 'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo',
+           'stock_feedback', 'forecast_paths', 'run_precision', 'persona_clv', 'loop_policies', 'offer_relevance',
+           'quarter_kpis', 'replicate', 'summarise', 'paired_difference', 'gap_closed']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -185,6 +185,7 @@ class Quarter:
     revenue: np.ndarray                 # products x days
     offered: np.ndarray                 # customers x categories: True where the customer was offered a promotion in the category
     marketing_spend: float = 0.0
+    markdown: np.ndarray | None = None  # products x days: the clearance markdown everyone saw (policy D)
 
 def blanket_offers(promo: np.ndarray, cat_idx, n_customers: int, n_categories: int) -> np.ndarray:
     "Customers x categories offers of promotions everyone sees: every customer is offered every category that had a product on promotion."
@@ -255,14 +256,30 @@ class PlanAwareOrderUpTo:
     the plan's estimated effect over the next lead + review days, plus chapter 07's safety stock for the service level.
 
     Only plans made by day t count: the effect of days after the current planning period is taken as 1 (regular prices),
-    so a level never uses a plan made later. Called by `simulate_inventory` as `policy(t, sold)`."""
-    def __init__(self, path, sigma, cover, service_level: float, effect: np.ndarray, planning_days: int):
+    so a level never uses a plan made later. Where `hold` (products x days) is True on day t — a product on clearance —
+    the level is 0: nothing is ordered. Called by `simulate_inventory` as `policy(t, sold)`."""
+    def __init__(self, path, sigma, cover, service_level: float, effect: np.ndarray, planning_days: int, hold: np.ndarray | None = None):
         self.path, self.cover, self.effect, self.planning_days = np.asarray(path, float), np.asarray(cover, int), effect, planning_days
         self.safety = safety_stock(np.asarray(sigma, float), self.cover, service_level)
+        self.hold = hold
     def __call__(self, t: int, sold: np.ndarray) -> np.ndarray:
         known_until = (t // self.planning_days + 1) * self.planning_days
         effect = np.ones(self.path.shape); n = min(known_until, self.effect.shape[1]); effect[:, :n] = self.effect[:, :n]
-        return rolling_sum_ahead(self.path * effect, self.cover)[:, t] + self.safety
+        level = rolling_sum_ahead(self.path * effect, self.cover)[:, t] + self.safety
+        return level if self.hold is None else np.where(self.hold[:, t], 0.0, level)
+
+def stock_feedback(on_hand, in_transit, path, t: int, lead_time, horizon_days: int, elasticity, price, unit_cost,
+                   steps=MARKDOWNS) -> tuple[np.ndarray, np.ndarray]:
+    """Policy D's reading of the stock on day t, from the forecast path (products x days, regular prices): per product
+    the clearance markdown (chapter 07's `clearance_markdown` of the stock on hand and on order against the forecast
+    demand of the next `horizon_days`), and whether it is short (on hand and on order below the forecast demand until
+    an order placed now arrives: offers on it would only lose sales). A product on markdown is not short."""
+    path = np.asarray(path, float)
+    if path.shape[1] < t + horizon_days: raise ValueError(f"the forecast path covers {path.shape[1]} days; the feedback on day {t} needs {t + horizon_days}")
+    position = np.asarray(on_hand, float) + np.asarray(in_transit, float)
+    markdown = clearance_markdown(position, path[:, t:t + horizon_days].sum(axis=1), elasticity, price, unit_cost, steps)
+    until_arrival = rolling_sum_ahead(path, np.broadcast_to(np.asarray(lead_time, int), (path.shape[0],)))[:, t]
+    return markdown, (position < until_arrival) & (markdown == 0)
 
 def forecast_paths(history: pd.DataFrame, days_ahead: int, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
     "Chapter 07's weekly ARIMA forecast per product (columns of a days x products `history`): daily mean paths (products x days_ahead) and daily sigmas."
@@ -273,9 +290,11 @@ def forecast_paths(history: pd.DataFrame, days_ahead: int, n_jobs: int = 1) -> t
 def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFrame, inventory: pd.DataFrame, prices: pd.DataFrame,
                   persona: pd.Series, response: pd.DataFrame, history_sales: np.ndarray, days: int, seed: int, budget: float,
                   review_days: int = 7, buffer_days: float = 7.0, planning_days: int = 14, generations: int = 30, population: int = 40,
-                  forecast: tuple | None = None, service_level: float = 0.95) -> Quarter:
+                  forecast: tuple | None = None, service_level: float = 0.95, feedback: bool = False, dead_weeks: int = 8,
+                  markdowns=MARKDOWNS, segment_value: pd.Series | None = None) -> Quarter:
     """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from observed sales;
     naive replenishment. With `forecast`, policy C: the same offers, and stock ordered up to the forecast that knows the plan.
+    With `feedback` too, policy D: C, and each period the stock steers the offers (`stock_feedback`).
 
     Parameters
     ----------
@@ -289,9 +308,16 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     review_days, buffer_days : the naive replenishment's review period and safety days, as in A.
     planning_days, generations, population : the promotion plan's period and NSGA-II's effort.
     forecast : (daily mean path, products x days from the quarter's first day; daily sigma per product), e.g. `forecast_paths`:
-        policy C orders up to path x the plan's estimated effect over lead + review days, plus safety stock for `service_level`."""
+        policy C orders up to path x the plan's estimated effect over lead + review days, plus safety stock for `service_level`.
+    feedback, dead_weeks, markdowns : policy D: at each planning period, products whose stock on hand and on order exceeds
+        the forecast demand of the next `dead_weeks` weeks are marked down for everyone (chapter 07's `clearance_markdown`
+        on the `markdowns` ladder, by the estimated elasticity) and not reordered while on markdown; products that will
+        run short before an order arrives get no offer and no channel push. Needs `forecast` covering days + 7 dead_weeks.
+    segment_value : persona -> value (e.g. chapter 03's CLV summed per persona), the planner's segment weights; default:
+        each persona's revenue in the last planning period (chapter 08's default)."""
     from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
     from precision_marketing.synthetic import CHANNEL_TRUTH
+    if feedback and forecast is None: raise ValueError("feedback (policy D) reads the stock against a forecast: give forecast as well")
     names = sorted(persona.unique())
     group = pd.Series(persona.map({n: i + 1 for i, n in enumerate(names)})).reindex(sim.customer_ids).fillna(0).astype(int).to_numpy()
     regular = regular_prices(*calendar_from(prices, products, sim.history_end, days))
@@ -301,8 +327,9 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     cats = list(sim.cats.index)
     G = len(names) + 1
     effect = np.ones(regular.shape)                                 # the plan's estimated effect on each product-day's demand
+    markdown, hold = np.zeros(regular.shape), np.zeros(regular.shape, bool)
     if forecast is None: policy = NaiveOrderUpTo(history_sales, lead + review_days, buffer_days, window=28)
-    else: policy = PlanAwareOrderUpTo(forecast[0], forecast[1], lead + review_days, service_level, effect, planning_days)
+    else: policy = PlanAwareOrderUpTo(forecast[0], forecast[1], lead + review_days, service_level, effect, planning_days, hold if feedback else None)
     weight = group_shares(orders, group_of=dict(zip(sim.customer_ids, group)), products=sim.ids, groups=G)   # who buys each product
     est_e = response.elasticity.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
     est_lift = response.promo_lift.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
@@ -311,11 +338,18 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     observed, run = orders, None
     for k, start in enumerate(range(0, days, planning_days)):
         end = min(start + planning_days, days)
-        on_hand = stock.on_hand.to_numpy(float) if run is None else run.end_on_hand + run.in_transit_end   # on hand and on order
+        on_hand = stock.on_hand.to_numpy(float) if run is None else run.end_on_hand
+        in_transit = np.zeros(len(sim.ids)) if run is None else run.in_transit_end
+        short = np.zeros(len(sim.ids), bool)
+        if feedback:
+            cut, short = stock_feedback(on_hand, in_transit, forecast[0], start, lead, 7 * dead_weeks, est_e, regular[:, start] * sim.list_price, sim.unit_cost, markdowns)
+            markdown[:, start:end], hold[:, start:end] = cut[:, None], (cut > 0)[:, None]
+            rel[:, :, start:end] = regular[None, :, start:end] * (1 - markdown[None, :, start:end])
         baseline, value, catalogue, _ = promotion_inputs(observed, products, inventory, persona, response, planning_days)
-        cat_stock = pd.Series(on_hand).groupby(sim.cats.index[sim.cat_idx]).sum()
+        cat_stock = pd.Series(on_hand + in_transit).groupby(sim.cats.index[sim.cat_idx]).sum()
         try:
-            problem = PromotionProblem(baseline.reindex(index=names, columns=cats, fill_value=0.0), catalogue.loc[cats], value.reindex(names).fillna(0.0) + 1e-9,
+            weights = (value if segment_value is None else segment_value).reindex(names).fillna(0.0) + 1e-9
+            problem = PromotionProblem(baseline.reindex(index=names, columns=cats, fill_value=0.0), catalogue.loc[cats], weights,
                                        cat_stock.reindex(cats).fillna(0.0), budget, channels=CHANNEL_TRUTH)
             plan = plan_promotions(problem, generations, population, seed + k).plan.set_index(['segment', 'category'])
         except ValueError:                                                                   # a category already short: no offers this period
@@ -324,13 +358,14 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
             spend_cols = [c for c in plan.columns if c.startswith('spend_')]
             for i, name in enumerate(names):
                 cut = plan.loc[name].reindex(cats)
-                d, f = cut.discount.to_numpy(float)[sim.cat_idx], cut.feature.to_numpy(bool)[sim.cat_idx]
-                rel[i + 1, :, start:end] = regular[:, start:end] * (1 - d)[:, None]
+                d = np.where(short, 0.0, cut.discount.to_numpy(float)[sim.cat_idx])
+                f = cut.feature.to_numpy(bool)[sim.cat_idx] & ~short
+                rel[i + 1, :, start:end] = regular[:, start:end] * (1 - np.maximum(d[:, None], markdown[:, start:end]))
                 promo[i + 1, :, start:end] = f[:, None]
-                lift = channel_lift(cut[spend_cols].iloc[0].to_numpy(float), CHANNEL_TRUTH.loc[[c.removeprefix('spend_') for c in spend_cols]])
-                amplify[i + 1, :, start:end] = lift
-                effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0))[:, None] * lift - 1)
-                offered[group == i + 1] |= ((cut.discount.to_numpy() > 0) | cut.feature.to_numpy(bool))[None]
+                lift = np.where(short, 1.0, channel_lift(cut[spend_cols].iloc[0].to_numpy(float), CHANNEL_TRUTH.loc[[c.removeprefix('spend_') for c in spend_cols]]))
+                amplify[i + 1, :, start:end] = lift[:, None]
+                effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0) * lift)[:, None] - 1)
+                offered[group == i + 1] |= pd.Series((d > 0) | f).groupby(sim.cat_idx).any().reindex(range(len(cats)), fill_value=False).to_numpy()[None]
             spent += float(plan.groupby(level='segment')[spend_cols].first().to_numpy().sum() + plan.feature.sum() * problem.feature_cost)
         period = sim.draw(dates[start:end], rel[:, :, start:end], promo[:, :, start:end], seed * 1000 + k, groups=group, amplify=amplify[:, :, start:end])
         demand[:, start:end] = period.units
@@ -345,23 +380,43 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
             'unit_price': price}).assign(revenue=lambda d: d.quantity * d.unit_price)], ignore_index=True) if len(seen) else observed
     served = observed.quantity.iloc[len(orders):].sum()
     if not np.isclose(served, run.sold.sum()): raise RuntimeError(f"served lines ({served}) do not add up to the units sold ({run.sold.sum()})")
-    return Quarter(run, revenue, offered, spent)
+    return Quarter(run, revenue, offered, spent, markdown)
+
+def persona_clv(orders: pd.DataFrame, persona: pd.Series, as_of, months: int = 12) -> pd.Series:
+    "Each persona's customer lifetime value over the next `months`: chapter 03's BG/NBD + Gamma-Gamma CLV per customer, fitted on `orders` up to `as_of`, summed per persona."
+    from precision_marketing.regression import clv_summary, clv_table, fit_clv_models
+    summary = clv_summary(orders, as_of)
+    clv = clv_table(*fit_clv_models(summary), summary, months=months).clv
+    return clv.groupby(persona.reindex(clv.index)).sum()
+
+POLICIES = ('A status quo', 'B precision marketing', 'C + forecast stock', 'D + stock feedback', 'O oracle')
+
+def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.Series, response: pd.DataFrame, days: int,
+                  review_days: int = 7, budget: float = 5000.0, planning_days: int = 14, generations: int = 30,
+                  service_level: float = 0.95, dead_weeks: int = 8, n_jobs: int = 1, segment_value: pd.Series | None = None) -> dict:
+    """The five policies on one shop: name -> function of a replication's seed that returns its `Quarter`.
+
+    Parameters
+    ----------
+    sim, shop : the simulator and the shop it continues (its orders, products, inventory and prices).
+    history : days x products of units sold in the history (`shop_daily_units`).
+    persona, response : what B, C and D learned from the history (chapter 02's personas, chapter 09's category response).
+    segment_value : persona -> value, the planner's segment weights (e.g. `persona_clv`; default: recent revenue).
+    days : length of the quarter; the other parameters are `run_precision`'s.
+
+    C and D share one forecast per product (chapter 07's, made once from the history, long enough for D's look-ahead)."""
+    inventory, sales = shop.inventory, history.T.to_numpy()
+    horizon = days + max(int(inventory.lead_time_days.max()) + review_days, 7 * dead_weeks)
+    paths = forecast_paths(history, horizon, n_jobs)
+    common = dict(review_days=review_days, planning_days=planning_days, generations=generations, segment_value=segment_value)
+    precision = lambda s, **kw: run_precision(sim, shop.orders, shop.products, inventory, shop.prices, persona, response, sales, days, s, budget, **common, **kw)
+    return {'A status quo': lambda s: run_status_quo(sim, shop.prices, shop.products, inventory, sales, days, s, review_days),
+            'B precision marketing': lambda s: precision(s),
+            'C + forecast stock': lambda s: precision(s, forecast=paths, service_level=service_level),
+            'D + stock feedback': lambda s: precision(s, forecast=paths, service_level=service_level, feedback=True, dead_weeks=dead_weeks),
+            'O oracle': lambda s: run_oracle(sim, inventory, days, s, review_days)}
 
 # %% ../nbs/11_closed_loop.ipynb #ad5203d4
-def dead_stock_value(run: InventoryRun, weeks: int) -> float:
-    """Value at cost of the units left at the end that are dead: per product, the larger of the units that have waited
-    at least `weeks` weeks (first in first out; the opening stock arrives on day 0) and the units in excess of `weeks`
-    weeks of the product's sales rate over the run."""
-    n, days = run.sold.shape
-    arrivals = run.received.copy(); arrivals[:, 0] += run.start_on_hand          # cohorts by arrival day
-    sold = run.sold.sum(axis=1, keepdims=True)
-    before = np.cumsum(arrivals, axis=1) - arrivals                                 # units that arrived before each cohort
-    left = np.clip(arrivals - np.clip(sold - before, 0, None), 0, None)            # FIFO: sales take the oldest cohorts first
-    old = np.arange(days) <= days - 1 - 7 * weeks
-    aged = left[:, old].sum(axis=1)
-    excess = np.clip(run.end_on_hand - 7 * weeks * run.sold.sum(axis=1) / days, 0, None)
-    return float((np.maximum(aged, excess) * run.unit_cost).sum())
-
 def offer_relevance(offered: np.ndarray, segment_of_customer, preferences: np.ndarray) -> float:
     "Share of the offers made (customer x category) whose category the customer's true segment prefers more than an even spread would."
     relevant = np.asarray(preferences)[np.asarray(segment_of_customer)] > 1 / np.asarray(preferences).shape[1]
@@ -393,12 +448,15 @@ def quarter_kpis(q: Quarter, holding_cost_rate, order_cost, dead_weeks: int = 8,
             'books_balance': bool(run.books().abs().max().max() < 1e-6)}
 
 # %% ../nbs/11_closed_loop.ipynb #58661eef
-def replicate(policies: dict, seeds, kpis) -> pd.DataFrame:
-    "Run every policy on every seed: one row per (policy, seed) with the figures `kpis(quarter)` returns."
+def replicate(policies: dict, seeds, kpis, keep: dict | None = None) -> pd.DataFrame:
+    """Run every policy on every seed: one row per (policy, seed) with the figures `kpis(quarter)` returns.
+    With a dict `keep`, the quarters of the first seed are put in it by policy name (for plots), not run again."""
     rows = []
-    for s in seeds:
+    for i, s in enumerate(seeds):
         for name, run in policies.items():
-            rows.append({'policy': name, 'seed': s, **kpis(run(s))})
+            q = run(s)
+            if keep is not None and i == 0: keep[name] = q
+            rows.append({'policy': name, 'seed': s, **kpis(q)})
     return pd.DataFrame(rows)
 
 def summarise(results: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -412,6 +470,16 @@ def summarise(results: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         half = g[figures].std(ddof=1) * stats.t.ppf(0.5 + level / 2, n - 1) / np.sqrt(n) if n > 1 else mean * np.nan
         out[(name, 'mean')], out[(name, 'lo')], out[(name, 'hi')] = mean, mean - half, mean + half
     return pd.DataFrame(out)
+
+def paired_difference(results: pd.DataFrame, policy: str, base: str = 'A status quo', level: float = 0.95) -> pd.DataFrame:
+    "Per figure, the mean of `policy` − `base` over the replications (paired by seed: the same draws) with its Student-t interval."
+    from scipy import stats
+    figures = results.drop(columns=['policy', 'seed']).select_dtypes('number').columns
+    wide = results.set_index(['seed', 'policy'])[figures].astype(float)
+    diff = wide.xs(policy, level='policy') - wide.xs(base, level='policy')
+    n = len(diff)
+    half = diff.std(ddof=1) * stats.t.ppf(0.5 + level / 2, n - 1) / np.sqrt(n) if n > 1 else diff.mean() * np.nan
+    return pd.DataFrame({'difference': diff.mean(), 'lo': diff.mean() - half, 'hi': diff.mean() + half})
 
 def gap_closed(results: pd.DataFrame, kpi: str, policy: str, status_quo: str = 'A status quo', oracle: str = 'O oracle',
                lower_is_better: bool = False, draws: int = 2000, seed: int = 0) -> tuple[float, float, float]:
