@@ -262,6 +262,7 @@ def _blocked_items(model: Scorer, availability: pd.DataFrame | None) -> np.ndarr
 
 def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = True, known_customers=None,
               availability: pd.DataFrame | None = None, margin: pd.DataFrame | None = None, margin_weight: float = 0.0,
+              cover: pd.DataFrame | None = None, cover_weight: float = 0.0, cover_cap_days: float = 56.0,
               memory_mb: float = 256) -> pd.DataFrame:
     """Top-k recommendations per customer from any `Scorer`.
 
@@ -277,6 +278,9 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
         unavailable items are never recommended.
     margin, margin_weight : `product_id` + `margin`; with weight w in [0, 1] candidates are re-ranked by
         (1 - w) x min-max scaled score + w x margin / max margin.
+    cover, cover_weight, cover_cap_days : `product_id` + `cover_days` (stock on hand / expected daily sales, one row per
+        item the model knows); with weight v the re-ranking adds v x min(cover_days, cap) / cap, so lists lean towards
+        products with stock to spare and away from those about to run out (the score's weight becomes 1 - w - v).
     memory_mb : bound on the score arrays held at once (users are scored in batches).
 
     Returns
@@ -284,6 +288,8 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
     DataFrame with customer_id, rank (1 = best), product_id, score (the model's score, before any margin re-ranking)."""
     if k < 1: raise ValueError(f"k must be at least 1, got {k}")
     if not 0 <= margin_weight <= 1: raise ValueError(f"margin_weight must be in [0, 1], got {margin_weight}")
+    if not 0 <= cover_weight <= 1 - margin_weight: raise ValueError(f"cover_weight must be in [0, 1 - margin_weight], got {cover_weight}")
+    if cover_cap_days <= 0: raise ValueError(f"cover_cap_days must be > 0, got {cover_cap_days}")
     customers = pd.Index(model.user_ids if customers is None else pd.Index(customers).astype(str))
     rows = model.user_ids.get_indexer(customers)
     cold = customers[rows < 0]
@@ -293,6 +299,14 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
     blocked = _blocked_items(model, availability)
     margins = _item_table(model, margin, 'margin', 'margin table')
     if margins is not None: margins = np.nan_to_num(margins.astype(float), nan=0.0) / max(np.nanmax(margins.astype(float)), 1e-12)
+    covers = _item_table(model, cover, 'cover_days', 'cover table')
+    if covers is not None:
+        covers = covers.astype(float)
+        if np.isnan(covers).any(): raise KeyError(f"cover table has no cover_days for {int(np.isnan(covers).sum())} product(s) the model knows; give every product a row")
+        if (covers < 0).any(): raise ValueError("cover_days must be >= 0")
+        covers = np.minimum(covers, cover_cap_days) / cover_cap_days
+    w_margin = margin_weight if margins is not None else 0.0
+    w_cover = cover_weight if covers is not None else 0.0
     out = []
     warm = np.flatnonzero(rows >= 0)
     batch_size = max(1, int(memory_mb * 2**20 / (8 * 4 * len(model.item_ids))))   # ~4 float arrays of batch x items
@@ -303,11 +317,12 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
         if exclude_seen: excluded |= model.seen[rows[batch]].toarray() != 0
         scores[excluded] = -np.inf
         ranking = scores
-        if margins is not None and margin_weight > 0:
+        if w_margin > 0 or w_cover > 0:
             finite = np.where(excluded, np.nan, scores)
             low, high = np.nanmin(finite, axis=1, keepdims=True), np.nanmax(finite, axis=1, keepdims=True)
             scaled = (finite - low) / np.where(high > low, high - low, 1.0)
-            ranking = np.where(excluded, -np.inf, np.round((1 - margin_weight) * scaled + margin_weight * margins, 9))
+            mixed = (1 - w_margin - w_cover) * scaled + (w_margin * margins if w_margin > 0 else 0.0) + (w_cover * covers if w_cover > 0 else 0.0)
+            ranking = np.where(excluded, -np.inf, np.round(mixed, 9))
         best = top_k(ranking, k)
         valid = np.isfinite(np.take_along_axis(ranking, best, axis=1))     # fewer than k candidates leave -inf slots
         who, slot = np.nonzero(valid)
