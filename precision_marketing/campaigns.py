@@ -12,8 +12,8 @@ from scipy import stats
 from .data import SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['FUNNEL_EVENTS', 'impressions_from_events', 'campaign_metrics', 'cohort_retention', 'sample_size_per_arm', 'ab_test',
-           'segment_uplift', 'push_table', 'abandoned_cart', 'lapsing_customers']
+__all__ = ['FUNNEL_EVENTS', 'impressions_from_events', 'campaign_metrics', 'channel_response', 'cohort_retention',
+           'sample_size_per_arm', 'ab_test', 'segment_uplift', 'push_table', 'abandoned_cart', 'lapsing_customers']
 
 # %% ../nbs/10_campaigns.ipynb #41dda19b
 FUNNEL_EVENTS = ('sent', 'open', 'click', 'convert')
@@ -59,6 +59,45 @@ def campaign_metrics(events: pd.DataFrame, by=('channel',)) -> pd.DataFrame:
     out['conversion_rate'] = out.conversions / out.clicks.where(out.clicks > 0)
     out['cpa'] = out.cost / out.conversions.where(out.conversions > 0)
     out['roi'] = (out.revenue - out.cost) / out.cost.where(out.cost > 0)
+    return out
+
+# %% ../nbs/10_campaigns.ipynb #ffdcfa0d
+def channel_response(impressions: pd.DataFrame, stand_in: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """The planner's channel table measured from the campaign log, as far as the log can measure it (see above).
+
+    Parameters
+    ----------
+    impressions : one row per message (`impressions_from_events`): channel, converted, revenue, cost.
+    stand_in : per channel `effect` and `half_saturation` (chapter 08's documented stand-ins): the curve's shape.
+    level : the interval's coverage.
+
+    Returns
+    -------
+    Per channel: conversions, revenue_per_cost with its interval (lo, hi; the conversions' values summed, relative
+    variance sum(v^2) / sum(v)^2), and the planner's effect (with effect_lo, effect_hi from the interval) and half_saturation."""
+    from scipy import stats as _stats
+    check_columns(impressions, ['channel', 'converted', 'revenue', 'cost'], 'impressions')
+    check_columns(stand_in, ['effect', 'half_saturation'], 'stand-in channel table')
+    if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
+    unknown = sorted(set(impressions.channel) - set(stand_in.index))
+    if unknown: raise SchemaError(f"impressions name channel(s) {unknown} the channel table does not have; add them to it")
+    missing = sorted(set(stand_in.index) - set(impressions.channel))
+    if missing: raise SchemaError(f"the log has no messages on {missing}: their response cannot be measured; drop them from the channel table or log them")
+    g = impressions.groupby('channel')
+    cost = g.cost.sum().reindex(stand_in.index)
+    if (cost <= 0).any(): raise SchemaError(f"channels with no cost in the log: {list(cost.index[cost <= 0])}; revenue per unit of cost needs it")
+    values = impressions[impressions.converted].groupby('channel').revenue
+    revenue = values.sum().reindex(stand_in.index).fillna(0.0)
+    if (revenue <= 0).any(): raise SchemaError(f"channels with no converted revenue in the log: {list(revenue.index[revenue <= 0])}; their response cannot be measured")
+    relative_var = (values.apply(lambda v: (v ** 2).sum()).reindex(stand_in.index) / revenue ** 2)
+    rate = revenue / cost
+    half = _stats.norm.ppf(0.5 + level / 2) * np.sqrt(relative_var)
+    slope = (stand_in.effect / stand_in.half_saturation).mean() * rate / rate.mean()      # a_k / h_k, mean kept at the stand-in's
+    out = pd.DataFrame({'conversions': impressions[impressions.converted].groupby('channel').size().reindex(stand_in.index).fillna(0).astype(int),
+                        'revenue_per_cost': rate, 'lo': rate * np.exp(-half), 'hi': rate * np.exp(half),
+                        'effect': slope * stand_in.half_saturation})
+    out['effect_lo'], out['effect_hi'] = out.effect * np.exp(-half), out.effect * np.exp(half)
+    out['half_saturation'] = stand_in.half_saturation
     return out
 
 # %% ../nbs/10_campaigns.ipynb #2eb42780

@@ -35,7 +35,7 @@ class ShopSimulator:
     Parameters
     ----------
     shop : the synthetic shop opened with its truth (`open_shop('synthetic', ...)`: a `Shop` whose `truth` is set)."""
-    NEEDS = ('segments', 'categories', 'customer_segment', 'customer_lifetime', 'product_appeal', 'basket_pairs')
+    NEEDS = ('segments', 'categories', 'channels', 'customer_segment', 'customer_lifetime', 'product_appeal', 'basket_pairs')
 
     def __init__(self, shop):
         truth = getattr(shop, 'truth', None) or {}
@@ -44,7 +44,7 @@ class ShopSimulator:
                                       "open it with open_shop('synthetic', ...)")
         products = shop.products.reset_index(drop=True)
         self.ids = products.product_id.to_numpy()
-        self.segs, self.cats = truth['segments'], truth['categories']
+        self.segs, self.cats, self.channels = truth['segments'], truth['categories'], truth['channels']
         self.cat_idx = self.cats.index.get_indexer(products.category)
         self.list_price, self.unit_cost = products.list_price.to_numpy(float), products.unit_cost.to_numpy(float)
         self.launch = products.launch_date.to_numpy('datetime64[ns]')
@@ -288,7 +288,7 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
                   persona: pd.Series, response: pd.DataFrame, history_sales: np.ndarray, days: int, seed: int, budget: float,
                   review_days: int = 7, buffer_days: float = 7.0, planning_days: int = 14, generations: int = 30, population: int = 40,
                   forecast: tuple | None = None, service_level: float = 0.95, feedback: bool = False, dead_weeks: int = 8,
-                  markdowns=MARKDOWNS, segment_value: pd.Series | None = None) -> Quarter:
+                  markdowns=MARKDOWNS, segment_value: pd.Series | None = None, channels: pd.DataFrame | None = None) -> Quarter:
     """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from observed sales;
     naive replenishment. With `forecast`, policy C: the same offers, and stock ordered up to the forecast that knows the plan.
     With `feedback` too, policy D: C, and each period the stock steers the offers (`stock_feedback`).
@@ -311,9 +311,11 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
         on the `markdowns` ladder, by the estimated elasticity) and not reordered while on markdown; products that will
         run short before an order arrives get no offer and no channel push. Needs `forecast` covering days + 7 dead_weeks.
     segment_value : persona -> value (e.g. chapter 03's CLV summed per persona), the planner's segment weights; default:
-        each persona's revenue in the last planning period (chapter 08's default)."""
+        each persona's revenue in the last planning period (chapter 08's default).
+    channels : the planner's belief of each channel's `effect` and `half_saturation` (e.g. chapter 10's `channel_response`);
+        default: the shop's true curves. Customers always respond to the true ones (`sim.channels`)."""
     from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
-    from precision_marketing.synthetic import CHANNEL_TRUTH
+    belief = sim.channels if channels is None else channels
     if feedback and forecast is None: raise ValueError("feedback (policy D) reads the stock against a forecast: give forecast as well")
     names = sorted(persona.unique())
     group = pd.Series(persona.map({n: i + 1 for i, n in enumerate(names)})).reindex(sim.customer_ids).fillna(0).astype(int).to_numpy()
@@ -349,7 +351,7 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
         plan = None
         if planned:
             weights = (value if segment_value is None else segment_value).reindex(names).fillna(0.0) + 1e-9
-            problem = PromotionProblem(base[planned], catalogue.loc[planned], weights, cat_stock[planned], budget, channels=CHANNEL_TRUTH)
+            problem = PromotionProblem(base[planned], catalogue.loc[planned], weights, cat_stock[planned], budget, channels=belief)
             plan = plan_promotions(problem, generations, population, seed + k).plan.set_index(['segment', 'category'])
             skipped += len(cats) - len(planned)
         else: skipped += len(cats)
@@ -362,9 +364,11 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
                 rel[i + 1, :, start:end] = regular[:, start:end] * (1 - np.maximum(d[:, None], markdown[:, start:end]))
                 promo[i + 1, :, start:end] = f[:, None]
                 spend = plan.loc[name][spend_cols].iloc[0].to_numpy(float)                  # per persona, the same in every category row
-                lift = np.where(short, 1.0, channel_lift(spend, CHANNEL_TRUTH.loc[[c.removeprefix('spend_') for c in spend_cols]]))
+                used = [c.removeprefix('spend_') for c in spend_cols]
+                lift = np.where(short, 1.0, channel_lift(spend, sim.channels.loc[used]))               # how customers respond
+                believed = np.where(short, 1.0, channel_lift(spend, belief.loc[used]))                # what the policy expects
                 amplify[i + 1, :, start:end] = lift[:, None]
-                effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0) * lift)[:, None] - 1)
+                effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0) * believed)[:, None] - 1)
                 offered[group == i + 1] |= pd.Series((d > 0) | f).groupby(sim.cat_idx).any().reindex(range(len(cats)), fill_value=False).to_numpy()[None]
             spent += float(plan.groupby(level='segment')[spend_cols].first().to_numpy().sum() + plan.feature.sum() * problem.feature_cost)
         period = sim.draw(dates[start:end], rel[:, :, start:end], promo[:, :, start:end], seed * 1000 + k, groups=group, amplify=amplify[:, :, start:end])
@@ -393,7 +397,8 @@ POLICIES = ('A status quo', 'B precision marketing', 'C + forecast stock', 'D + 
 
 def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.Series, response: pd.DataFrame, days: int,
                   review_days: int = 7, budget: float = 5000.0, planning_days: int = 14, generations: int = 30,
-                  service_level: float = 0.95, dead_weeks: int = 8, segment_value: pd.Series | None = None) -> dict:
+                  service_level: float = 0.95, dead_weeks: int = 8, segment_value: pd.Series | None = None,
+                  channels: pd.DataFrame | None = None) -> dict:
     """The five policies on one shop: name -> function of a replication's seed that returns its `Quarter`.
 
     Parameters
@@ -402,13 +407,14 @@ def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.S
     history : days x products of units sold in the history (`shop_daily_units`).
     persona, response : what B, C and D learned from the history (chapter 02's personas, chapter 09's category response).
     segment_value : persona -> value, the planner's segment weights (e.g. `persona_clv`; default: recent revenue).
+    channels : the planner's channel curves (e.g. chapter 10's `channel_response`; default: the true ones).
     days : length of the quarter; the other parameters are `run_precision`'s.
 
     C and D share one forecast per product (`base_forecast`, made once from the history, long enough for D's look-ahead)."""
     inventory, sales = shop.inventory, history.T.to_numpy()
     horizon = days + max(int(inventory.lead_time_days.max()) + review_days, 7 * dead_weeks)
     paths = base_forecast(shop, history, days, horizon)
-    common = dict(review_days=review_days, planning_days=planning_days, generations=generations, segment_value=segment_value)
+    common = dict(review_days=review_days, planning_days=planning_days, generations=generations, segment_value=segment_value, channels=channels)
     precision = lambda s, **kw: run_precision(sim, shop.orders, shop.products, inventory, shop.prices, persona, response, sales, days, s, budget, **common, **kw)
     return {'A status quo': lambda s: run_status_quo(sim, shop.prices, shop.products, inventory, sales, days, s, review_days),
             'B precision marketing': lambda s: precision(s),
