@@ -577,6 +577,8 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
     'promotion_plan': ('08_genetic_algorithm', ['segment', 'category', 'discount', 'feature'], ['segment', 'category']),
     'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible'], ['product_id']),
     'push_list': ('10_campaigns', ['customer_id', 'persona', 'favourite_category', 'recommendations', 'discount', 'channel', 'message'], ['customer_id']),
+    'loop_results': ('11_closed_loop', ['policy', 'seed', 'profit', 'revenue', 'marketing_spend', 'fill_rate', 'stockout_rate', 'lost_units',
+                                        'inventory_value', 'dead_stock_value', 'turnover', 'satisfaction'], ['policy', 'seed']),
 }
 RESULTS_DB_VARIABLE, RESULTS_CSV_VARIABLE = 'PM_RESULTS_DB', 'PM_RESULTS_CSV'
 
