@@ -254,7 +254,7 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
     Returns
     -------
     (mean, products x days_ahead; sigma, daily standard deviation per product; the fitted category table:
-    products, elasticity, promo_lift, dispersion, level)."""
+    products, elasticity and promo_lift with their 95% intervals (_lo, _hi; quasi-Poisson standard errors), dispersion, level)."""
     import warnings
     import statsmodels.api as sm
     if days_ahead < 1: raise ValueError(f"days_ahead must be >= 1, got {days_ahead}")
@@ -288,15 +288,18 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
         who = np.concatenate([np.full(len(d), j) for j, _, d in blocks])
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            fit = sm.GLM(y, X, family=sm.families.Poisson()).fit()
-        beta = np.asarray(fit.params)
+            fit = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale='X2')     # quasi-Poisson: standard errors scaled by the overdispersion
+        beta, se = np.asarray(fit.params), np.asarray(fit.bse)
         dispersion = max(float(fit.pearson_chi2 / fit.df_resid), 1.0)
         recent = np.concatenate([np.flatnonzero(who == j)[-7 * level_weeks:] for j in range(m)])
         level = float(y[recent].sum() / max(np.asarray(fit.mu)[recent].sum(), 1e-12))
         for j, i in enumerate(members):
             mean[i] = level * np.exp(beta[j] + beta[m] * np.log(rel[i, future]) + beta[m + 1] * pro[i, future] + frozen @ beta[m + 2:])
             sigma[i] = np.sqrt(dispersion * mean[i].mean())
-        rows.append({'category': c, 'products': m, 'elasticity': beta[m], 'promo_lift': float(np.exp(beta[m + 1])), 'dispersion': dispersion, 'level': level})
+        z = 1.959963984540054
+        rows.append({'category': c, 'products': m, 'elasticity': beta[m], 'elasticity_lo': beta[m] - z * se[m], 'elasticity_hi': beta[m] + z * se[m],
+                     'promo_lift': float(np.exp(beta[m + 1])), 'promo_lift_lo': float(np.exp(beta[m + 1] - z * se[m + 1])),
+                     'promo_lift_hi': float(np.exp(beta[m + 1] + z * se[m + 1])), 'dispersion': dispersion, 'level': level})
     return mean, sigma, pd.DataFrame(rows).set_index('category')
 
 # %% ../nbs/07_inventory.ipynb #0eac5c74
