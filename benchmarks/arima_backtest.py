@@ -5,22 +5,13 @@ same weekly product series of the synthetic shop, same rolling origins, measured
 
 statsforecast needs pandas<3, so it runs in its own environment, benchmarks/.venv-statsforecast, created on first
 use from benchmarks/requirements-statsforecast.txt. Prints time and mean MASE (library's `mase`) for both."""
-import argparse, json, subprocess, sys, tempfile, time
-from pathlib import Path
+import argparse, json, subprocess, tempfile, time
 import numpy as np, pandas as pd
 from precision_marketing.data import daily_units, weekly_units
 from precision_marketing.synthetic import make_synthetic_shop
 from precision_marketing.arima import backtest_many, mase
 
-HERE = Path(__file__).resolve().parent
-PEER = HERE / '.venv-statsforecast'
-
-def peer_python() -> Path:
-    py = PEER / 'bin' / 'python'
-    if not py.exists():
-        subprocess.run([sys.executable, '-m', 'venv', str(PEER)], check=True)
-        subprocess.run([str(py), '-m', 'pip', 'install', '--quiet', '-r', str(HERE / 'requirements-statsforecast.txt')], check=True)
-    return py
+from _peer_env import HERE, peer_python
 
 def main():
     ap = argparse.ArgumentParser()

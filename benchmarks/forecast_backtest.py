@@ -10,8 +10,7 @@ next `horizon` weeks given the prices and promotions the shop had planned for th
 the demand is not). statsforecast runs in its own environment (benchmarks/.venv-statsforecast, pandas < 3), warm: one
 untimed pass first. Prints forecast_mase_ours, forecast_mase_peer_best, forecast_mase_ratio, forecast_time_ratio,
 coverage_80 and coverage_95 (of the calendar forecast's weekly intervals), and the median and mean by demand class."""
-import argparse, json, subprocess, sys, tempfile, time
-from pathlib import Path
+import argparse, json, subprocess, tempfile, time
 import numpy as np, pandas as pd
 from scipy import stats
 from precision_marketing.data import weekly_units
@@ -20,15 +19,7 @@ from precision_marketing.queries import shop_daily_units
 from precision_marketing.inventory import calendar_forecast, history_calendar
 from precision_marketing.arima import mase
 
-HERE = Path(__file__).resolve().parent
-PEER = HERE / '.venv-statsforecast'
-
-def peer_python() -> Path:
-    py = PEER / 'bin' / 'python'
-    if not py.exists():
-        subprocess.run([sys.executable, '-m', 'venv', str(PEER)], check=True)
-        subprocess.run([str(py), '-m', 'pip', 'install', '--quiet', '-r', str(HERE / 'requirements-statsforecast.txt')], check=True)
-    return py
+from _peer_env import HERE, peer_python
 
 def ours(shop, daily, weekly, names, horizon, origins):
     "Per origin: weekly mean forecasts and sigmas (names x horizon) of the calendar forecast."

@@ -16,8 +16,8 @@ from .data import SchemaError
 # %% auto #0
 __all__ = ['SUPPLY_WEIGHTS', 'MARKDOWNS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'InventoryRun',
            'simulate_inventory', 'inventory_kpis', 'weekly_forecast_path', 'rolling_sum_ahead', 'NaiveOrderUpTo',
-           'inventory_at', 'history_calendar', 'calendar_forecast', 'assortment_entropy', 'supply_kpis',
-           'dead_stock_value', 'clearance_markdown']
+           'inventory_at', 'history_calendar', 'regular_prices', 'calendar_forecast', 'assortment_entropy',
+           'supply_kpis', 'dead_stock_value', 'clearance_markdown']
 
 # %% ../nbs/07_inventory.ipynb #30096ccb
 def _check_service(service_level: float):
@@ -235,6 +235,11 @@ def history_calendar(prices: pd.DataFrame, products: pd.DataFrame, dates) -> tup
     price = table['price'].reindex(index=ids, columns=dates).to_numpy(float)
     promo = table['promo'].reindex(index=ids, columns=dates).fillna(False).to_numpy(bool)
     return price / products.list_price.to_numpy(float)[:, None], promo
+
+def regular_prices(relative_price: np.ndarray, promo: np.ndarray) -> np.ndarray:
+    "A calendar's prices with its promotions taken out: each promotion day gets the product's last price off promotion (the next one at the start)."
+    off = pd.DataFrame(np.where(np.asarray(promo, bool), np.nan, relative_price).T).ffill().bfill().T.to_numpy()
+    return np.where(np.isnan(off), relative_price, off)                        # a product on promotion every day keeps its price
 
 def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, days_ahead: int, launch=None,
                       harmonics: int = 2, level_weeks: int = 8) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:

@@ -12,15 +12,16 @@ import pandas as pd
 
 from .data import SchemaError
 from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, calendar_forecast, clearance_markdown,
-                                           dead_stock_value, history_calendar, inventory_kpis, rolling_sum_ahead, safety_stock, simulate_inventory)
+                                           dead_stock_value, history_calendar, inventory_kpis, regular_prices, rolling_sum_ahead, safety_stock,
+                                           simulate_inventory)
 from .synthetic import draw_lines, line_rates, seasonality
 
 # %% auto #0
 __all__ = ['PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'Demand', 'ShopSimulator', 'demand_statistics', 'calendar_from',
            'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
-           'regular_prices', 'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback',
-           'base_forecast', 'run_precision', 'persona_clv', 'loop_policies', 'offer_relevance', 'quarter_kpis',
-           'replicate', 'summarise', 'paired_difference', 'gap_closed']
+           'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast',
+           'run_precision', 'persona_clv', 'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
+           'paired_difference', 'gap_closed']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -212,11 +213,6 @@ def run_oracle(sim: ShopSimulator, inventory: pd.DataFrame, days: int, seed: int
     return Quarter(run, run.sold * rel * sim.list_price[:, None], blanket_offers(promo, sim.cat_idx, len(sim.customer_ids), len(sim.cats)))
 
 # %% ../nbs/11_closed_loop.ipynb #cd2fb6d2
-def regular_prices(relative_price: np.ndarray, promo: np.ndarray) -> np.ndarray:
-    "A calendar's prices with its promotions taken out: each promotion day gets the product's last price off promotion (the next one at the start)."
-    off = pd.DataFrame(np.where(np.asarray(promo, bool), np.nan, relative_price).T).ffill().bfill().T.to_numpy()
-    return np.where(np.isnan(off), relative_price, off)                        # a product on promotion every day keeps its price
-
 def channel_lift(spend, channels: pd.DataFrame) -> np.ndarray:
     "The response of demand to marketing contact: 1 + sum_k a_k (1 - exp(-m_k / h_k)) for spends m (..., channels) over a planning period."
     a, h = channels.effect.to_numpy(float), channels.half_saturation.to_numpy(float)
