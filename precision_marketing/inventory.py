@@ -11,13 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .data import SchemaError
-
 # %% auto #0
 __all__ = ['SUPPLY_WEIGHTS', 'MARKDOWNS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'InventoryRun',
            'simulate_inventory', 'inventory_kpis', 'weekly_forecast_path', 'rolling_sum_ahead', 'NaiveOrderUpTo',
-           'inventory_at', 'history_calendar', 'regular_prices', 'calendar_forecast', 'assortment_entropy',
-           'supply_kpis', 'dead_stock_value', 'clearance_markdown']
+           'inventory_at', 'assortment_entropy', 'supply_kpis', 'dead_stock_value', 'clearance_markdown']
 
 # %% ../nbs/07_inventory.ipynb #30096ccb
 def _check_service(service_level: float):
@@ -222,90 +219,6 @@ def inventory_at(curve: pd.DataFrame, fill: float) -> float:
     "Average inventory value a policy needs for a fill rate, by linear interpolation along its curve (NaN outside it)."
     c = curve.sort_values('fill_rate')
     return float(np.interp(fill, c.fill_rate, c.avg_inventory_value)) if c.fill_rate.min() <= fill <= c.fill_rate.max() else np.nan
-
-# %% ../nbs/07_inventory.ipynb #f74b71a2
-def history_calendar(prices: pd.DataFrame, products: pd.DataFrame, dates) -> tuple[np.ndarray, np.ndarray]:
-    "The shop's own prices and promotions on `dates` (products x days): price / list price and the promotion flag, from its `prices` table."
-    need = {'product_id', 'date', 'price', 'promo'} - set(prices.columns)
-    if need: raise SchemaError(f"prices lacks {sorted(need)}: the calendar needs product_id, date, price and promo")
-    ids, dates = products.product_id.to_numpy(), pd.DatetimeIndex(dates)
-    table = prices.pivot_table(index='product_id', columns='date', values=['price', 'promo'], aggfunc='first')
-    missing = dates.difference(pd.DatetimeIndex(table['price'].columns))
-    if len(missing): raise SchemaError(f"prices has no row for {len(missing)} of the days asked, e.g. {missing[0].date()}")
-    price = table['price'].reindex(index=ids, columns=dates).to_numpy(float)
-    promo = table['promo'].reindex(index=ids, columns=dates).fillna(False).to_numpy(bool)
-    return price / products.list_price.to_numpy(float)[:, None], promo
-
-def regular_prices(relative_price: np.ndarray, promo: np.ndarray) -> np.ndarray:
-    "A calendar's prices with its promotions taken out: each promotion day gets the product's last price off promotion (the next one at the start)."
-    off = pd.DataFrame(np.where(np.asarray(promo, bool), np.nan, relative_price).T).ffill().bfill().T.to_numpy()
-    return np.where(np.isnan(off), relative_price, off)                        # a product on promotion every day keeps its price
-
-def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, days_ahead: int, launch=None,
-                      harmonics: int = 2, level_weeks: int = 8) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Daily demand forecasts that know the price and promotion calendar and the yearly season (the model above).
-
-    Parameters
-    ----------
-    history : days x products of units sold, on consecutive days (e.g. `shop_daily_units`).
-    relative_price, promo : products x (history + days_ahead) days: price / list price and the promotion flag, the
-        history's and the planned ones (e.g. `history_calendar`).
-    categories : the category of each product (in `history`'s column order).
-    days_ahead : days to forecast after the history.
-    launch : launch date per product (days before it are left out of the fit); default: all days.
-    harmonics : yearly Fourier pairs K.
-    level_weeks : weeks of the recent level correction.
-
-    Returns
-    -------
-    (mean, products x days_ahead; sigma, daily standard deviation per product; the fitted category table:
-    products, elasticity and promo_lift with their 95% intervals (_lo, _hi; quasi-Poisson standard errors), dispersion, level)."""
-    import warnings
-    import statsmodels.api as sm
-    if days_ahead < 1: raise ValueError(f"days_ahead must be >= 1, got {days_ahead}")
-    dates = pd.DatetimeIndex(history.index)
-    n, h = history.shape[1], len(dates)
-    total = h + days_ahead
-    if h < 7 * level_weeks or (dates[1:] - dates[:-1] != pd.Timedelta(days=1)).any():
-        raise ValueError(f"history must hold consecutive days, at least {7 * level_weeks} of them")
-    rel, pro = np.asarray(relative_price, float), np.asarray(promo, bool)
-    if rel.shape != (n, total) or pro.shape != (n, total):
-        raise ValueError(f"relative_price and promo must be products x (history + ahead) days {(n, total)}, got {rel.shape} and {pro.shape}")
-    if not (rel > 0).all(): raise ValueError("relative prices must be > 0 (and known) on every day")
-    cats = np.asarray(categories)
-    if cats.shape != (n,): raise ValueError(f"categories must name the category of each of the {n} products")
-    every = pd.date_range(dates[0], periods=total, freq='D')
-    doy = every.dayofyear.to_numpy() / 365.25
-    calendar = np.column_stack([f(2 * np.pi * k * doy) for k in range(1, harmonics + 1) for f in (np.sin, np.cos)]
-                               + [(every.day_of_week.to_numpy() == d).astype(float) for d in range(1, 7)] + [np.arange(total) / 365.25])
-    first = np.zeros(n, int) if launch is None else np.clip((pd.to_datetime(pd.Series(launch)).to_numpy() - dates[0].to_datetime64()) // np.timedelta64(1, 'D'), 0, h).astype(int)
-    units = history.to_numpy(float).T
-    future = np.arange(h, total)
-    frozen = calendar[future].copy(); frozen[:, -1] = calendar[h - 1, -1]       # the trend stops where the history ends
-    mean, sigma, rows = np.zeros((n, days_ahead)), np.zeros(n), []
-    for c in pd.unique(cats):
-        members = np.flatnonzero((cats == c) & (units.sum(axis=1) > 0))
-        if len(members) == 0: continue
-        m = len(members)
-        blocks = [(j, i, np.arange(first[i], h)) for j, i in enumerate(members)]
-        X = np.vstack([np.column_stack([np.eye(m)[np.full(len(d), j)], np.log(rel[i, d]), pro[i, d], calendar[d]]) for j, i, d in blocks])
-        y = np.concatenate([units[i, d] for _, i, d in blocks])
-        who = np.concatenate([np.full(len(d), j) for j, _, d in blocks])
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            fit = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale='X2')     # quasi-Poisson: standard errors scaled by the overdispersion
-        beta, se = np.asarray(fit.params), np.asarray(fit.bse)
-        dispersion = max(float(fit.pearson_chi2 / fit.df_resid), 1.0)
-        recent = np.concatenate([np.flatnonzero(who == j)[-7 * level_weeks:] for j in range(m)])
-        level = float(y[recent].sum() / max(np.asarray(fit.mu)[recent].sum(), 1e-12))
-        for j, i in enumerate(members):
-            mean[i] = level * np.exp(beta[j] + beta[m] * np.log(rel[i, future]) + beta[m + 1] * pro[i, future] + frozen @ beta[m + 2:])
-            sigma[i] = np.sqrt(dispersion * mean[i].mean())
-        z = 1.959963984540054
-        rows.append({'category': c, 'products': m, 'elasticity': beta[m], 'elasticity_lo': beta[m] - z * se[m], 'elasticity_hi': beta[m] + z * se[m],
-                     'promo_lift': float(np.exp(beta[m + 1])), 'promo_lift_lo': float(np.exp(beta[m + 1] - z * se[m + 1])),
-                     'promo_lift_hi': float(np.exp(beta[m + 1] + z * se[m + 1])), 'dispersion': dispersion, 'level': level})
-    return mean, sigma, pd.DataFrame(rows).set_index('category')
 
 # %% ../nbs/07_inventory.ipynb #0eac5c74
 SUPPLY_WEIGHTS = {'turnover': 0.3, 'renewal': 0.15, 'diversity': 0.15, 'service': 0.4}

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, calendar_forecast, clearance_markdown,
-                                           dead_stock_value, history_calendar, inventory_kpis, regular_prices, rolling_sum_ahead, safety_stock,
-                                           simulate_inventory)
+from .forecasting import calendar_forecast, history_calendar, regular_prices
+from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, clearance_markdown, dead_stock_value,
+                                           inventory_kpis, rolling_sum_ahead, safety_stock, simulate_inventory)
 from .synthetic import draw_lines, line_rates, seasonality
 
 # %% auto #0
@@ -267,7 +267,7 @@ def stock_feedback(on_hand, in_transit, path, t: int, lead_time, horizon_days: i
     return markdown, (position < until_arrival) & (markdown == 0)
 
 def base_forecast(shop, history: pd.DataFrame, days: int, days_ahead: int) -> tuple[np.ndarray, np.ndarray]:
-    """C's and D's forecast before any plan: chapter 07's `calendar_forecast` (yearly season, weekdays, price and promotion
+    """C's and D's forecast before any plan: chapter 06a's `calendar_forecast` (yearly season, weekdays, price and promotion
     effects per category) fitted on the history and its price calendar, for `days_ahead` days after the history at
     regular prices — the quarter's calendar with its promotions taken out, and after the quarter each product's last
     regular price. Returns (daily mean, products x days_ahead; daily sigma per product); the plan's effect multiplies the mean."""

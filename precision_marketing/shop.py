@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -572,6 +571,7 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
     'customer_segments': ('02_clustering', ['customer_id', 'rfm_segment', 'persona'], ['customer_id']),
     'customer_value': ('03_regression', ['customer_id', 'p_alive', 'expected_purchases', 'expected_spend', 'clv'], ['customer_id']),
     'recommendations': ('04_collaborative_filtering', ['customer_id', 'rank', 'product_id', 'score'], ['customer_id', 'rank']),
+    'forecast_choice': ('06a_forecasting', ['product_id', 'demand_class', 'model', 'validation_mase'], ['product_id']),
     'demand_forecasts': ('07_inventory', ['product_id', 'date', 'mean_units', 'sigma_units', 'model'], ['product_id', 'date']),
     'reorder_levels': ('07_inventory', ['product_id', 'lead_time_days', 'review_days', 'service_level', 'safety_stock', 'order_up_to'], ['product_id']),
     'promotion_plan': ('08_genetic_algorithm', ['segment', 'category', 'discount', 'feature'], ['segment', 'category']),
