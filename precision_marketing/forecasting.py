@@ -229,6 +229,9 @@ def lstm_forecasts(values, regressors: dict, cuts, train_cuts, horizon: int, loo
             ends = [(i, t) for i in range(len(values)) for t in range(max(lookback, first_sale[i]), tc - horizon + 1)]
             past, future, scale = _lstm_windows(values, regressors, ends, lookback, horizon)
             target = np.stack([values[i, t:t + horizon] for i, t in ends]) / scale[:, None]
+            rows = np.column_stack([past.reshape(len(past), -1), future, target])
+            order = np.lexsort(rows.T[::-1])                           # a canonical order: the same network whatever the order of the series
+            past, future, target = past[order], future[order], target[order]
             keras.utils.set_random_seed(int(seed))
             a, b = keras.Input(past.shape[1:]), keras.Input(future.shape[1:])
             z = keras.layers.Concatenate()([keras.layers.LSTM(units)(a), b])
