@@ -11,14 +11,17 @@ intervals (calibrated on the validation errors) checked on the test origins. Its
 prices and promotions the shop had planned for the forecast weeks (the calendar is known in advance; the demand is not).
 statsforecast runs in its own environment (benchmarks/.venv-statsforecast, pandas < 3), warm: one untimed pass first.
 Prints forecast_mase_ours, forecast_mase_peer_best, forecast_mase_ratio, forecast_time_ratio, coverage_80 and coverage_95,
-the LSTM's MASE and time, and the median and mean by demand class."""
+the LSTM's MASE and time, and the median and mean by demand class. Then the real check (skip with --no-real): Walmart
+store 1's 7 weekly department series (chapter 00), the per-series candidates and the LSTM (season and holiday flag as its
+known future) chosen per demand class and per series on validation origins, against the same statsforecast models
+(AutoARIMA + calendar given the holiday flag and season as regressors): real_mase_* lines."""
 import argparse, json, subprocess, tempfile, time
 import numpy as np, pandas as pd
-from precision_marketing.data import weekly_units
+from precision_marketing.data import weekly_units, load_walmart_weekly
 from precision_marketing.shop import open_shop
 from precision_marketing.queries import shop_daily_units
 from precision_marketing.forecasting import (history_calendar, rolling_cuts, backtest_forecasters, weekly_regressors, choose_forecaster, pick_forecasts,
-                                             conformal_quantiles, conformal_bounds)
+                                             conformal_quantiles, conformal_bounds, series_forecasts, lstm_forecasts, score_forecasts)
 from precision_marketing.arima import mase
 
 from _peer_env import HERE, peer_python
@@ -41,10 +44,54 @@ def ours(shop, daily, weekly, names, horizon, origins, validation, lstm_seeds):
     seconds['choice and intervals'] = time.perf_counter() - start
     return chosen[:, validation:], forecasts['lstm'][:, validation:], bounds, seconds, choice
 
+def peer_forecasts(names, values, exog, horizon, origins, season):
+    "statsforecast's models on the series, in the peer environment: its JSON output (forecasts and wall times)."
+    with tempfile.TemporaryDirectory() as tmp:
+        np.savez(f'{tmp}/series.npz', names=np.array(names), values=values, exog=exog)
+        subprocess.run([str(peer_python()), str(HERE / '_statsforecast_models.py'), f'{tmp}/series.npz', f'{tmp}/out.json',
+                        str(horizon), str(origins), str(season)], check=True)
+        return json.load(open(f'{tmp}/out.json'))
+
+def real_check(horizon, origins, validation, lstm_seeds, season):
+    "Walmart's 7 departments: ours chosen per class and per series on validation origins, against statsforecast on the test origins."
+    walmart, holiday = load_walmart_weekly()
+    values, names = walmart.T.to_numpy(float), list(walmart.columns)
+    val_cuts, test_cuts = rolling_cuts(values.shape[1], horizon, validation, origins)
+    cuts, roles = val_cuts + test_cuts, ['validation'] * validation + ['test'] * origins
+    doy = walmart.index.day_of_year.to_numpy() / 365.25
+    season_terms = np.stack([f(2 * np.pi * k * doy) for k in (1, 2) for f in (np.sin, np.cos)])
+    start = time.perf_counter()
+    forecasts = series_forecasts(values, cuts, horizon, season=52, n_jobs=2)
+    forecasts['lstm'] = lstm_forecasts(values, {'holiday': np.tile(holiday.to_numpy(float), (len(values), 1)), 'season': season_terms}, cuts,
+                                       [val_cuts[0], test_cuts[0]], horizon, seeds=range(42, 42 + lstm_seeds))
+    scores = score_forecasts(values, forecasts, cuts, roles)
+    ours = {by: pick_forecasts(forecasts, choose_forecaster(scores, by).chosen)[:, validation:] for by in ('class', 'series')}
+    ours_s = time.perf_counter() - start
+    exog = np.stack([np.column_stack([holiday.to_numpy(float), season_terms.T]) for _ in names])
+    peer = peer_forecasts(names, values, exog, horizon, origins, season)
+    rows = []
+    for i, n in enumerate(names):
+        for o, c in enumerate(test_cuts):
+            fc = {m: np.asarray(peer['forecasts'][m][n][str(o)]) for m in peer['forecasts']}
+            fc['median of the three'] = np.median(np.stack([fc[m] for m in ('AutoARIMA', 'AutoETS', 'AutoTheta')]), axis=0)
+            fc['chosen per class (ours)'], fc['chosen per series (ours)'] = ours['class'][i, o], ours['series'][i, o]
+            fc['LSTM (ours)'] = forecasts['lstm'][i, validation + o]
+            rows += [{'series': n, 'model': m, 'mase': mase(values[i, c:c + horizon], f, values[i, :c])} for m, f in fc.items()]
+    summary = pd.DataFrame(rows).groupby('model').mase.agg(['mean', 'median']).sort_values('mean')
+    peers = [m for m in summary.index if '(ours)' not in m and m != 'AutoARIMA + calendar']
+    best = summary.loc[peers, 'mean'].idxmin()
+    print(f'\nreal check: Walmart store 1, {len(names)} weekly department series x {origins} test origins after {validation} validation origins, horizon {horizon}')
+    print(summary.round(3).to_string())
+    print(f"ours (every candidate at all origins, both choices): {ours_s:.1f} s; statsforecast (three models): {peer['seconds_warm']:.1f} s warm")
+    for by in ('class', 'series'): print(f"real_mase_ours_per_{by} = {summary.loc[f'chosen per {by} (ours)', 'mean']:.3f}")
+    print(f"real_mase_peer_best = {summary.loc[best, 'mean']:.3f} ({best})")
+    for by in ('class', 'series'): print(f"real_mase_ratio_per_{by} = {summary.loc[f'chosen per {by} (ours)', 'mean'] / summary.loc[best, 'mean']:.3f}")
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--products', type=int, default=120); ap.add_argument('--horizon', type=int, default=4); ap.add_argument('--origins', type=int, default=6)
     ap.add_argument('--season', type=int, default=52); ap.add_argument('--validation', type=int, default=6); ap.add_argument('--lstm-seeds', type=int, default=3)
+    ap.add_argument('--no-real', action='store_true', help='skip the real-data check on Walmart')
     args = ap.parse_args()
     shop = open_shop('synthetic')
     daily = shop_daily_units(shop, shop.days[0], shop.days[-1], shop.products.product_id)
@@ -58,11 +105,7 @@ def main():
     exog = np.stack([np.column_stack([reg['log_price'][i], reg['promo'][i], reg['season'].T]) for i in range(len(names))])
     chosen, lstm, bounds, seconds, choice = ours(shop, daily, weekly, names, args.horizon, args.origins, args.validation, args.lstm_seeds)
     ours_s = sum(seconds.values())
-    with tempfile.TemporaryDirectory() as tmp:
-        np.savez(f'{tmp}/series.npz', names=np.array(names), values=values, exog=exog)
-        subprocess.run([str(peer_python()), str(HERE / '_statsforecast_models.py'), f'{tmp}/series.npz', f'{tmp}/out.json',
-                        str(args.horizon), str(args.origins), str(args.season)], check=True)
-        peer = json.load(open(f'{tmp}/out.json'))
+    peer = peer_forecasts(names, values, exog, args.horizon, args.origins, args.season)
     rows, inside = [], {80: [], 95: []}
     zero_share = (values == 0).mean(axis=1)
     for i, n in enumerate(names):
@@ -100,6 +143,8 @@ def main():
     print(f"forecast_seconds_lstm = {seconds['lstm']:.1f}")
     print(f"AutoARIMA + calendar (the same regressors, weekly): mean MASE {summary.loc['AutoARIMA + calendar', 'mean']:.3f} in {peer['seconds_exog']:.1f} s; "
           f"ratio ours / it = {summary.loc['chosen (ours)', 'mean'] / summary.loc['AutoARIMA + calendar', 'mean']:.3f}")
+    if not args.no_real: real_check(args.horizon, args.origins, args.validation, args.lstm_seeds, args.season)
+
 
 if __name__ == '__main__':
     main()

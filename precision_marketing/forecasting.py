@@ -38,8 +38,8 @@ def forecast_croston(y, h: int, variant: str = 'sba', alphas=CROSTON_ALPHAS) -> 
     ----------
     y : the series (non-negative, oldest first).
     h : steps ahead; the forecast is flat.
-    variant : 'croston', 'sba' (Croston x (1 - alpha/2)) or 'tsb' (demand probability x size, both smoothed every period,
-        so a product that stopped selling fades out).
+    variant : 'croston', 'sba' (Croston x (1 - alpha/2)) or 'tsb' (the probability of a sale, smoothed every period, x the
+        size of a sale, smoothed at each sale: a product that stopped selling fades out).
     alphas : smoothing constants tried; the one with the least in-sample squared one-step error is used (one alpha for
         size and interval, or size and probability)."""
     if variant not in ('croston', 'sba', 'tsb'): raise ValueError(f"variant must be 'croston', 'sba' or 'tsb', not {variant!r}")
