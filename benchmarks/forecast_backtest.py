@@ -21,7 +21,7 @@ from precision_marketing.data import weekly_units, load_walmart_weekly
 from precision_marketing.shop import open_shop
 from precision_marketing.queries import shop_daily_units
 from precision_marketing.forecasting import (history_calendar, rolling_cuts, backtest_forecasters, weekly_regressors, choose_forecaster, pick_forecasts,
-                                             conformal_quantiles, conformal_bounds, series_forecasts, lstm_forecasts, score_forecasts)
+                                             conformal_quantiles, conformal_bounds, series_forecasts, lstm_forecasts, score_forecasts, yearly_fourier)
 from precision_marketing.arima import mase
 
 from _peer_env import HERE, peer_python
@@ -58,8 +58,7 @@ def real_check(horizon, origins, validation, lstm_seeds, season):
     values, names = walmart.T.to_numpy(float), list(walmart.columns)
     val_cuts, test_cuts = rolling_cuts(values.shape[1], horizon, validation, origins)
     cuts, roles = val_cuts + test_cuts, ['validation'] * validation + ['test'] * origins
-    doy = walmart.index.day_of_year.to_numpy() / 365.25
-    season_terms = np.stack([f(2 * np.pi * k * doy) for k in (1, 2) for f in (np.sin, np.cos)])
+    season_terms = yearly_fourier(walmart.index)
     start = time.perf_counter()
     forecasts = series_forecasts(values, cuts, horizon, season=52, n_jobs=2)
     forecasts['lstm'] = lstm_forecasts(values, {'holiday': np.tile(holiday.to_numpy(float), (len(values), 1)), 'season': season_terms}, cuts,

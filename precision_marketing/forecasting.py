@@ -14,9 +14,9 @@ from .data import SchemaError
 from .arima import SeriesError, check_series, forecast_seasonal_naive, robust_forecast
 
 # %% auto #0
-__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'history_calendar', 'regular_prices',
-           'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts', 'rolling_cuts',
-           'demand_class', 'series_forecasts', 'score_forecasts', 'choose_forecaster', 'pick_forecasts',
+__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'yearly_fourier', 'history_calendar',
+           'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts',
+           'rolling_cuts', 'demand_class', 'series_forecasts', 'score_forecasts', 'choose_forecaster', 'pick_forecasts',
            'conformal_quantiles', 'conformal_bounds', 'backtest_forecasters']
 
 # %% ../nbs/06a_forecasting.ipynb #d064eebb
@@ -69,6 +69,11 @@ def forecast_croston(y, h: int, variant: str = 'sba', alphas=CROSTON_ALPHAS) -> 
     return np.full(h, best[1])
 
 # %% ../nbs/06a_forecasting.ipynb #f74b71a2
+def yearly_fourier(dates, harmonics: int = 2) -> np.ndarray:
+    "Yearly Fourier terms of `dates`, (2 x harmonics) x dates: sin and cos of 2 pi k day-of-year / 365.25, k = 1..harmonics."
+    doy = pd.DatetimeIndex(dates).day_of_year.to_numpy() / 365.25
+    return np.stack([f(2 * np.pi * k * doy) for k in range(1, harmonics + 1) for f in (np.sin, np.cos)])
+
 def history_calendar(prices: pd.DataFrame, products: pd.DataFrame, dates) -> tuple[np.ndarray, np.ndarray]:
     "The shop's own prices and promotions on `dates` (products x days): price / list price and the promotion flag, from its `prices` table."
     need = {'product_id', 'date', 'price', 'promo'} - set(prices.columns)
@@ -120,8 +125,7 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
     cats = np.asarray(categories)
     if cats.shape != (n,): raise ValueError(f"categories must name the category of each of the {n} products")
     every = pd.date_range(dates[0], periods=total, freq='D')
-    doy = every.day_of_year.to_numpy() / 365.25
-    calendar = np.column_stack([f(2 * np.pi * k * doy) for k in range(1, harmonics + 1) for f in (np.sin, np.cos)]
+    calendar = np.column_stack(list(yearly_fourier(every, harmonics))
                                + [(every.day_of_week.to_numpy() == d).astype(float) for d in range(1, 7)] + [np.arange(total) / 365.25])
     first = np.zeros(n, int) if launch is None else np.clip((pd.to_datetime(pd.Series(launch)).to_numpy() - dates[0].to_datetime64()) // np.timedelta64(1, 'D'), 0, h).astype(int)
     units = history.to_numpy(float).T
@@ -177,8 +181,7 @@ def weekly_regressors(relative_price, promo, week_ends, harmonics: int = 2) -> d
     rel, pro = np.asarray(relative_price, float), np.asarray(promo, float)
     weeks = len(week_ends)
     if rel.shape[1] != 7 * weeks: raise ValueError(f"the calendar has {rel.shape[1]} days for {weeks} weeks; it must hold 7 per week")
-    doy = pd.DatetimeIndex(week_ends).day_of_year.to_numpy() / 365.25
-    season = np.stack([f(2 * np.pi * k * doy) for k in range(1, harmonics + 1) for f in (np.sin, np.cos)])
+    season = yearly_fourier(week_ends, harmonics)
     return {'log_price': np.log(rel).reshape(len(rel), weeks, 7).mean(axis=2), 'promo': pro.reshape(len(pro), weeks, 7).mean(axis=2), 'season': season}
 
 def _lstm_windows(values, regressors, ends, lookback, horizon):
@@ -220,12 +223,12 @@ def lstm_forecasts(values, regressors: dict, cuts, train_cuts, horizon: int, loo
         raise ValueError("train_cuts must be increasing and the first at or before the first cut")
     if train_cuts[0] < lookback + horizon: raise ValueError(f"the first train cut {train_cuts[0]} leaves no training window of {lookback} + {horizon} periods")
     out = np.zeros((len(values), len(cuts), horizon))
+    first_sale = [np.flatnonzero(v > 0)[0] if (v > 0).any() else len(v) for v in values]
     for seed in seeds:
         for k, tc in enumerate(train_cuts):
             upto = train_cuts[k + 1] if k + 1 < len(train_cuts) else np.inf
             mine = [j for j, c in enumerate(cuts) if tc <= c < upto]
             if not mine: continue
-            first_sale = [np.flatnonzero(v > 0)[0] if (v > 0).any() else len(v) for v in values]
             ends = [(i, t) for i in range(len(values)) for t in range(max(lookback, first_sale[i]), tc - horizon + 1)]
             past, future, scale = _lstm_windows(values, regressors, ends, lookback, horizon)
             target = np.stack([values[i, t:t + horizon] for i, t in ends]) / scale[:, None]
