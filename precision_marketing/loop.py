@@ -340,7 +340,8 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
             cut, short = stock_feedback(on_hand, in_transit, forecast[0], start, lead, 7 * dead_weeks, est_e, regular[:, start] * sim.list_price, sim.unit_cost, markdowns)
             markdown[:, start:end], hold[:, start:end] = cut[:, None], (cut > 0)[:, None]
             rel[:, :, start:end] = regular[None, :, start:end] * (1 - markdown[None, :, start:end])
-        baseline, value, catalogue, _ = promotion_inputs(observed, products, inventory, persona, response, planning_days)
+        baseline, value, catalogue, _ = promotion_inputs(observed, products, inventory, persona, response, planning_days,
+                                                         unsegmented='leave out')   # customers new since the personas were made
         cat_stock = pd.Series(on_hand + in_transit).groupby(sim.cats.index[sim.cat_idx]).sum().reindex(cats).fillna(0.0)
         base = baseline.reindex(index=names, columns=cats, fill_value=0.0)
         planned = [c for c in cats if base[c].sum() <= cat_stock[c]]          # a category whose stock cannot meet even its baseline gets no offer
