@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
 
-.PHONY: env data report test test-slow test-mysql readme clean-reports
+.PHONY: env data report test test-slow test-mysql check-pages readme clean-reports
 
 env: $(STAMP)
 
@@ -29,6 +29,9 @@ test: data
 test-mysql: data
 	$(BIN)/python tools/test_mysql.py
 
+check-pages: $(STAMP)
+	$(BIN)/python tools/check_pages.py reports
+
 test-slow: data
 	$(BIN)/nbdev_test --n_workers 2 --timing --flags slow
 
@@ -36,4 +39,4 @@ readme: $(STAMP)
 	$(BIN)/python -c "from precision_marketing.reports import write_readme; print(write_readme())"
 
 clean-reports:
-	rm -rf reports/*.html reports/metrics reports/executed reports/summary.json
+	rm -rf reports/*.html reports/business reports/_static reports/screenshots reports/metrics reports/executed reports/summary.json

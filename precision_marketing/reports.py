@@ -21,11 +21,11 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'CONFIG_KEYS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice',
-           'Date', 'Bool', 'Text', 'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters',
-           'resolve_chapters', 'ChapterRun', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config',
-           'chapter_parameters', 'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown',
-           'write_readme']
+__all__ = ['REPORTS_CHAPTER', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'CONFIG_KEYS', 'record_metrics', 'ParameterError',
+           'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
+           'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells',
+           'install_static', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config', 'chapter_parameters',
+           'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown', 'write_readme']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -172,12 +172,77 @@ class ChapterRun:
     metrics: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
     run_id: str | None = None
+    business_html: str | None = None
 
-def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = False) -> Path:
-    "Convert an executed notebook to a standalone HTML page (plots embedded); `hide_code` drops the input cells."
+AUDIENCES = ('analyst', 'business')
+BUSINESS_DROPS = {'test', 'plumbing', 'parameters', 'injected-parameters'}   # cell tags a business page leaves out
+MATHJAX_CONFIG = 'TeX-AMS-MML_HTMLorMML-full,Safe'
+
+def _directives(source: str) -> list[str]:
+    "The nbdev directives (`#| name ...`) that open a code cell."
+    out = []
+    for line in source.splitlines():
+        if line.startswith('#|'): out.append(line[2:].strip())
+        elif line.strip(): break
+    return out
+
+def _without_directives(source: str) -> str:
+    "A code cell's source without its opening nbdev directives."
+    lines = source.splitlines()
+    while lines and (lines[0].startswith('#|') or not lines[0].strip()): lines.pop(0)
+    return '\n'.join(lines)
+
+def audience_cells(nb, audience: str):
+    """The notebook as `audience` reads it (a copy).
+
+    Both audiences lose the cells nbdev hides from its docs (`#| hide`) and the directive lines themselves. A 'business'
+    reader also loses the cells tagged `test`, `plumbing`, `parameters` or `injected-parameters`, and every code cell
+    without output; `notebook_to_html` then hides the remaining code, so prose, plots and tables are left."""
+    import copy
+    if audience not in AUDIENCES: raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
+    nb = copy.deepcopy(nb)
+    kept = []
+    for cell in nb.cells:
+        if cell.cell_type == 'code':
+            if any(d.split()[:1] == ['hide'] for d in _directives(cell.source)): continue
+            if audience == 'business' and (BUSINESS_DROPS & set(cell.metadata.get('tags', [])) or not cell.get('outputs')): continue
+            cell.source = _without_directives(cell.source)
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+def _check_audiences(audiences) -> None:
+    if not audiences or set(audiences) - set(AUDIENCES): raise ValueError(f"audiences must be some of {AUDIENCES}, got {audiences!r}")
+
+def install_static(out_dir: str | Path) -> Path:
+    """The pages' local files in `<out_dir>/_static` (written once): MathJax 2.7 copied from the `jupyter-server-mathjax`
+    package, so pages render math with no network, and an empty stand-in for require.js, which nbconvert's template
+    loads from a CDN but no page here needs (no widget outputs)."""
+    import shutil
+    import jupyter_server_mathjax
+    static = Path(out_dir)/'_static'
+    if not (static/'mathjax'/'MathJax.js').exists():
+        shutil.copytree(Path(jupyter_server_mathjax.__file__).parent/'static', static/'mathjax', dirs_exist_ok=True)
+    stub = static/'no-require.js'
+    if not stub.exists(): stub.write_text('// require.js is not needed by these pages (no widget outputs); this file stands in for the CDN copy\n')
+    return static
+
+def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = False, audience: str = 'analyst',
+                     static: str | Path | None = None) -> Path:
+    """Convert an executed notebook to a standalone HTML page for `audience` (plots embedded).
+
+    `hide_code` drops the input cells ('business' always does); `static` is the folder `install_static` wrote: the page
+    links its MathJax and require.js stand-in relative to itself, so it works from a file:// URL with no network
+    (default: nbconvert's CDN links)."""
     from nbconvert import HTMLExporter
-    exporter = HTMLExporter(template_name='lab', exclude_input=hide_code, exclude_input_prompt=hide_code, exclude_output_prompt=hide_code)
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    hide = hide_code or audience == 'business'
+    exporter = HTMLExporter(template_name='lab', exclude_input=hide, exclude_input_prompt=hide, exclude_output_prompt=hide)
+    if static is not None:
+        relative = Path(os.path.relpath(Path(static).resolve(), Path(dest).resolve().parent)).as_posix()
+        exporter.mathjax_url = f'{relative}/mathjax/MathJax.js?config={MATHJAX_CONFIG}'
+        exporter.require_js_url = f'{relative}/no-require.js'
+    body, _ = exporter.from_notebook_node(audience_cells(nbformat.read(executed, as_version=4), audience))
+    Path(dest).parent.mkdir(parents=True, exist_ok=True)
     Path(dest).write_text(body, encoding='utf-8')
     return Path(dest)
 
@@ -187,9 +252,11 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
-                hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = False) -> ChapterRun:
-    "Execute `chapter` with papermill `parameters`, write `<out_dir>/<chapter>.html` and return its `ChapterRun`."
+                hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = False,
+                audiences: tuple = AUDIENCES) -> ChapterRun:
+    "Execute `chapter` with papermill `parameters`, write `<out_dir>/<chapter>.html` (analyst) and `<out_dir>/business/<chapter>.html`, and return its `ChapterRun`."
     import papermill as pm
+    _check_audiences(audiences)
     nbs, out_dir = Path(nbs or nbs_dir()).resolve(), Path(out_dir).resolve()
     (out_dir/'executed').mkdir(parents=True, exist_ok=True)
     metrics_path = out_dir/'metrics'/f'{chapter}.json'
@@ -214,12 +281,16 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
     seconds = time.perf_counter() - start
-    html_path = None
+    html_path = business_path = None
     if executed.exists():
-        try: html_path = str(notebook_to_html(executed, page, hide_code))
+        try:
+            static = install_static(out_dir)
+            if 'analyst' in audiences: html_path = str(notebook_to_html(executed, page, hide_code, 'analyst', static))
+            if 'business' in audiences: business_path = str(notebook_to_html(executed, out_dir/'business'/f'{chapter}.html', True, 'business', static))
         except Exception as exc: error = error or f"HTML conversion failed: {_error_text(exc)}"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
-    return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_env['PM_RUN_ID'])
+    return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_env['PM_RUN_ID'],
+                      business_path)
 
 # %% ../nbs/90_reports.ipynb #1609f653
 def _fmt(value) -> str:
@@ -233,7 +304,8 @@ def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_met
     shop_line = f'<p>Shop: <b>{html.escape(mask_password(shop))}</b></p>' if shop else ''
     rows = []
     for run in runs:
-        link = f'<a href="{html.escape(Path(run.html).name)}">{html.escape(run.chapter)}</a>' if run.html else html.escape(run.chapter)
+        pages = [(label, path) for label, path in (('analyst', run.html), ('business', run.business_html)) if path]
+        link = html.escape(run.chapter) + ''.join(f'<br><a href="{html.escape(Path(os.path.relpath(p, out_dir.resolve())).as_posix())}">{label}</a>' for label, p in pages)
         sections = html.escape(str(run.metrics.get('shop_sections', '')))
         shown = [(k, v) for k, v in run.metrics.items() if k != 'shop_sections'][:max_metrics]
         metrics = '<br>'.join(f'{html.escape(k)} = {html.escape(_fmt(v))}' for k, v in shown)
@@ -319,7 +391,8 @@ def plan_shop(shop: str | None, planned: dict, probe: bool = True) -> tuple[str,
 
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
-                progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = False) -> list[ChapterRun]:
+                progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = False,
+                audiences: tuple = AUDIENCES) -> list[ChapterRun]:
     """Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first).
 
     Parameters
@@ -328,12 +401,14 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     config : a loaded `report.yaml` (`hide_code`, `parameters`, `chapters`, `run`, `shop`).
     out_dir, nbs : where the reports go, and the chapters' folder.
     parameters : given to every chapter that declares them (after the config's layers).
-    hide_code, progress : leave code out of the HTML; show papermill's progress bar.
+    hide_code, progress : leave code out of the analyst pages too; show papermill's progress bar.
+    audiences : the pages to write, 'analyst' (with code) and/or 'business' (prose, plots and tables; `audience_cells`).
     shop : the shop every chapter runs on (default `config['shop']`, else each chapter's default, the synthetic shop).
     probe : open the shop once before running anything (connect to a server), so a wrong source stops the run at once.
     csv : also write every decision table as `<out_dir>/decisions/<name>.csv`."""
     from precision_marketing.shop import mask_password, SHOP_SOURCE_VARIABLE
     config = config or {}
+    _check_audiences(audiences)
     available = discover_chapters(nbs)
     chosen = resolve_chapters(chapters or config.get('run'), available)
     cli = _plain_dates(parameters or {})
@@ -355,7 +430,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         for i, chapter in enumerate(chosen, 1):
             params = planned[chapter]
             print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
-            run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv)
+            run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv, audiences=audiences)
             if real and run.error: run.error = run.error.replace(real, mask_password(real))
             print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
             runs.append(run)
@@ -391,6 +466,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('-p', '--param', action='append', default=[], help='key=value given to every chapter (repeatable)')
     parser.add_argument('--out', default=None, help='output folder (default: <project>/reports)')
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
+    parser.add_argument('--audience', choices=['analyst', 'business', 'both'], default='both',
+                        help="analyst: the chapters with code (<out>/<chapter>.html); business: prose, plots and tables only (<out>/business/<chapter>.html); default both")
     parser.add_argument('--csv', action='store_true', help='also write each decision table as reports/decisions/<name>.csv')
     parser.add_argument('--no-progress', action='store_true', help='no per-cell progress bar')
     parser.add_argument('--list', action='store_true', help='list the chapters and exit')
@@ -400,7 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out) if args.out else nbs_dir().parent/'reports'
     try:
         runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
-                           hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=args.csv)
+                           hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=args.csv,
+                           audiences=AUDIENCES if args.audience == 'both' else (args.audience,))
     except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
         from precision_marketing.shop import mask_password
         print(f"pm-report: {mask_password(str(exc))}", file=sys.stderr); return 2
