@@ -24,8 +24,9 @@ import yaml
 __all__ = ['REPORTS_CHAPTER', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'CONFIG_KEYS', 'record_metrics', 'ParameterError',
            'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
            'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells',
-           'install_static', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config', 'chapter_parameters',
-           'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown', 'write_readme']
+           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config',
+           'chapter_parameters', 'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown',
+           'write_readme']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -173,6 +174,7 @@ class ChapterRun:
     parameters: dict = field(default_factory=dict)
     run_id: str | None = None
     business_html: str | None = None
+    figure: str | None = None
 
 AUDIENCES = ('analyst', 'business')
 BUSINESS_DROPS = {'test', 'plumbing', 'parameters', 'injected-parameters'}   # cell tags a business page leaves out
@@ -210,6 +212,19 @@ def audience_cells(nb, audience: str):
         kept.append(cell)
     nb.cells = kept
     return nb
+
+def main_figure(executed: str | Path, dest: str | Path) -> Path | None:
+    "Save the first PNG the cell tagged `main-figure` drew in an executed notebook to `dest` (None when it drew none: skipped, failed or untagged)."
+    import base64
+    for cell in nbformat.read(executed, as_version=4).cells:
+        if cell.cell_type != 'code' or 'main-figure' not in cell.metadata.get('tags', []): continue
+        for output in cell.get('outputs', []):
+            png = output.get('data', {}).get('image/png')
+            if png:
+                Path(dest).parent.mkdir(parents=True, exist_ok=True)
+                Path(dest).write_bytes(base64.b64decode(png))
+                return Path(dest)
+    return None
 
 def _check_audiences(audiences) -> None:
     if not audiences or set(audiences) - set(AUDIENCES): raise ValueError(f"audiences must be some of {AUDIENCES}, got {audiences!r}")
@@ -288,9 +303,12 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
             if 'analyst' in audiences: html_path = str(notebook_to_html(executed, page, hide_code, 'analyst', static))
             if 'business' in audiences: business_path = str(notebook_to_html(executed, out_dir/'business'/f'{chapter}.html', True, 'business', static))
         except Exception as exc: error = error or f"HTML conversion failed: {_error_text(exc)}"
+    figure_path = out_dir/'metrics'/f'{chapter}.png'
+    figure_path.unlink(missing_ok=True)
+    figure = main_figure(executed, figure_path) if executed.exists() else None
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
     return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_env['PM_RUN_ID'],
-                      business_path)
+                      business_path, str(figure) if figure else None)
 
 # %% ../nbs/90_reports.ipynb #1609f653
 def _fmt(value) -> str:
@@ -306,6 +324,7 @@ def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_met
     for run in runs:
         pages = [(label, path) for label, path in (('analyst', run.html), ('business', run.business_html)) if path]
         link = html.escape(run.chapter) + ''.join(f'<br><a href="{html.escape(Path(os.path.relpath(p, out_dir.resolve())).as_posix())}">{label}</a>' for label, p in pages)
+        if run.figure: link += f'<br><img class="thumb" alt="{html.escape(run.chapter)}: main figure" src="{html.escape(Path(os.path.relpath(run.figure, out_dir.resolve())).as_posix())}">'
         sections = html.escape(str(run.metrics.get('shop_sections', '')))
         shown = [(k, v) for k, v in run.metrics.items() if k != 'shop_sections'][:max_metrics]
         metrics = '<br>'.join(f'{html.escape(k)} = {html.escape(_fmt(v))}' for k, v in shown)
@@ -315,7 +334,7 @@ def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_met
     failed = sum(r.status != 'ok' for r in runs)
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>precision-marketing reports</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em .7em;vertical-align:top}}
-tr.failed td{{background:#fde8e8}}code{{white-space:pre-wrap}}</style></head><body>
+tr.failed td{{background:#fde8e8}}code{{white-space:pre-wrap}}img.thumb{{width:220px;margin-top:.4em;border:1px solid #ddd}}</style></head><body>
 <h1>precision-marketing reports</h1>
 {shop_line}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
 <table><tr><th>chapter</th><th>status</th><th>run time</th><th>what the shop could feed</th><th>headline metrics</th></tr>
