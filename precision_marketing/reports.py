@@ -21,12 +21,12 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'CONFIG_KEYS', 'record_metrics', 'ParameterError',
-           'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
+__all__ = ['REPORTS_CHAPTER', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'CONFIG_KEYS', 'record_metrics',
+           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
            'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells',
-           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'write_index', 'load_config',
-           'chapter_parameters', 'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown',
-           'write_readme']
+           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards', 'write_index',
+           'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop', 'run_reports', 'main',
+           'readme_markdown', 'write_readme']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -315,6 +315,40 @@ def _fmt(value) -> str:
     if isinstance(value, float): return f'{value:.4g}'
     return str(value)
 
+HEADLINES = [   # label, chapter, metric, format, bars: {bar label: metric} drawn beside the figure
+    ('supply score', '07_inventory', 'supply_score', '{:.3f}', {'this plan': 'supply_score', 'naive': 'supply_score_naive'}),
+    ('fill rate', '07_inventory', 'fill_rate_chosen_forecaster_policy', '{:.1%}', {'this plan': 'fill_rate_chosen_forecaster_policy', 'naive': 'fill_rate_naive_policy'}),
+    ('stock-out rate', '07_inventory', 'stockout_rate', '{:.1%}', None),
+    ('dead stock (units)', '07_inventory', 'dead_stock_forecast_policy', '{:,.0f}', {'this plan': 'dead_stock_forecast_policy', 'naive': 'dead_stock_naive_policy'}),
+    ('inventory turnover', '07_inventory', 'inventory_turnover', '{:.1f}', None),
+    ('total CLV', '03_regression', 'clv_total', '{:,.0f}', None),
+    ('campaign ROI', '10_campaigns', 'campaign_roi', '{:.1f}', None),
+    ('fill-rate gap closed by precision marketing (D)', '11_closed_loop', 'loop_gap_closed_fill_d', '{:.0%}',
+     {'A': 'loop_fill_rate_a', 'B': 'loop_fill_rate_b', 'C': 'loop_fill_rate_c', 'D': 'loop_fill_rate_d', 'oracle': 'loop_fill_rate_o'})]
+
+def _bars_svg(values: dict, width: int = 150, height: int = 44) -> str:
+    "A small inline SVG bar chart of label -> number (no script, no network)."
+    top = max(max(values.values()), 1e-12)
+    step = width / len(values)
+    bars = ''.join(f'<rect x="{i * step + 2:.1f}" y="{height - 12 - (height - 14) * v / top:.1f}" width="{step - 4:.1f}" height="{(height - 14) * v / top:.1f}" fill="{"#1f77b4" if i == 0 else "#999"}"/>'
+                   f'<text x="{i * step + step / 2:.1f}" y="{height - 1}" font-size="9" text-anchor="middle">{html.escape(str(k))}</text>'
+                   for i, (k, v) in enumerate(values.items()))
+    return f'<svg width="{width}" height="{height}" role="img">{bars}</svg>'
+
+def headline_cards(runs: list[ChapterRun]) -> str:
+    "HTML cards of the shop's headline figures (`HEADLINES`) found in the runs' metrics; a figure no chapter recorded is left out."
+    metrics = {r.chapter: r.metrics for r in runs if r.status == 'ok'}
+    cards = []
+    for label, chapter, key, fmt, bars in HEADLINES:
+        value = metrics.get(chapter, {}).get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool): continue
+        chart = ''
+        if bars and all(isinstance(metrics[chapter].get(m), (int, float)) for m in bars.values()):
+            chart = _bars_svg({k: float(metrics[chapter][m]) for k, m in bars.items()})
+        cards.append(f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(fmt.format(value))}</div>'
+                     f'{chart}<div class="source">{html.escape(chapter)}</div></div>')
+    return f'<div class="cards">{"".join(cards)}</div>' if cards else ''
+
 def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_metrics: int = 12, shop: str | None = None) -> Path:
     "Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`; `shop` names the shop the book is about (passwords masked)."
     from precision_marketing.shop import mask_password
@@ -334,9 +368,12 @@ def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_met
     failed = sum(r.status != 'ok' for r in runs)
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>precision-marketing reports</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em .7em;vertical-align:top}}
-tr.failed td{{background:#fde8e8}}code{{white-space:pre-wrap}}img.thumb{{width:220px;margin-top:.4em;border:1px solid #ddd}}</style></head><body>
+tr.failed td{{background:#fde8e8}}code{{white-space:pre-wrap}}img.thumb{{width:220px;margin-top:.4em;border:1px solid #ddd}}
+.cards{{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}}.card{{border:1px solid #ccc;border-radius:6px;padding:.6em .8em;min-width:170px}}
+.card .label{{font-size:.85em;color:#555}}.card .value{{font-size:1.6em;font-weight:bold}}.card .source{{font-size:.75em;color:#888}}</style></head><body>
 <h1>precision-marketing reports</h1>
 {shop_line}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
+{headline_cards(runs)}
 <table><tr><th>chapter</th><th>status</th><th>run time</th><th>what the shop could feed</th><th>headline metrics</th></tr>
 {chr(10).join(rows)}
 </table></body></html>"""
