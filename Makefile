@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
 
-.PHONY: env data report test test-slow test-mysql check-pages readme clean-reports
+.PHONY: env data report docs test test-slow test-mysql check-pages readme clean-reports
 
 env: $(STAMP)
 
@@ -21,6 +21,10 @@ data: $(STAMP)
 
 report: data
 	$(BIN)/pm-report --config report.yaml
+
+# the book as a static site (reports/site/index.html) from the chapters `make report` executed
+docs: $(STAMP)
+	$(BIN)/pm-docs
 
 test: data
 	$(BIN)/python tools/check_sync.py
@@ -39,4 +43,4 @@ readme: $(STAMP)
 	$(BIN)/python -c "from precision_marketing.reports import write_readme; print(write_readme())"
 
 clean-reports:
-	rm -rf reports/*.html reports/business reports/_static reports/screenshots reports/metrics reports/executed reports/summary.json
+	rm -rf reports/*.html reports/business reports/_static reports/screenshots reports/metrics reports/executed reports/summary.json reports/decisions reports/site build/docs

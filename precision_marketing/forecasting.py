@@ -337,7 +337,7 @@ def _recent_scale(y, cut, window):
 
 def conformal_quantiles(values, forecast, cuts, classes, levels=(80, 95), scale_window: int = 26) -> pd.DataFrame:
     """Split-conformal interval widths from validation errors: per demand class, step and level, the level's quantile
-    (finite-sample corrected, ceil((n + 1) level) / n) of |actual - forecast| / scale over the series and `cuts` given
+    (finite-sample corrected, ceil((n + 1) level) / n) of abs(actual - forecast) / scale over the series and `cuts` given
     (pass the validation cuts only). Scale: the one-step naive MAE of the last `scale_window` periods before the cut
     (a product whose level moved is scaled by its current noise); series with no change in them are left out."""
     values, forecast = np.asarray(values, float), np.asarray(forecast, float)

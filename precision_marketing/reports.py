@@ -21,12 +21,14 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'CONFIG_KEYS', 'record_metrics',
+__all__ = ['REPORTS_CHAPTER', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_BAR',
+           'KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics',
            'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
            'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells',
-           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards', 'write_index',
-           'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop', 'run_reports', 'main',
-           'readme_markdown', 'write_readme']
+           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards', 'validation_summary',
+           'chapter_card', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop',
+           'run_reports', 'main', 'readme_markdown', 'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources',
+           'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -175,6 +177,7 @@ class ChapterRun:
     run_id: str | None = None
     business_html: str | None = None
     figure: str | None = None
+    decisions: dict = field(default_factory=dict)    # decision table -> CSV the run wrote
 
 AUDIENCES = ('analyst', 'business')
 BUSINESS_DROPS = {'test', 'plumbing', 'parameters', 'injected-parameters'}   # cell tags a business page leaves out
@@ -267,10 +270,14 @@ def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
-                hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = False,
+                hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = True,
                 audiences: tuple = AUDIENCES) -> ChapterRun:
-    "Execute `chapter` with papermill `parameters`, write `<out_dir>/<chapter>.html` (analyst) and `<out_dir>/business/<chapter>.html`, and return its `ChapterRun`."
+    """Execute `chapter` with papermill `parameters`, write `<out_dir>/<chapter>.html` (analyst) and `<out_dir>/business/<chapter>.html`, and return its `ChapterRun`.
+
+    With `csv`, the decision tables the chapter writes also go to `<out_dir>/decisions/<name>.csv` (an older copy is removed first, so
+    a CSV beside the run is always this run's)."""
     import papermill as pm
+    from precision_marketing.shop import DECISION_TABLES
     _check_audiences(audiences)
     nbs, out_dir = Path(nbs or nbs_dir()).resolve(), Path(out_dir).resolve()
     (out_dir/'executed').mkdir(parents=True, exist_ok=True)
@@ -278,6 +285,8 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     metrics_path.unlink(missing_ok=True)
     executed, page = out_dir/'executed'/f'{chapter}.ipynb', out_dir/f'{chapter}.html'
     executed.unlink(missing_ok=True)
+    own_tables = [out_dir/'decisions'/f'{name}.csv' for name, (writer, *_) in DECISION_TABLES.items() if writer == chapter]
+    for table in own_tables: table.unlink(missing_ok=True)
     run_id = os.environ.get('PM_RUN_ID') or time.strftime('%Y%m%dT%H%M%S')
     run_env = {'PM_METRICS_DIR': str(out_dir/'metrics'), 'PM_RESULTS_DB': str(out_dir/'results.duckdb'),   # where the chapter records figures and decisions
                'PM_RUN_ID': run_id,
@@ -307,8 +316,9 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     figure_path.unlink(missing_ok=True)
     figure = main_figure(executed, figure_path) if executed.exists() else None
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
+    decisions = {t.stem: str(t) for t in own_tables if t.exists()}
     return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_env['PM_RUN_ID'],
-                      business_path, str(figure) if figure else None)
+                      business_path, str(figure) if figure else None, decisions)
 
 # %% ../nbs/90_reports.ipynb #1609f653
 def _fmt(value) -> str:
@@ -322,16 +332,40 @@ HEADLINES = [   # label, chapter, metric, format, bars: {bar label: metric} draw
     ('dead stock (units)', '07_inventory', 'dead_stock_forecast_policy', '{:,.0f}', {'this plan': 'dead_stock_forecast_policy', 'naive': 'dead_stock_naive_policy'}),
     ('inventory turnover', '07_inventory', 'inventory_turnover', '{:.1f}', None),
     ('total CLV', '03_regression', 'clv_total', '{:,.0f}', None),
+    ('top segment by CLV', '03_regression', 'clv_top_segment', '{}', None),
     ('campaign ROI', '10_campaigns', 'campaign_roi', '{:.1f}', None),
     ('fill-rate gap closed by precision marketing (D)', '11_closed_loop', 'loop_gap_closed_fill_d', '{:.0%}',
      {'A': 'loop_fill_rate_a', 'B': 'loop_fill_rate_b', 'C': 'loop_fill_rate_c', 'D': 'loop_fill_rate_d', 'oracle': 'loop_fill_rate_o'})]
+HEADLINE_NOTES = {'clv_top_segment': ('clv_top_segment_share', '{:.0%} of the total CLV')}   # a second line under a headline figure
+HEADLINE_BAR = {'loop_gap_closed_fill_d': 'D'}     # the bar drawn in colour when it is not the first
 
-def _bars_svg(values: dict, width: int = 150, height: int = 44) -> str:
-    "A small inline SVG bar chart of label -> number (no script, no network)."
+KEY_FIGURES = {   # chapter -> (what the figure says, metric, format): the one number its card shows
+    '00_data': ('MovieLens-100k ratings read', 'ml100k_ratings', '{:,}'),
+    '00a_synthetic': ('order lines generated', 'synthetic_order_lines', '{:,}'),
+    '00b_shop': ('order lines accepted', 'orders_accepted', '{:,}'),
+    '01_preprocessing': ('PCA components for 90% of the variance', 'pca_components_for_90pct', '{}'),
+    '02_clustering': ('customer segments (K-means k)', 'kmeans_k', '{}'),
+    '03_regression': ('total CLV', 'clv_total', '{:,.0f}'),
+    '04_collaborative_filtering': ('nDCG@10 of the best ranker', 'ndcg_at_10', '{:.3f}'),
+    '05_content_similarity': ('nDCG@10 of the hybrid', 'hybrid_ndcg_at_10', '{:.3f}'),
+    '06_arima': ('MASE of ARIMA', 'mase_arima', '{:.3f}'),
+    '06a_forecasting': ('MASE, forecaster chosen per class', 'mase_test_chosen_per_class', '{:.3f}'),
+    '07_inventory': ('supply score', 'supply_score', '{:.3f}'),
+    '08_genetic_algorithm': ('profit gain of the large plan\'s knee', 'promo_large_knee_profit_gain', '{:+.1%}'),
+    '09_pricing': ('profit uplift of dynamic pricing', 'dynamic_pricing_profit_uplift', '{:+.1%}'),
+    '10_campaigns': ('campaign ROI', 'campaign_roi', '{:.1f}'),
+    '11_closed_loop': ('fill-rate gap closed (D)', 'loop_gap_closed_fill_d', '{:.0%}')}
+
+def _number(value) -> bool: return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+def _bars_svg(values: dict, width: int = 150, height: int = 54, highlight: str | None = None) -> str:
+    "A small inline SVG bar chart of label -> number, each bar with its value (no script, no network); the bar `highlight` (default the first) in colour."
     top = max(max(values.values()), 1e-12)
-    step = width / len(values)
-    bars = ''.join(f'<rect x="{i * step + 2:.1f}" y="{height - 12 - (height - 14) * v / top:.1f}" width="{step - 4:.1f}" height="{(height - 14) * v / top:.1f}" fill="{"#1f77b4" if i == 0 else "#999"}"/>'
+    highlight = highlight if highlight in values else next(iter(values))
+    step, room = width / len(values), height - 22                      # 12 px for the labels below, 10 for the values above
+    bars = ''.join(f'<rect x="{i * step + 2:.1f}" y="{height - 12 - room * v / top:.1f}" width="{step - 4:.1f}" height="{room * v / top:.1f}" fill="{"#1f77b4" if k == highlight else "#999"}"/>'
                    f'<text x="{i * step + step / 2:.1f}" y="{height - 1}" font-size="9" text-anchor="middle">{html.escape(str(k))}</text>'
+                   f'<text x="{i * step + step / 2:.1f}" y="{height - 14 - room * v / top:.1f}" font-size="8" text-anchor="middle" fill="#333">{f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"}</text>'
                    for i, (k, v) in enumerate(values.items()))
     return f'<svg width="{width}" height="{height}" role="img">{bars}</svg>'
 
@@ -341,42 +375,79 @@ def headline_cards(runs: list[ChapterRun]) -> str:
     cards = []
     for label, chapter, key, fmt, bars in HEADLINES:
         value = metrics.get(chapter, {}).get(key)
-        if not isinstance(value, (int, float)) or isinstance(value, bool): continue
+        if not (_number(value) or isinstance(value, str) and value): continue
         chart = ''
-        if bars and all(isinstance(metrics[chapter].get(m), (int, float)) for m in bars.values()):
-            chart = _bars_svg({k: float(metrics[chapter][m]) for k, m in bars.items()})
+        if bars and all(_number(metrics[chapter].get(m)) for m in bars.values()):
+            chart = _bars_svg({k: float(metrics[chapter][m]) for k, m in bars.items()}, highlight=HEADLINE_BAR.get(key))
+        note_key, note_fmt = HEADLINE_NOTES.get(key, (None, None))
+        note = f'<div class="note">{html.escape(note_fmt.format(metrics[chapter][note_key]))}</div>' if _number(metrics[chapter].get(note_key)) else ''
         cards.append(f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(fmt.format(value))}</div>'
-                     f'{chart}<div class="source">{html.escape(chapter)}</div></div>')
+                     f'{note}{chart}<div class="source">{html.escape(chapter)}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ''
 
+def validation_summary(runs: list[ChapterRun]) -> str:
+    """HTML table of the shop's validation (rows read, accepted and rejected per table) as chapter 00b recorded it in this run,
+    or a line saying how to get it; the counts reconcile (read = accepted + rejected) or the table says so."""
+    shop = next((r.metrics for r in runs if r.chapter == '00b_shop' and r.status == 'ok'), None)
+    if shop is None: return '<p class="validation">Shop validation: not in this run (run chapter 00b_shop with the others to see it).</p>'
+    tables = [t.strip() for t in str(shop.get('shop_tables', '')).split(',') if t.strip()]
+    rows, total = [], {'read': 0, 'accepted': 0, 'rejected': 0}
+    for t in tables:
+        counts = {w: shop.get(f'{t}_{w}') for w in total}
+        if not all(_number(c) for c in counts.values()): continue
+        for w in total: total[w] += counts[w]
+        flag = '' if counts['read'] == counts['accepted'] + counts['rejected'] else ' (does not reconcile)'
+        rows.append(f'<tr><td>{html.escape(t)}</td>' + ''.join(f'<td class="n">{counts[w]:,}</td>' for w in total) + f'<td>{flag}</td></tr>')
+    status = 'every row accepted' if total['rejected'] == 0 else f"{total['rejected']:,} rows rejected, kept with their reasons (chapter 00b_shop lists them)"
+    return (f'<details class="validation"><summary>Shop validation: {len(rows)} tables, {total["read"]:,} rows read, {status}</summary>'
+            '<table><tr><th>table</th><th>read</th><th>accepted</th><th>rejected</th><th></th></tr>' + ''.join(rows) + '</table></details>')
+
+def _relative(path: str, out_dir: Path) -> str: return html.escape(Path(os.path.relpath(path, out_dir.resolve())).as_posix())
+
+def chapter_card(run: ChapterRun, out_dir: str | Path, max_metrics: int = 12) -> str:
+    "One chapter's card: status, run time, its key figure (`KEY_FIGURES`), main figure, both audiences' pages, its decision tables as CSV, its other metrics."
+    out_dir = Path(out_dir)
+    links = ' · '.join(f'<a href="{_relative(p, out_dir)}">{label}</a>' for label, p in (('analyst page', run.html), ('business page', run.business_html)) if p)
+    label, key, fmt = KEY_FIGURES.get(run.chapter, (None, None, None))
+    value = run.metrics.get(key) if key else None
+    key_html = (f'<div class="value">{html.escape(fmt.format(value))}</div><div class="label">{html.escape(label)} <code>{html.escape(key)}</code></div>'
+                if run.status == 'ok' and (_number(value) or isinstance(value, str)) else '')
+    thumb = f'<img class="thumb" alt="{html.escape(run.chapter)}: main figure" src="{_relative(run.figure, out_dir)}">' if run.figure else ''
+    csvs = ' '.join(f'<a class="csv" href="{_relative(p, out_dir)}">{html.escape(name)}.csv</a>' for name, p in sorted(run.decisions.items()))
+    sections = run.metrics.get('shop_sections')
+    shown = [(k, v) for k, v in run.metrics.items() if k != 'shop_sections'][:max_metrics]
+    more = f'<br>… {len(run.metrics) - len(shown) - bool(sections)} more in metrics/{html.escape(run.chapter)}.json' if len(run.metrics) - bool(sections) > len(shown) else ''
+    details = ('<details><summary>metrics</summary>' + '<br>'.join(f'{html.escape(k)} = {html.escape(_fmt(v))}' for k, v in shown) + more + '</details>') if shown else ''
+    status = 'ok' if run.status == 'ok' else f'FAILED<br><code>{html.escape(run.error or "")}</code>'
+    return (f'<div class="chapter {run.status}"><h3>{html.escape(run.chapter)}</h3><div class="status">{status} · {run.seconds:.1f} s</div>'
+            f'{key_html}{thumb}<div class="links">{links}</div>'
+            + (f'<div class="decisions">decisions: {csvs}</div>' if csvs else '')
+            + (f'<div class="sections">{html.escape(str(sections))}</div>' if sections else '') + f'{details}</div>')
+
 def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_metrics: int = 12, shop: str | None = None) -> Path:
-    "Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`; `shop` names the shop the book is about (passwords masked)."
+    """Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`; `shop` names the shop the book is about (passwords masked).
+
+    The page opens with the shop, its validation summary and its headline figures (`headline_cards`), then one card per chapter
+    (`chapter_card`). It loads nothing: styles and charts are inline, so it works from a file:// URL with no network."""
     from precision_marketing.shop import mask_password
     out_dir = Path(out_dir)
     shop_line = f'<p>Shop: <b>{html.escape(mask_password(shop))}</b></p>' if shop else ''
-    rows = []
-    for run in runs:
-        pages = [(label, path) for label, path in (('analyst', run.html), ('business', run.business_html)) if path]
-        link = html.escape(run.chapter) + ''.join(f'<br><a href="{html.escape(Path(os.path.relpath(p, out_dir.resolve())).as_posix())}">{label}</a>' for label, p in pages)
-        if run.figure: link += f'<br><img class="thumb" alt="{html.escape(run.chapter)}: main figure" src="{html.escape(Path(os.path.relpath(run.figure, out_dir.resolve())).as_posix())}">'
-        sections = html.escape(str(run.metrics.get('shop_sections', '')))
-        shown = [(k, v) for k, v in run.metrics.items() if k != 'shop_sections'][:max_metrics]
-        metrics = '<br>'.join(f'{html.escape(k)} = {html.escape(_fmt(v))}' for k, v in shown)
-        if len(run.metrics) > max_metrics: metrics += f'<br>… {len(run.metrics) - max_metrics} more in metrics/{html.escape(run.chapter)}.json'
-        status = 'ok' if run.status == 'ok' else f'FAILED<br><code>{html.escape(run.error or "")}</code>'
-        rows.append(f'<tr class="{run.status}"><td>{link}</td><td>{status}</td><td>{run.seconds:.1f} s</td><td>{sections}</td><td>{metrics}</td></tr>')
     failed = sum(r.status != 'ok' for r in runs)
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>precision-marketing reports</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.4em .7em;vertical-align:top}}
-tr.failed td{{background:#fde8e8}}code{{white-space:pre-wrap}}img.thumb{{width:220px;margin-top:.4em;border:1px solid #ddd}}
+<style>body{{font-family:sans-serif;margin:2em;max-width:1400px}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em}}td.n{{text-align:right}}
+code{{white-space:pre-wrap;font-size:.85em}}img.thumb{{width:100%;margin:.4em 0;border:1px solid #ddd}}
 .cards{{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}}.card{{border:1px solid #ccc;border-radius:6px;padding:.6em .8em;min-width:170px}}
-.card .label{{font-size:.85em;color:#555}}.card .value{{font-size:1.6em;font-weight:bold}}.card .source{{font-size:.75em;color:#888}}</style></head><body>
+.card .label{{font-size:.85em;color:#555}}.card .value{{font-size:1.6em;font-weight:bold}}.card .source,.card .note{{font-size:.75em;color:#888}}
+.chapters{{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1em}}.chapter{{border:1px solid #ccc;border-radius:6px;padding:.6em .8em}}
+.chapter h3{{margin:.1em 0}}.chapter .value{{font-size:1.4em;font-weight:bold;margin-top:.3em}}.chapter .label,.chapter .status,.chapter .sections{{font-size:.8em;color:#555}}
+.chapter.failed{{background:#fde8e8}}.chapter details{{font-size:.8em;margin-top:.3em}}.decisions{{font-size:.85em;margin-top:.3em}}a.csv{{margin-right:.5em}}</style></head><body>
 <h1>precision-marketing reports</h1>
-{shop_line}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
+{shop_line}{validation_summary(runs)}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
 {headline_cards(runs)}
-<table><tr><th>chapter</th><th>status</th><th>run time</th><th>what the shop could feed</th><th>headline metrics</th></tr>
-{chr(10).join(rows)}
-</table></body></html>"""
+<h2>Chapters</h2>
+<div class="chapters">
+{chr(10).join(chapter_card(r, out_dir, max_metrics) for r in runs)}
+</div></body></html>"""
     (out_dir/'index.html').write_text(page, encoding='utf-8')
     (out_dir/'summary.json').write_text(json.dumps([asdict(r) for r in runs], indent=1, default=str))
     return out_dir/'index.html'
@@ -447,7 +518,7 @@ def plan_shop(shop: str | None, planned: dict, probe: bool = True) -> tuple[str,
 
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
-                progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = False,
+                progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = True,
                 audiences: tuple = AUDIENCES) -> list[ChapterRun]:
     """Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first).
 
@@ -461,7 +532,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     audiences : the pages to write, 'analyst' (with code) and/or 'business' (prose, plots and tables; `audience_cells`).
     shop : the shop every chapter runs on (default `config['shop']`, else each chapter's default, the synthetic shop).
     probe : open the shop once before running anything (connect to a server), so a wrong source stops the run at once.
-    csv : also write every decision table as `<out_dir>/decisions/<name>.csv`."""
+    csv : also write every decision table as `<out_dir>/decisions/<name>.csv`, linked from the index (default; False: the results store only)."""
     from precision_marketing.shop import mask_password, SHOP_SOURCE_VARIABLE
     config = config or {}
     _check_audiences(audiences)
@@ -524,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
     parser.add_argument('--audience', choices=['analyst', 'business', 'both'], default='both',
                         help="analyst: the chapters with code (<out>/<chapter>.html); business: prose, plots and tables only (<out>/business/<chapter>.html); default both")
-    parser.add_argument('--csv', action='store_true', help='also write each decision table as reports/decisions/<name>.csv')
+    parser.add_argument('--no-csv', action='store_true', help='do not write the decision tables as <out>/decisions/<name>.csv (they stay in <out>/results.duckdb)')
     parser.add_argument('--no-progress', action='store_true', help='no per-cell progress bar')
     parser.add_argument('--list', action='store_true', help='list the chapters and exit')
     args = parser.parse_args(argv)
@@ -533,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out) if args.out else nbs_dir().parent/'reports'
     try:
         runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
-                           hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=args.csv,
+                           hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=not args.no_csv,
                            audiences=AUDIENCES if args.audience == 'both' else (args.audience,))
     except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
         from precision_marketing.shop import mask_password
@@ -544,14 +615,16 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 # %% ../nbs/90_reports.ipynb #702a0327
-def readme_markdown(index_nb: str | Path) -> str:
-    "Markdown for README.md from the index notebook (no outputs, no hidden cells, no directives)."
+def readme_markdown(index_nb: str | Path, image_root: str = '') -> str:
+    """Markdown for README.md from the index notebook (no outputs, no hidden cells, no directives).
+
+    `image_root` goes before every relative image path (`![...](images/x.png)`): the notebook's images live beside it in `nbs/`."""
     nb = nbformat.read(index_nb, as_version=4)
     parts = []
     for cell in nb.cells:
         lines = cell.source.splitlines()
         if any(l.strip().startswith('#| hide') for l in lines): continue
-        if cell.cell_type == 'markdown': parts.append(cell.source.strip())
+        if cell.cell_type == 'markdown': parts.append(re.sub(r'(!\[[^\]]*\]\()(?![a-z]+:|/)', lambda m: m.group(1) + image_root, cell.source.strip()))
         elif cell.cell_type == 'code':
             code = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
             if code: parts.append(f'```python\n{code}\n```')
@@ -561,5 +634,192 @@ def write_readme(index_nb: str | Path | None = None, dest: str | Path | None = N
     "Write README.md at the project root from `nbs/index.ipynb`."
     index_nb = Path(index_nb or nbs_dir()/'index.ipynb')
     dest = Path(dest or index_nb.parent.parent/'README.md')
-    dest.write_text(readme_markdown(index_nb), encoding='utf-8')
+    root = Path(os.path.relpath(index_nb.parent.resolve(), dest.parent.resolve())).as_posix()
+    dest.write_text(readme_markdown(index_nb, '' if root == '.' else root + '/'), encoding='utf-8')
     return dest
+
+# %% ../nbs/90_reports.ipynb #8664f8e6
+DOCS_EXTENSIONS = ['myst_nb', 'sphinx.ext.autodoc', 'sphinx.ext.napoleon', 'sphinx.ext.mathjax']
+MATHJAX2_CONFIG = {'jax': ['input/TeX', 'output/HTML-CSS'], 'extensions': ['tex2jax.js'],
+                   'TeX': {'extensions': ['AMSmath.js', 'AMSsymbols.js', 'noErrors.js', 'noUndefined.js']},
+                   'tex2jax': {'inlineMath': [['\\(', '\\)'], ['$', '$']], 'displayMath': [['\\[', '\\]'], ['$$', '$$']], 'processEscapes': True}}
+
+FIELD_SECTIONS = {'Parameters', 'Other Parameters', 'Returns', 'Yields', 'Raises', 'Attributes', 'Warns', 'Receives'}
+
+def numpy_docstring(lines: list[str]) -> list[str]:
+    """This project's compact numpy-style docstring lines in the layout numpydoc (and Sphinx's napoleon) reads.
+
+    The chapters write one line per entry, `name : what it is` (numpydoc's second line, the description, on the first);
+    numpydoc reads the text after ` : ` as a type. So each entry becomes `name` with its text indented below; a 'Returns'
+    section of plain lines becomes one `:returns:` field; and free text after the last section (numpydoc would read it as
+    one more entry) moves up, after the summary."""
+    head, sections, trailing, current, blank = [], [], [], None, False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.strip() and not line[0].isspace() and i + 1 < len(lines) and re.fullmatch(r'-{3,}', lines[i + 1].strip()):
+            current = line.strip(); sections.append((current, [])); i += 2; blank = False; continue
+        i += 1
+        if current is None: head.append(line); continue
+        if current == '_trailing': trailing.append(line); continue
+        body = sections[-1][1]
+        if current in FIELD_SECTIONS and line.strip() and not line[0].isspace():
+            if blank and any(x.strip() for x in body): current = '_trailing'; trailing.append(line); continue
+            if ' : ' in line:
+                names, text = line.split(' : ', 1); body += [names.strip(), '    ' + text.strip()]
+            elif body and body[-1].strip(): body.append('    ' + line.strip())       # an entry's text wrapped onto the next line
+            else: body.append(line)
+        else: body.append(line if not (current in FIELD_SECTIONS and line.strip()) else '    ' + line.strip())
+        blank = not line.strip()
+    out = head[:]
+    while out and not out[-1].strip(): out.pop()
+    if any(t.strip() for t in trailing): out += [''] + [t for t in trailing]
+    while out and not out[-1].strip(): out.pop()
+    for name, body in sections:
+        while body and not body[-1].strip(): body.pop()
+        if name == 'Returns' and body and not any(l.startswith('    ') for l in body):
+            out += ['', '', ':returns: ' + body[0].strip()] + ['   ' + l.strip() for l in body[1:]]   # two blank lines end napoleon's section before
+        else: out += ['', name, '-' * len(name)] + body
+    return out + ['']
+
+def api_entries(package_dir: str | Path | None = None) -> list[tuple[str, str, str]]:
+    """(module, name, chapter) for every name a module exports (`__all__`), in source order.
+
+    The chapter is the notebook whose `#| export` cell defines the name, read from the `# %% ../nbs/<chapter>.ipynb` marker
+    nbdev writes above each exported cell."""
+    import ast
+    package_dir = Path(package_dir or nbs_dir().parent/'precision_marketing')
+    out = []
+    for path in sorted(package_dir.glob('*.py')):
+        if path.name.startswith('_'): continue
+        source = path.read_text(encoding='utf-8')
+        tree = ast.parse(source)
+        exported = next((ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) and any(getattr(t, 'id', None) == '__all__' for t in n.targets)), [])
+        markers = [(i + 1, m.group(1)) for i, line in enumerate(source.splitlines()) if (m := re.match(r'# %% \.\./nbs/(.+?)\.ipynb', line))]
+        where = {}
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): names = [node.name]
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [e.id for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t]) if isinstance(e, ast.Name)]
+            else: continue
+            chapter = next((c for line, c in reversed(markers) if line <= node.lineno), None)
+            for name in names: where.setdefault(name, (node.lineno, chapter))
+        missing = [n for n in exported if n not in where]
+        if missing: raise ValueError(f"{path.name} exports {missing} but defines them nowhere at module level")
+        out += [(path.stem, name, where[name][1]) for name in sorted(exported, key=lambda n: where[n][0])]
+    return out
+
+def _api_page(module: str, entries: list, chapters: set) -> str:
+    "reStructuredText of one module's API page (autodoc directives, each name linked back to its chapter)."
+    import importlib
+    mod = importlib.import_module(f'precision_marketing.{module}')
+    cite = lambda c: f':doc:`{c} <../chapters/{c}>`' if c in chapters else f'{c} (not in this build)'
+    title = f'``precision_marketing.{module}``'
+    lines = [title, '=' * len(title), '', f"From chapter{'s' if len({c for _, c in entries}) > 1 else ''} "
+             + ', '.join(cite(c) for c in dict.fromkeys(c for _, c in entries)) + '.', '', f'.. currentmodule:: precision_marketing.{module}', '']
+    for name, chapter in entries:
+        obj = getattr(mod, name)
+        if isinstance(obj, type): lines += [f'.. autoclass:: {name}', '   :members:']
+        elif callable(obj): lines += [f'.. autofunction:: {name}']
+        else: lines += [f'.. py:data:: {name}'] + ([f'   :value: {obj!r}'] if len(repr(obj)) <= 160 and '\n' not in repr(obj) else [])   # a constant: its value when short
+        lines += ['', f'   Defined in chapter {cite(chapter)}.', '']
+    return '\n'.join(lines)
+
+def docs_sources(dest: str | Path, executed: str | Path | None = None, nbs: str | Path | None = None,
+                 package_dir: str | Path | None = None, modules: list[str] | None = None) -> dict:
+    """Write the Sphinx project of the site into `dest` (replaced).
+
+    Parameters
+    ----------
+    dest : the project folder (conf.py, index.md, chapters/, api/, _static/).
+    executed : the executed chapters (default `<project>/reports/executed`, where `make report` leaves them).
+    nbs : the chapters' folder: their order, and `index.ipynb` for the home page.
+    package_dir, modules : the package and the modules to document (default all with exports).
+
+    Returns
+    -------
+    {'chapters': chapters in the site, 'missing': chapters with no executed notebook, 'modules': modules documented}."""
+    import shutil
+    nbs = Path(nbs or nbs_dir())
+    executed = Path(executed or nbs.parent/'reports'/'executed')
+    order = discover_chapters(nbs) + [REPORTS_CHAPTER]
+    sources = {c: executed/f'{c}.ipynb' for c in order if (executed/f'{c}.ipynb').exists()}
+    if not sources: raise FileNotFoundError(f"no executed chapters in {executed}: run `make report` (pm-report) first, then `make docs`")
+    if REPORTS_CHAPTER not in sources and (nbs/f'{REPORTS_CHAPTER}.ipynb').exists():
+        sources[REPORTS_CHAPTER] = nbs/f'{REPORTS_CHAPTER}.ipynb'        # the pipeline's own chapter, as written: `make report` does not run it (its outputs are its tests)
+    chapters = [c for c in order if c in sources]
+    missing = [c for c in order if c not in chapters]
+    entries = api_entries(package_dir)
+    modules = list(dict.fromkeys(m for m, _, _ in entries)) if modules is None else modules
+    unknown = sorted(set(modules) - {m for m, _, _ in entries})
+    if unknown: raise ValueError(f"no exported names in module(s) {unknown}; modules with exports: {sorted({m for m, _, _ in entries})}")
+    dest = Path(dest)
+    shutil.rmtree(dest, ignore_errors=True)
+    (dest/'chapters').mkdir(parents=True); (dest/'api').mkdir()
+    for c in chapters:
+        nb = audience_cells(nbformat.read(sources[c], as_version=4), 'analyst')
+        nb.metadata.setdefault('kernelspec', {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'})   # cleaned notebooks carry none: the code is Python
+        nb.metadata.setdefault('language_info', {'name': 'python'})
+        nbformat.write(nb, dest/'chapters'/f'{c}.ipynb')
+    for m in modules: (dest/'api'/f'{m}.rst').write_text(_api_page(m, [(n, c) for mod, n, c in entries if mod == m], set(chapters)), encoding='utf-8')
+    install_static(dest)                                              # _static/mathjax
+    if (nbs/'images').exists(): shutil.copytree(nbs/'images', dest/'images')
+    home = readme_markdown(nbs/'index.ipynb') if (nbs/'index.ipynb').exists() else '# precision-marketing\n'
+    if missing: home += f"\n```{{note}}\nNot in this build (no executed notebook in `{executed}`): {', '.join(missing)}. Run `make report`, then `make docs`.\n```\n"
+    toc = lambda caption, docs: f"\n```{{toctree}}\n:caption: {caption}\n:maxdepth: 1\n\n" + '\n'.join(docs) + '\n```\n'
+    home += toc('Chapters', [f'chapters/{c}' for c in chapters]) + toc('API reference', [f'api/{m}' for m in modules])
+    (dest/'index.md').write_text(home, encoding='utf-8')
+    (dest/'conf.py').write_text(f"""# written by precision_marketing.reports.docs_sources; rebuilt by `make docs`
+project = 'precision-marketing'
+html_title = 'precision-marketing'
+extensions = {DOCS_EXTENSIONS!r}
+html_theme = 'furo'
+html_static_path = ['_static']
+html_copy_source = False                 # the executed notebooks are large; the site shows them, it does not ship them
+nb_execution_mode = 'off'                # the chapters ran under `make report`: the site shows those outputs
+myst_enable_extensions = ['dollarmath', 'amsmath']
+myst_heading_anchors = 3
+mathjax_path = 'mathjax/MathJax.js'      # MathJax 2.7 from jupyter-server-mathjax, relative to _static: no network
+mathjax2_config = {MATHJAX2_CONFIG!r}
+napoleon_google_docstring, napoleon_numpy_docstring = False, True
+napoleon_use_param, napoleon_use_ivar, napoleon_use_rtype = False, True, False   # 'a, b : ...' entries as one bullet each
+autodoc_member_order = 'bysource'
+default_role = 'code'                    # the docstrings are written for nbdev (Markdown): `name` is code, not rST's interpreted text
+suppress_warnings = ['myst.header', 'mystnb.unknown_mime_type', 'misc.highlighting_failure',
+                     'ref.python']       # a field named like an attribute of two classes (`values`, `summary`) links to the first
+exclude_patterns = ['_build']
+
+def setup(app):   # before napoleon (priority 500): the chapters' one-line entries in the layout numpydoc reads
+    from precision_marketing.reports import numpy_docstring
+    app.connect('autodoc-process-docstring', lambda app, what, name, obj, options, lines: lines.__setitem__(slice(None), numpy_docstring(lines)), priority=400)
+""", encoding='utf-8')
+    return {'chapters': chapters, 'missing': missing, 'modules': modules}
+
+def build_docs(out_dir: str | Path | None = None, executed: str | Path | None = None, nbs: str | Path | None = None,
+               work: str | Path | None = None, modules: list[str] | None = None) -> Path:
+    """Build the static site into `out_dir` (default `<project>/reports/site`) from `docs_sources(work, ...)` with Sphinx; return its index.html.
+
+    `work` is the Sphinx project (default `<project>/build/docs`). Raises FileNotFoundError when nothing was executed, and
+    RuntimeError naming Sphinx's exit code when the build fails."""
+    from sphinx.cmd.build import build_main
+    root = Path(nbs or nbs_dir()).parent
+    out_dir, work = Path(out_dir or root/'reports'/'site'), Path(work or root/'build'/'docs')
+    planned = docs_sources(work, executed, nbs, modules=modules)
+    print(f"docs: {len(planned['chapters'])} chapters, {len(planned['modules'])} API pages"
+          + (f"; not in this build (not executed): {', '.join(planned['missing'])}" if planned['missing'] else ''), flush=True)
+    code = build_main(['-b', 'html', '-E', '-q', '-d', str(work/'_doctrees'), str(work), str(out_dir)])
+    if code != 0: raise RuntimeError(f"Sphinx failed (exit {code}) building {work} into {out_dir}; its messages are above")
+    return out_dir/'index.html'
+
+def docs_main(argv: list[str] | None = None) -> int:
+    "Command-line entry point of `pm-docs`: build the site; exit 2 when there is nothing to build from, 1 when Sphinx fails."
+    parser = argparse.ArgumentParser(prog='pm-docs', description='Build the book as a static site (Sphinx + MyST-NB) from the chapters make report executed.')
+    parser.add_argument('--executed', help='folder of executed chapters (default: <project>/reports/executed)')
+    parser.add_argument('--out', help='where the site goes (default: <project>/reports/site)')
+    args = parser.parse_args(argv)
+    try: index = build_docs(args.out, args.executed)
+    except (FileNotFoundError, ValueError) as exc: print(f'pm-docs: {exc}', file=sys.stderr); return 2
+    except RuntimeError as exc: print(f'pm-docs: {exc}', file=sys.stderr); return 1
+    print(f'site: {index} (open it in a browser; it needs no server and no network)')
+    return 0

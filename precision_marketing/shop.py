@@ -154,7 +154,7 @@ def check_references(tables: dict, rejects: dict) -> None:
 
 # %% ../nbs/00b_shop.ipynb #628a7be2
 def mask_password(source: str) -> str:
-    "A source description with any password in a URL replaced by ***."
+    "A source description with any password in a URL replaced by `***`."
     return re.sub(r'(://[^:/@\s]+:)[^@\s]*@', r'\1***@', str(source))
 
 @dataclass
@@ -602,7 +602,7 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
     shop : description of the shop the decisions are for (passwords are masked).
     parameters : the chapter's parameters, stored as JSON beside every row.
     db : DuckDB file of the run's results (default `$PM_RESULTS_DB`; none: check only).
-    csv_dir : also write `<name>.csv` there, atomically (default `$PM_RESULTS_CSV`, which `pm-report --csv` sets).
+    csv_dir : also write `<name>.csv` there, atomically (default `$PM_RESULTS_CSV`, which `pm-report` sets unless given `--no-csv`).
 
     Returns
     -------

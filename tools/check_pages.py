@@ -1,7 +1,7 @@
 """`make check-pages`: the report pages opened in a real browser (headless Chromium).
 
-For `reports/index.html` and every chapter page of both audiences (`reports/<chapter>.html`, `reports/business/<chapter>.html`)
-it loads the page from its file:// URL with no network, lets its scripts run (MathJax renders the math), and fails on:
+For `reports/index.html`, every chapter page of both audiences (`reports/<chapter>.html`, `reports/business/<chapter>.html`)
+and, when `make docs` built it, every page of the docs site (`reports/site/`, analyst pages: code allowed), it loads the page from its file:// URL with no network, lets its scripts run (MathJax renders the math), and fails on:
 
 * a broken link or image: a relative `href`/`src` whose file does not exist;
 * anything loaded from the network (`src` or stylesheet `href` starting with http:// or https://): the pages must work offline;
@@ -9,7 +9,7 @@ it loads the page from its file:// URL with no network, lets its scripts run (Ma
 * raw `$...$` math left in the rendered text (outside code);
 * a code cell (highlighted source) on a business page.
 
-It saves a screenshot of each page under `reports/screenshots/`. Before checking the real pages it checks itself: a page
+It saves a screenshot of each report page, and of the site's home, first chapter and first API page, under `reports/screenshots/`. Before checking the real pages it checks itself: a page
 with a broken image, one with raw math and one with a console error must each fail (`--self-test` runs only that).
 
     .venv/bin/python tools/check_pages.py [reports] [--self-test]
@@ -96,13 +96,25 @@ def problems(page: Path, dom: str, messages: list[str], business: bool) -> list[
     return found
 
 
+def site_pages(reports: Path) -> tuple[list[Path], set[Path]]:
+    "The docs site's pages (none when `make docs` has not run), and the few of them worth a screenshot."
+    site = reports/'site'
+    if not (site/'index.html').exists(): return [], set()
+    pages = sorted(site.rglob('*.html'))
+    first = lambda folder: next(iter(sorted((site/folder).glob('*.html'))), None)
+    return pages, {p for p in (site/'index.html', first('chapters'), first('api')) if p is not None}
+
+
 def check(reports: Path, browser: str, shots: Path | None) -> dict[str, list[str]]:
-    "Problems of the index and of every chapter page of both audiences."
-    pages = [reports/'index.html'] + sorted(p for p in reports.glob('*.html') if p.name != 'index.html') + sorted((reports/'business').glob('*.html'))
+    "Problems of the index, of every chapter page of both audiences and of every page of the docs site."
+    site, shot_site = site_pages(reports)
+    pages = [reports/'index.html'] + sorted(p for p in reports.glob('*.html') if p.name != 'index.html') + sorted((reports/'business').glob('*.html')) + site
     out = {}
     for page in pages:
-        business = page.parent.name == 'business'
-        shot = shots/(('business-' if business else '') + page.stem + '.png') if shots else None
+        business = page.parent.name == 'business' and page.parent.parent == reports
+        in_site = page in site
+        name = ('business-' if business else '') + ('site-' + '-'.join(page.relative_to(reports/'site').with_suffix('').parts) if in_site else page.stem)
+        shot = shots/f'{name}.png' if shots and (not in_site or page in shot_site) else None
         dom, messages = browse(browser, page, shot)
         out[str(page.relative_to(reports))] = problems(page, dom, messages, business)
         print(f"{'ok    ' if not out[str(page.relative_to(reports))] else 'FAILED'} {page.relative_to(reports)}", flush=True)

@@ -35,7 +35,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
 sys.path.insert(0, str(root))
 from precision_marketing.reports import readme_markdown
-if (root/'README.md').read_text() != readme_markdown(root/'nbs'/'index.ipynb'):
+if (root/'README.md').read_text() != readme_markdown(root/'nbs'/'index.ipynb', 'nbs/'):
     problems.append("README.md differs from nbs/index.ipynb: run `make readme` and commit")
 
 for p in problems: print('FAIL:', p)
