@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
 
-.PHONY: env data report docs test test-slow test-mysql check-pages readme clean-reports
+.PHONY: env data report docs test test-slow test-mysql test-spark check-pages readme clean-reports
 
 env: $(STAMP)
 
@@ -32,6 +32,15 @@ test: data
 
 test-mysql: data
 	$(BIN)/python tools/test_mysql.py
+
+# chapter 12 on Apache Spark in local[2] mode: PySpark (pinned, not in the lock: the book does not need it), a Java runtime
+# from Debian when missing and run as root, then the chapter's cells flagged `#| spark` (which `make test` skips)
+test-spark: data
+	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(PIP) install pyspark==4.3.0 py4j==0.10.9.9
+	@command -v java >/dev/null || { if [ "$$(id -u)" = 0 ]; then echo 'installing Java (apt-get install openjdk-17-jre-headless) ...'; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless >/dev/null; \
+	  else echo 'test-spark needs Java 17 or later: run `apt-get install openjdk-17-jre-headless` as root, or set JAVA_HOME' >&2; exit 2; fi; }
+	$(BIN)/nbdev_test --flags spark --path nbs/12_spark.ipynb --timing
 
 check-pages: $(STAMP)
 	$(BIN)/python tools/check_pages.py reports

@@ -19,8 +19,10 @@ from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, source_ki
 __all__ = ['ShopQueries', 'shop_queries', 'shop_daily_units', 'shop_customer_features']
 
 # %% ../nbs/00c_queries.ipynb #f48e5e5e
-_DAY = {'duckdb': 'cast("timestamp" as date)', 'sqlite': 'date("timestamp")', 'mysql': 'date(`timestamp`)', 'postgresql': 'cast("timestamp" as date)'}
+_DAY = {'duckdb': 'cast("timestamp" as date)', 'sqlite': 'date("timestamp")', 'mysql': 'date(`timestamp`)', 'postgresql': 'cast("timestamp" as date)',
+        'spark': 'cast(`timestamp` as date)'}                          # Spark SQL (chapter 12 runs these queries on Spark)
 _MONTH = {'duckdb': '(year("timestamp") * 12 + month("timestamp"))', 'mysql': '(year(`timestamp`) * 12 + month(`timestamp`))',
+          'spark': '(year(`timestamp`) * 12 + month(`timestamp`))',
           'postgresql': '(cast(extract(year from "timestamp") as integer) * 12 + cast(extract(month from "timestamp") as integer))',
           'sqlite': "(cast(strftime('%Y', \"timestamp\") as integer) * 12 + cast(strftime('%m', \"timestamp\") as integer))"}
 
@@ -80,7 +82,7 @@ class ShopQueries:
         "Recency, frequency, monetary, tenure, basket and units per order per customer; as `clustering.customer_features` without products."
         agg = self.sql('select customer_id, max("timestamp") as last, min("timestamp") as first, count(distinct order_id) as frequency, '
                        'sum(quantity * unit_price) as monetary, sum(quantity) as units from orders group by customer_id'
-                       .replace('"', '`' if self.dialect == 'mysql' else '"'))
+                       .replace('"', '`' if self.dialect in ('mysql', 'spark') else '"'))
         agg['customer_id'] = agg.customer_id.astype(str)
         agg = agg.set_index('customer_id').sort_index()
         last, first = pd.to_datetime(agg['last']), pd.to_datetime(agg['first'])

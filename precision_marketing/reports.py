@@ -21,14 +21,14 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_BAR',
-           'KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics',
-           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
-           'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells',
-           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards', 'validation_summary',
-           'chapter_card', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop',
-           'run_reports', 'main', 'readme_markdown', 'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources',
-           'build_docs', 'docs_main']
+__all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'HEADLINE_NOTES',
+           'HEADLINE_BAR', 'KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS',
+           'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text',
+           'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
+           'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards',
+           'validation_summary', 'chapter_card', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters',
+           'plan_shop', 'run_reports', 'main', 'readme_markdown', 'write_readme', 'numpy_docstring', 'api_entries',
+           'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -140,6 +140,7 @@ def checking_claims() -> bool:
 
 # %% ../nbs/90_reports.ipynb #c9e469a6
 REPORTS_CHAPTER = '90_reports'
+OPTIONAL_CHAPTERS = {'12_spark': 'needs PySpark and a Java runtime, which `make test-spark` installs; run it with `pm-report 12`'}
 
 def nbs_dir() -> Path:
     "The project's `nbs/` folder."
@@ -153,8 +154,8 @@ def discover_chapters(nbs: str | Path | None = None) -> list[str]:
     return sorted(p.stem for p in Path(nbs or nbs_dir()).glob('[0-9][0-9]*_*.ipynb') if p.stem != REPORTS_CHAPTER and re.fullmatch(r'\d\d[a-z]?_\w+', p.stem))
 
 def resolve_chapters(names: list[str] | None, available: list[str]) -> list[str]:
-    "Map full names, numbers or short names to chapter names; all chapters when `names` is empty."
-    if not names: return list(available)
+    "Map full names, numbers or short names to chapter names; when `names` is empty, every chapter but the `OPTIONAL_CHAPTERS`."
+    if not names: return [c for c in available if c not in OPTIONAL_CHAPTERS]
     out = []
     for name in names:
         name = f'{name:02d}' if isinstance(name, int) else str(name)      # YAML reads a key 03 as the number 3
@@ -538,6 +539,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     _check_audiences(audiences)
     available = discover_chapters(nbs)
     chosen = resolve_chapters(chapters or config.get('run'), available)
+    for left in [c for c in available if c in OPTIONAL_CHAPTERS and c not in chosen and not (chapters or config.get('run'))]:
+        print(f'not run: {left} ({OPTIONAL_CHAPTERS[left]})', flush=True)
     cli = _plain_dates(parameters or {})
     shop = shop if shop is not None else config.get('shop')
     if shop is not None:
