@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
 
-.PHONY: env data report docs test test-slow test-mysql test-spark check-pages readme clean-reports
+.PHONY: env data report docs test test-slow test-mysql spark-env test-spark report-spark check-pages readme clean-reports
 
 env: $(STAMP)
 
@@ -35,15 +35,24 @@ test-mysql: data
 
 # chapter 12 on Apache Spark in local[2] mode: PySpark (pinned, not in the lock: the book does not need it), a Java runtime
 # from Debian when missing and run as root, then the chapter's cells flagged `#| spark` (which `make test` skips)
-test-spark: data
+spark-env: $(STAMP)
 	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(PIP) install pyspark==4.3.0 py4j==0.10.9.9
 	@command -v java >/dev/null || { if [ "$$(id -u)" = 0 ]; then echo 'installing Java (apt-get install openjdk-17-jre-headless) ...'; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q openjdk-17-jre-headless >/dev/null; \
-	  else echo 'test-spark needs Java 17 or later: run `apt-get install openjdk-17-jre-headless` as root, or set JAVA_HOME' >&2; exit 2; fi; }
+	  else echo 'Spark needs Java 17 or later: run `apt-get install openjdk-17-jre-headless` as root, or set JAVA_HOME' >&2; exit 2; fi; }
+
+test-spark: data spark-env
 	$(BIN)/nbdev_test --flags spark --path nbs/12_spark.ipynb --timing
+
+# the customer and demand chapters read through Spark (local[2], or $$PM_SPARK_MASTER): the default shop written as Parquet
+# tables to data/spark-shop, then pm-report --shop spark:data/spark-shop into reports/spark/
+report-spark: data spark-env
+	@test -d data/spark-shop || $(BIN)/pm-data sample-shop data/spark-shop --parquet
+	$(BIN)/pm-report 02 03 06a 07 --shop spark:data/spark-shop --out reports/spark --no-progress
 
 check-pages: $(STAMP)
 	$(BIN)/python tools/check_pages.py reports
+	@if [ -f reports/spark/index.html ]; then echo 'the book read through Spark (make report-spark):'; $(BIN)/python tools/check_pages.py reports/spark; fi
 
 test-slow: data
 	$(BIN)/nbdev_test --n_workers 2 --timing --flags slow
@@ -52,4 +61,4 @@ readme: $(STAMP)
 	$(BIN)/python -c "from precision_marketing.reports import write_readme; print(write_readme())"
 
 clean-reports:
-	rm -rf reports/*.html reports/business reports/_static reports/screenshots reports/metrics reports/executed reports/summary.json reports/decisions reports/site build/docs
+	rm -rf reports/spark reports/*.html reports/business reports/_static reports/screenshots reports/metrics reports/executed reports/summary.json reports/decisions reports/site build/docs

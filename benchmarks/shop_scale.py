@@ -15,15 +15,10 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE/'.shop_scale'
 
 
-def generate(path: Path, lines: int, customers: int, products: int, days: int, seed: int = 42, chunk: int = 1_000_000):
-    "Order lines of a seeded shop into `path`, one chunk at a time: orders of 1-4 lines, popular products, two years of days."
-    import duckdb
+def order_chunks(lines: int, customers: int, products: int, days: int, seed: int = 42, chunk: int = 1_000_000):
+    "Order lines of a seeded shop, `chunk` lines at a time (never whole in memory): orders of 1-4 lines, popular products, `days` of trading."
     rng = np.random.default_rng(seed)
-    tmp = path.with_suffix('.part'); tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    con.execute('create table orders (customer_id varchar, order_id varchar, product_id varchar, "timestamp" timestamp, '
-                'quantity double, unit_price double)')
-    popularity = rng.zipf(1.3, products).astype(float); popularity /= popularity.sum()
+    popularity = 1.0 / rng.permutation(np.arange(1, products + 1)) ** 1.1; popularity /= popularity.sum()     # Zipf by rank: every product sells
     price = np.round(rng.lognormal(3, 0.8, products), 2)
     start, done, order = np.datetime64('2023-01-01T00:00:00'), 0, 0
     while done < lines:
@@ -34,13 +29,24 @@ def generate(path: Path, lines: int, customers: int, products: int, days: int, s
         owner = rng.integers(0, customers, order_of_line.max() - order_of_line.min() + 1)[order_of_line - order_of_line.min()]
         when = rng.integers(0, days * 86_400, order_of_line.max() - order_of_line.min() + 1)[order_of_line - order_of_line.min()]
         product = rng.choice(products, n, p=popularity)
-        frame = pd.DataFrame({'customer_id': pd.Series(owner).map('C{:07d}'.format), 'order_id': pd.Series(order_of_line).map('O{:09d}'.format),
-                              'product_id': pd.Series(product).map('P{:05d}'.format), 'timestamp': start + when.astype('timedelta64[s]'),
-                              'quantity': rng.integers(1, 4, n).astype(float), 'unit_price': price[product]})
-        con.register('chunk', frame); con.execute('insert into orders select * from chunk'); con.unregister('chunk')
+        yield pd.DataFrame({'customer_id': pd.Series(owner).map('C{:07d}'.format), 'order_id': pd.Series(order_of_line).map('O{:09d}'.format),
+                            'product_id': pd.Series(product).map('P{:05d}'.format), 'timestamp': start + when.astype('timedelta64[s]'),
+                            'quantity': rng.integers(1, 4, n).astype(float), 'unit_price': price[product]})
         done += n
         print(f'  generated {done:,} of {lines:,} lines', end='\r', flush=True)
-    con.close(); tmp.rename(path); print()
+    print()
+
+
+def generate(path: Path, lines: int, customers: int, products: int, days: int, seed: int = 42, chunk: int = 1_000_000):
+    "The order lines of `order_chunks` into a DuckDB file at `path`."
+    import duckdb
+    tmp = path.with_suffix('.part'); tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    con.execute('create table orders (customer_id varchar, order_id varchar, product_id varchar, "timestamp" timestamp, '
+                'quantity double, unit_price double)')
+    for frame in order_chunks(lines, customers, products, days, seed, chunk):
+        con.register('chunk', frame); con.execute('insert into orders select * from chunk'); con.unregister('chunk')
+    con.close(); tmp.rename(path)
 
 
 def run_path(path: str, which: str, out: str):

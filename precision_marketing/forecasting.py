@@ -16,8 +16,8 @@ from .arima import SeriesError, check_series, forecast_seasonal_naive, robust_fo
 # %% auto #0
 __all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'yearly_fourier', 'history_calendar',
            'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts',
-           'rolling_cuts', 'demand_class', 'series_forecasts', 'score_forecasts', 'choose_forecaster', 'pick_forecasts',
-           'conformal_quantiles', 'conformal_bounds', 'backtest_forecasters']
+           'rolling_cuts', 'demand_class', 'check_series_input', 'series_forecasts', 'score_forecasts',
+           'choose_forecaster', 'pick_forecasts', 'conformal_quantiles', 'conformal_bounds', 'backtest_forecasters']
 
 # %% ../nbs/06a_forecasting.ipynb #d064eebb
 def forecast_theta(y, h: int) -> np.ndarray:
@@ -282,14 +282,24 @@ def _one_series(y, cuts, horizon, season):
         out['tsb'].append(forecast_croston(train, horizon, 'tsb'))
     return {m: np.stack(v) for m, v in out.items()}
 
-def series_forecasts(values, cuts, horizon: int, season: int | None = 52, n_jobs: int = 2) -> dict:
-    """Every per-series candidate at every cut: {model: series x cuts x horizon}. Models: naive, seasonal naive (lag
-    `season` once the history holds a season and a step, naive before), ARIMA (chapter 06's `select_arima` order chosen at the
-    first cut, with its fallbacks), ETS, Theta, Croston-SBA and TSB. Each forecast sees only the values before its cut."""
-    from joblib import Parallel, delayed
+def check_series_input(values, cuts, horizon: int) -> np.ndarray:
+    "The series as a float array, series x periods, once checked: 2-D, and the last cut plus the horizon inside the series."
     values = np.asarray(values, dtype=float)
     if values.ndim != 2: raise ValueError(f"values must be series x periods, got shape {values.shape}")
     if max(cuts) + horizon > values.shape[1]: raise ValueError(f"the last cut {max(cuts)} + horizon {horizon} passes the end of the series ({values.shape[1]})")
+    return values
+
+def series_forecasts(values, cuts, horizon: int, season: int | None = 52, n_jobs: int = 2, spark_master: str | None = None) -> dict:
+    """Every per-series candidate at every cut: {model: series x cuts x horizon}. Models: naive, seasonal naive (lag
+    `season` once the history holds a season and a step, naive before), ARIMA (chapter 06's `select_arima` order chosen at the
+    first cut, with its fallbacks), ETS, Theta, Croston-SBA and TSB. Each forecast sees only the values before its cut.
+    In parallel over `n_jobs` local processes, or, given `spark_master` (a shop read through Spark: `Shop.spark_master`),
+    as one grouped Spark job with the same forecasters (chapter 12's `spark_series_forecasts`, equal results)."""
+    from joblib import Parallel, delayed
+    values = check_series_input(values, cuts, horizon)
+    if spark_master:
+        from precision_marketing.spark import spark_series_forecasts          # Spark sits above this chapter: imported only when asked for
+        return spark_series_forecasts(values, cuts, horizon, season, master=spark_master)
     parts = Parallel(n_jobs=n_jobs)(delayed(_one_series)(y, list(cuts), horizon, season) for y in values)
     return {m: np.maximum(np.stack([p[m] for p in parts]), 0.0) for m in SERIES_MODELS}   # demand is never negative
 
@@ -367,7 +377,8 @@ def conformal_bounds(values, forecast, cuts, classes, quantiles: pd.DataFrame, l
 
 # %% ../nbs/06a_forecasting.ipynb #9bd63e62
 def backtest_forecasters(daily: pd.DataFrame, relative_price, promo, categories, cuts, roles, horizon: int = 4, launch=None,
-                         lstm_seeds=(0, 1, 2), lstm_epochs: int = 40, season: int | None = 52, n_jobs: int = 2) -> dict:
+                         lstm_seeds=(0, 1, 2), lstm_epochs: int = 40, season: int | None = 52, n_jobs: int = 2,
+                         spark_master: str | None = None) -> dict:
     """Every candidate forecaster at every origin of a shop's weekly product series, scored.
 
     Parameters
@@ -378,7 +389,7 @@ def backtest_forecasters(daily: pd.DataFrame, relative_price, promo, categories,
         origin of each role.
     horizon : weeks ahead.
     lstm_seeds, lstm_epochs : the LSTM's networks (no seeds: no LSTM).
-    season, n_jobs : for `series_forecasts`.
+    season, n_jobs, spark_master : for `series_forecasts` (a Spark master runs the per-series models on Spark).
 
     Returns
     -------
@@ -388,7 +399,7 @@ def backtest_forecasters(daily: pd.DataFrame, relative_price, promo, categories,
     if set(roles) - {'validation', 'test'}: raise ValueError("roles must be 'validation' or 'test'")
     values = daily.to_numpy(float).T.reshape(daily.shape[1], -1, 7).sum(axis=2)
     seconds, started = {}, time.perf_counter()
-    forecasts = series_forecasts(values, cuts, horizon, season=season, n_jobs=n_jobs)
+    forecasts = series_forecasts(values, cuts, horizon, season=season, n_jobs=n_jobs, spark_master=spark_master)
     seconds['per-series models'] = time.perf_counter() - started
     started = time.perf_counter()
     forecasts['calendar'] = weekly_calendar_forecasts(daily, relative_price, promo, categories, cuts, horizon, launch)

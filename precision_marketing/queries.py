@@ -13,7 +13,7 @@ import pandas as pd
 
 from .clustering import customer_features
 from .data import SchemaError, daily_units
-from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, source_kind
+from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, source_kind, spark_source
 
 # %% auto #0
 __all__ = ['ShopQueries', 'shop_queries', 'shop_daily_units', 'shop_customer_features']
@@ -36,6 +36,7 @@ class ShopQueries:
     def __init__(self, source: str | Path, memory_limit: str | None = None):
         self.source, self.kind, self.memory_limit = str(source), source_kind(source), memory_limit
         if self.kind == 'synthetic': raise SchemaError("ShopQueries works in a database: write the synthetic shop to a .duckdb file first (pm-data sample-shop shop.duckdb)")
+        if self.kind == 'spark': raise SchemaError(f"{self.source} is read through Spark: use spark.SparkShopQueries (chapter 12), or shop_queries(shop)")
 
     @property
     def dialect(self) -> str:
@@ -63,7 +64,9 @@ class ShopQueries:
     def _folder_views(self, con):
         for name in SHOP_TABLES:
             for path, reader in ((Path(self.source)/f'{name}.parquet', 'read_parquet'), (Path(self.source)/f'{name}.csv', 'read_csv_auto')):
-                if path.exists(): con.execute(f"create view \"{name}\" as select * from {reader}('{path}')"); break
+                if path.exists():
+                    files = f'{path}/*{path.suffix}' if path.is_dir() else str(path)          # a folder of part files (as Spark writes a table) is read whole
+                    con.execute(f"create view \"{name}\" as select * from {reader}('{files}')"); break
 
     def unreadable_dates(self) -> int:
         "Order lines whose timestamp the database cannot read as a date (text in a format it does not know)."
@@ -129,14 +132,17 @@ def shop_queries(shop: Shop, what: str = 'aggregations') -> ShopQueries | None:
            else f'{rejected:,} order lines were rejected and its stored table still holds them' if rejected
            else None)
     if why: print(f'{what}: in pandas on the validated rows ({why})'); return None
-    q = ShopQueries(shop.database)
+    if shop.spark_master:
+        from precision_marketing.spark import SparkShopQueries               # Spark sits above the store: imported only when asked for
+        q = SparkShopQueries(spark_source(shop.database)[0], master=shop.spark_master)
+    else: q = ShopQueries(shop.database)
     try: unreadable = q.unreadable_dates()
     except ShopSourceError as exc:              # PostgreSQL refuses to cast text it cannot read as a date
         print(f'{what}: in pandas on the validated rows (the database cannot read its timestamps as dates: {exc})'); return None
     if unreadable:
         print(f'{what}: in pandas on the validated rows ({unreadable:,} stored timestamps are not dates to the database; store them as timestamps or ISO text)')
         return None
-    print(f'{what}: in the shop\'s database ({q.dialect})')
+    print(f'{what}: on Spark ({shop.spark_master})' if shop.spark_master else f'{what}: in the shop\'s database ({q.dialect})')
     return q
 
 def _reconciles(what: str, database: dict, validated: dict) -> bool:

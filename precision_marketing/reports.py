@@ -27,8 +27,8 @@ __all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS'
            'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
            'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards',
            'validation_summary', 'chapter_card', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters',
-           'plan_shop', 'run_reports', 'main', 'readme_markdown', 'write_readme', 'numpy_docstring', 'api_entries',
-           'docs_sources', 'build_docs', 'docs_main']
+           'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme', 'numpy_docstring',
+           'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -392,14 +392,18 @@ def validation_summary(runs: list[ChapterRun]) -> str:
     shop = next((r.metrics for r in runs if r.chapter == '00b_shop' and r.status == 'ok'), None)
     if shop is None: return '<p class="validation">Shop validation: not in this run (run chapter 00b_shop with the others to see it).</p>'
     tables = [t.strip() for t in str(shop.get('shop_tables', '')).split(',') if t.strip()]
-    rows, total = [], {'read': 0, 'accepted': 0, 'rejected': 0}
+    rows, total, uncounted = [], {'read': 0, 'accepted': 0, 'rejected': 0}, []
     for t in tables:
         counts = {w: shop.get(f'{t}_{w}') for w in total}
-        if not all(_number(c) for c in counts.values()): continue
+        if not all(_number(c) for c in counts.values()):                   # said, never skipped silently
+            uncounted.append(t)
+            rows.append(f'<tr><td>{html.escape(t)}</td><td colspan="4">counts not recorded as numbers: {html.escape(str(counts))}</td></tr>')
+            continue
         for w in total: total[w] += counts[w]
         flag = '' if counts['read'] == counts['accepted'] + counts['rejected'] else ' (does not reconcile)'
         rows.append(f'<tr><td>{html.escape(t)}</td>' + ''.join(f'<td class="n">{counts[w]:,}</td>' for w in total) + f'<td>{flag}</td></tr>')
     status = 'every row accepted' if total['rejected'] == 0 else f"{total['rejected']:,} rows rejected, kept with their reasons (chapter 00b_shop lists them)"
+    if uncounted: status += f"; no counts for {', '.join(uncounted)}"
     return (f'<details class="validation"><summary>Shop validation: {len(rows)} tables, {total["read"]:,} rows read, {status}</summary>'
             '<table><tr><th>table</th><th>read</th><th>accepted</th><th>rejected</th><th></th></tr>' + ''.join(rows) + '</table></details>')
 
@@ -592,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='pm-report', description='Run precision-marketing chapters as HTML reports.')
     parser.add_argument('chapters', nargs='*', help='chapters to run (00_data, 00 or data); default: all')
     parser.add_argument('--config', help='YAML file with parameters (see 90_reports)')
-    parser.add_argument('--shop', help="the shop every chapter runs on: a folder, a .duckdb or .sqlite file, a database URL (default: report.yaml's shop, else synthetic)")
+    parser.add_argument('--shop', help="the shop every chapter runs on: a folder, a .duckdb or .sqlite file, a database URL, spark:<folder of Parquet tables> (default: report.yaml's shop, else synthetic)")
     parser.add_argument('-p', '--param', action='append', default=[], help='key=value given to every chapter (repeatable)')
     parser.add_argument('--out', default=None, help='output folder (default: <project>/reports)')
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
@@ -633,12 +637,20 @@ def readme_markdown(index_nb: str | Path, image_root: str = '') -> str:
             if code: parts.append(f'```python\n{code}\n```')
     return '\n\n'.join(parts) + '\n'
 
-def write_readme(index_nb: str | Path | None = None, dest: str | Path | None = None) -> Path:
-    "Write README.md at the project root from `nbs/index.ipynb`."
+def _readme_paths(index_nb, dest) -> tuple[Path, Path]:
     index_nb = Path(index_nb or nbs_dir()/'index.ipynb')
-    dest = Path(dest or index_nb.parent.parent/'README.md')
+    return index_nb, Path(dest or index_nb.parent.parent/'README.md')
+
+def readme_text(index_nb: str | Path | None = None, dest: str | Path | None = None) -> str:
+    "What README.md at `dest` (default: the project root) must hold: `readme_markdown` of `nbs/index.ipynb`, image paths relative to `dest`."
+    index_nb, dest = _readme_paths(index_nb, dest)
     root = Path(os.path.relpath(index_nb.parent.resolve(), dest.parent.resolve())).as_posix()
-    dest.write_text(readme_markdown(index_nb, '' if root == '.' else root + '/'), encoding='utf-8')
+    return readme_markdown(index_nb, '' if root == '.' else root + '/')
+
+def write_readme(index_nb: str | Path | None = None, dest: str | Path | None = None) -> Path:
+    "Write README.md at the project root (or `dest`) from `nbs/index.ipynb` (`readme_text`)."
+    index_nb, dest = _readme_paths(index_nb, dest)
+    dest.write_text(readme_text(index_nb, dest), encoding='utf-8')
     return dest
 
 # %% ../nbs/90_reports.ipynb #8664f8e6
@@ -811,8 +823,8 @@ def build_docs(out_dir: str | Path | None = None, executed: str | Path | None = 
     planned = docs_sources(work, executed, nbs, modules=modules)
     print(f"docs: {len(planned['chapters'])} chapters, {len(planned['modules'])} API pages"
           + (f"; not in this build (not executed): {', '.join(planned['missing'])}" if planned['missing'] else ''), flush=True)
-    code = build_main(['-b', 'html', '-E', '-q', '-d', str(work/'_doctrees'), str(work), str(out_dir)])
-    if code != 0: raise RuntimeError(f"Sphinx failed (exit {code}) building {work} into {out_dir}; its messages are above")
+    code = build_main(['-b', 'html', '-E', '-q', '-W', '--keep-going', '-d', str(work/'_doctrees'), str(work), str(out_dir)])   # a warning fails the build
+    if code != 0: raise RuntimeError(f"Sphinx failed (exit {code}) building {work} into {out_dir}: its errors and warnings are above (warnings count as errors)")
     return out_dir/'index.html'
 
 def docs_main(argv: list[str] | None = None) -> int:

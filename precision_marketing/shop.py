@@ -18,12 +18,13 @@ import pandas as pd
 from .data import SchemaError, Validated, _blank, check_columns, validate_transactions
 
 # %% auto #0
-__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'SERVER_SCHEMES', 'ANONYMISE_KEY_VARIABLE', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
-           'SHOP_CACHE_VARIABLE', 'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE',
-           'TableSpec', 'validate_table', 'check_references', 'mask_password', 'Shop', 'shop_from_tables',
-           'synthetic_label', 'synthetic_tables', 'source_kind', 'ShopSourceError', 'probe_source', 'pseudonymise',
-           'open_shop', 'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main',
-           'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
+__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE', 'CATALOG_PREFIX',
+           'ANONYMISE_KEY_VARIABLE', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE', 'NEEDS_PREFIX',
+           'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE', 'TableSpec', 'validate_table',
+           'check_references', 'mask_password', 'Shop', 'shop_from_tables', 'synthetic_label', 'synthetic_tables',
+           'spark_source', 'source_kind', 'ShopSourceError', 'probe_source', 'pseudonymise', 'open_shop',
+           'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main', 'check_decision',
+           'write_decisions', 'read_decision', 'earlier_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -181,6 +182,12 @@ class Shop:
     def describe(self) -> str: return mask_password(self.source)
 
     @property
+    def spark_master(self) -> str | None:
+        "The Spark master this shop's aggregations and per-product forecasts run on when it is a Spark source read as stored (chapter 12), else None."
+        found = spark_source(self.database) if self.database else None
+        return found[1] if found else None
+
+    @property
     def days(self) -> pd.DatetimeIndex:
         "The shop's calendar: every day from its first order line to its last."
         ts = self.tables['orders'].timestamp
@@ -252,10 +259,36 @@ def _read_duckdb(path: Path) -> dict:
 
 SERVER_SCHEMES = ('mysql', 'mysql+pymysql', 'mariadb', 'mariadb+pymysql', 'postgresql', 'postgresql+psycopg')
 
+SPARK_PREFIX = 'spark:'
+SPARK_MASTER_VARIABLE = 'PM_SPARK_MASTER'
+CATALOG_PREFIX = 'catalog:'
+
+def spark_source(source: str | Path | None) -> tuple[str, str] | None:
+    """A Spark shop source `spark:<location>[?master=<master>]` as (location, master); None for any other source.
+
+    The location is a folder of `<table>.parquet` tables (a local path, `hdfs://...`, `s3a://...`), or `catalog:<database>`,
+    the tables named as the shop's in a database of the Spark session's catalog (a metastore); the master is
+    'local[n]', 'spark://host:port', 'yarn' or 'k8s://...', by default `$PM_SPARK_MASTER`, else 'local[2]' (chapter 12)."""
+    text = str(source)
+    if source is None or not text.startswith(SPARK_PREFIX) or text.startswith('spark://'): return None
+    location, _, master = text[len(SPARK_PREFIX):].partition('?master=')
+    if not location: raise SchemaError(f"{text}: name the folder of Parquet tables, e.g. spark:/data/shop or spark:s3a://bucket/shop?master=spark://host:7077")
+    return location, master or os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]'
+
+def _check_spark_location(location: str):
+    "A local Spark shop folder must exist and hold orders.parquet; a remote one (hdfs://, s3a://) or a catalog is checked by Spark when read."
+    if '://' in location or location.startswith(CATALOG_PREFIX): return
+    if not Path(location).is_dir(): raise FileNotFoundError(f"no such Spark shop folder: {location} (write one with pm-data sample-shop DEST --parquet, or write_shop(shop, DEST, parquet=True))")
+    if not (Path(location)/'orders.parquet').exists(): raise SchemaError(f"{location} has no orders.parquet: a Spark shop needs at least its orders")
+
 def source_kind(source: str | Path) -> str:
-    "What kind of shop source this is ('synthetic', 'folder', 'duckdb', 'sqlite', 'server'); a clear error when it cannot be one."
+    "What kind of shop source this is ('synthetic', 'folder', 'duckdb', 'sqlite', 'server', 'spark'); a clear error when it cannot be one."
     text = str(source)
     if text == 'synthetic': return 'synthetic'
+    if text.startswith('spark://'): raise SchemaError(f"{text} is a Spark master, not a shop: give the shop's Parquet tables and the master, spark:<folder>?master={text}")
+    if spark_source(text):
+        _check_spark_location(spark_source(text)[0])
+        return 'spark'
     scheme = re.match(r'^([a-z][a-z0-9+]*)://', text)
     if scheme:
         if scheme.group(1) in SERVER_SCHEMES: return 'server'
@@ -340,6 +373,10 @@ def probe_source(source: str | Path) -> str:
     kind = source_kind(source)
     if kind == 'server':
         with _server_session(str(source), 'the database could not be opened') as con: con.exec_driver_sql('select 1')
+    if kind == 'spark':                  # PySpark and Java are there; the session itself starts in the chapters
+        from precision_marketing.spark import SparkUnavailable, spark_missing
+        missing = spark_missing()
+        if missing: raise SparkUnavailable(missing)
     return kind
 
 ANONYMISE_KEY_VARIABLE = 'PM_ANONYMISE_KEY'
@@ -362,7 +399,8 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
 
     Parameters
     ----------
-    source : 'synthetic', a folder of <table>.csv / <table>.parquet files, or a .duckdb / .sqlite / .db file.
+    source : 'synthetic', a folder of <table>.csv / <table>.parquet files, a .duckdb / .sqlite / .db file, a database URL,
+        or `spark:<folder of Parquet tables>[?master=...]`, read through Spark (chapter 12).
     column_map : per table, your column names -> the shop's, e.g. {'orders': {'Date': 'timestamp'}}.
     anonymise : replace every customer_id on ingest, before validation, by a keyed hash (key from the environment
         variable PM_ANONYMISE_KEY, never stored), so no table, reject or report carries a raw customer id.
@@ -379,6 +417,9 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
     else:
         if synthetic: raise TypeError(f"size and seed arguments {sorted(synthetic)} apply to the synthetic shop only")
         if kind == 'server': raw = _read_server(str(source))
+        elif kind == 'spark':
+            from precision_marketing.spark import read_spark_tables          # Spark sits above the store: imported only when asked for
+            raw = read_spark_tables(*spark_source(source))
         else:
             path = Path(source)
             raw = {'folder': _read_folder, 'duckdb': _read_duckdb, 'sqlite': _read_sqlite}[kind](path)
@@ -392,7 +433,7 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
         if truth is not None: truth = None                 # the truth is keyed by raw ids: an anonymised shop does not carry it
         source += ' (anonymised)'
     shop = shop_from_tables(raw, source, truth)
-    if kind in ('duckdb', 'sqlite', 'server') and not column_map and not anonymise: shop.database = str(source)
+    if kind in ('duckdb', 'sqlite', 'server', 'spark') and not column_map and not anonymise: shop.database = str(source)
     return shop
 
 # %% ../nbs/00b_shop.ipynb #e48c3fe6
@@ -512,18 +553,22 @@ def shop_sections(shop: Shop, chapter: str) -> ShopSections:
     return guard
 
 # %% ../nbs/00b_shop.ipynb #59e0ff3a
-def write_shop(shop: Shop, dest: str | Path) -> Path:
-    "Write the shop's tables to `dest`: a folder (CSV), a .duckdb or a .sqlite file. Refuses an existing destination."
+def write_shop(shop: Shop, dest: str | Path, parquet: bool = False) -> Path:
+    """Write the shop's tables to `dest`: a folder (CSV, or with `parquet` Parquet files with microsecond timestamps, the
+    layout Spark reads: `spark:<folder>`), a .duckdb or a .sqlite file. Refuses an existing destination."""
     dest = Path(dest)
     if dest.exists(): raise FileExistsError(f"{dest} exists: choose a new name (nothing is overwritten)")
-    dest.parent.mkdir(parents=True, exist_ok=True)
     kind = dest.suffix.lower()
     if kind not in ('', '.duckdb', '.sqlite', '.db'): raise SchemaError(f"{dest.name}: write a folder (no suffix), a .duckdb or a .sqlite file")
+    if parquet and kind: raise SchemaError(f"{dest.name}: Parquet tables go to a folder (a name without a suffix)")
+    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.part')
     try:
         if kind == '':
             tmp.mkdir()
-            for name, table in shop.tables.items(): table.to_csv(tmp/f'{name}.csv', index=False)
+            for name, table in shop.tables.items():
+                if parquet: table.to_parquet(tmp/f'{name}.parquet', index=False, coerce_timestamps='us', allow_truncated_timestamps=False)   # Spark has no nanoseconds
+                else: table.to_csv(tmp/f'{name}.csv', index=False)
         elif kind == '.duckdb':
             import duckdb
             con = duckdb.connect(str(tmp))
@@ -548,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog='pm-data', description='Fetch the public data sets; write or check a shop.')
     parser.add_argument('command', choices=['fetch', 'where', 'sample-shop', 'check'])
     parser.add_argument('target', nargs='?', help='sample-shop: destination (folder, .duckdb, .sqlite); check: the shop source')
+    parser.add_argument('--parquet', action='store_true', help='sample-shop: write the folder as Parquet files (the layout of a Spark shop)')
     for name, default in [('customers', 2000), ('products', 120), ('days', 730), ('seed', 42)]:
         parser.add_argument(f'--{name}', type=int, default=default, help=f'synthetic shop: {name} (default {default})')
     args = parser.parse_args(argv)
@@ -559,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == 'sample-shop':
             shop = open_shop('synthetic', n_customers=args.customers, n_products=args.products, n_days=args.days, seed=args.seed)
-            print(f"{shop} -> {write_shop(shop, args.target)}"); return 0
+            print(f"{shop} -> {write_shop(shop, args.target, args.parquet)}"); return 0
         shop = open_shop(args.target)
     except (SchemaError, FileNotFoundError, FileExistsError, ValueError, ShopSourceError) as exc:
         print(f"pm-data: {mask_password(str(exc))}", file=sys.stderr); return 2

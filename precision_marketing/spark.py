@@ -15,19 +15,27 @@ import pandas as pd
 
 from .data import SchemaError
 from .queries import ShopQueries
-from .shop import SHOP_TABLES, Shop
-from .forecasting import SERIES_MODELS, _one_series
+from .shop import CATALOG_PREFIX, SHOP_TABLES, SPARK_MASTER_VARIABLE, ShopSourceError, _check_spark_location
+from .forecasting import SERIES_MODELS, _one_series, check_series_input
 
 # %% auto #0
-__all__ = ['SPARK_MASTER_VARIABLE', 'PYSPARK_PIN', 'ALS_NDCG_FLOOR', 'SparkUnavailable', 'spark_session', 'write_parquet_shop',
-           'SparkShopQueries', 'spark_series_forecasts', 'SparkALS']
+__all__ = ['PYSPARK_PIN', 'ALS_NDCG_FLOOR', 'SparkUnavailable', 'spark_missing', 'spark_session', 'SparkShopQueries',
+           'read_spark_tables', 'spark_series_forecasts', 'SparkALS']
 
 # %% ../nbs/12_spark.ipynb #1adf9a86
-SPARK_MASTER_VARIABLE = 'PM_SPARK_MASTER'
 PYSPARK_PIN = 'pyspark==4.3.0'
 
-class SparkUnavailable(RuntimeError):
-    "Spark cannot start here: PySpark or a Java runtime is missing, or the master cannot be reached."
+class SparkUnavailable(ShopSourceError):
+    "Spark cannot start here: PySpark or a Java runtime is missing, or the master cannot be reached (a shop source that cannot be read: pm-data and pm-report exit 2)."
+
+def spark_missing() -> str | None:
+    "What Spark lacks on this machine (PySpark, a Java runtime) and how to install it; None when both are there. Starts nothing."
+    import importlib.util
+    if importlib.util.find_spec('pyspark') is None:
+        return f"PySpark is not installed: run `make spark-env` (it installs {PYSPARK_PIN} and Java), or `pip install {PYSPARK_PIN}`"
+    if not (shutil.which('java') or os.environ.get('JAVA_HOME')):
+        return "Spark needs a Java runtime (17 or later): `apt-get install openjdk-17-jre-headless` as root (make spark-env does it), or set JAVA_HOME"
+    return None
 
 def spark_session(master: str | None = None, app: str = 'precision-marketing', config: dict | None = None):
     """A SparkSession on `master` (default `$PM_SPARK_MASTER`, else 'local[2]'), created once and reused.
@@ -37,12 +45,11 @@ def spark_session(master: str | None = None, app: str = 'precision-marketing', c
     master : 'local[n]', 'spark://host:port', 'yarn', 'k8s://...'.
     app : the application's name in Spark's UI.
     config : extra Spark settings, e.g. {'spark.driver.memory': '4g'}."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise SparkUnavailable(f"PySpark is not installed: run `make test-spark` (it installs {PYSPARK_PIN}), or `pip install {PYSPARK_PIN}`") from None
-    if not (shutil.which('java') or os.environ.get('JAVA_HOME')):
-        raise SparkUnavailable("Spark needs a Java runtime (17 or later): `apt-get install openjdk-17-jre-headless` as root (make test-spark does it), or set JAVA_HOME")
+    missing = spark_missing()
+    if missing: raise SparkUnavailable(missing)
+    from pyspark.sql import SparkSession
+    import warnings                      # PySpark 4.3 warns that it does not fully support pandas 3; every result this book collects is checked against the pandas path
+    warnings.filterwarnings('ignore', message='PySpark does not yet fully support pandas', category=FutureWarning)
     master = master or os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]'
     os.environ.setdefault('PYSPARK_PYTHON', sys.executable)                # the workers import this library from this environment
     builder = (SparkSession.builder.master(master).appName(app).config('spark.sql.session.timeZone', 'UTC')
@@ -53,45 +60,58 @@ def spark_session(master: str | None = None, app: str = 'precision-marketing', c
     session.sparkContext.setLogLevel('ERROR')                                  # Spark's warnings would fill the chapter's pages
     return session
 
-# %% ../nbs/12_spark.ipynb #ca821228
-def write_parquet_shop(shop: Shop, dest: str | Path) -> Path:
-    "Write the shop's tables as `<dest>/<table>.parquet` (microsecond timestamps, the layout Spark reads). Refuses an existing destination."
-    dest = Path(dest)
-    if dest.exists(): raise FileExistsError(f"{dest} exists: choose a new name (nothing is overwritten)")
-    tmp = dest.with_name(f'.{dest.name}.{os.getpid()}.part')
-    tmp.mkdir(parents=True)
-    try:
-        for name, table in shop.tables.items(): table.to_parquet(tmp/f'{name}.parquet', index=False, coerce_timestamps='us', allow_truncated_timestamps=False)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
-    return dest
-
 # %% ../nbs/12_spark.ipynb #bb22a0c0
 class SparkShopQueries(ShopQueries):
     """Chapter 00c's aggregations run by Spark SQL on a folder of Parquet shop tables; only aggregates are collected.
 
     Parameters
     ----------
-    folder : the shop's Parquet tables (`<folder>/<table>.parquet`; a local path, `hdfs://...` or `s3a://...`).
+    folder : the shop's Parquet tables (`<folder>/<table>.parquet`; a local path, `hdfs://...` or `s3a://...`), or
+        `catalog:<database>` for tables named as the shop's in a database of the session's catalog (a metastore).
     spark : a SparkSession (default `spark_session(master)`).
     master : where to run when no session is given."""
     def __init__(self, folder: str | Path, spark=None, master: str | None = None):
         self.source, self.kind, self.memory_limit = str(folder), 'spark', None
-        local = '://' not in self.source
-        if local and not Path(self.source).is_dir(): raise FileNotFoundError(f"no such Spark shop folder: {self.source} (write one with write_parquet_shop)")
-        if local and not (Path(self.source)/'orders.parquet').exists(): raise SchemaError(f"{self.source} has no orders.parquet: a Spark shop needs at least its orders")
-        self.spark = spark or spark_session(master)
-        self.tables = [n for n in SHOP_TABLES if not local or (Path(self.source)/f'{n}.parquet').exists()]
+        _check_spark_location(self.source)
+        # a session of its own (same Spark context): its views are named as the tables, and another shop's cannot replace them
+        parent = spark or spark_session(master)
+        self.spark = parent.newSession()
+        for key in ('spark.sql.session.timeZone', 'spark.sql.execution.arrow.pyspark.enabled', 'spark.sql.shuffle.partitions'):
+            self.spark.conf.set(key, parent.conf.get(key))
+        self.tables = []
+        database = self.source[len(CATALOG_PREFIX):] if self.source.startswith(CATALOG_PREFIX) else None
+        if database is not None and not self.spark.catalog.databaseExists(database):
+            raise SchemaError(f"the Spark catalog has no database {database!r} (it has {[d.name for d in self.spark.catalog.listDatabases()]})")
+        for name in SHOP_TABLES:
+            if database is not None:
+                if not self.spark.catalog.tableExists(name, database): continue
+                self.spark.table(f'`{database}`.`{name}`').createOrReplaceTempView(name)
+                self.tables.append(name); continue
+            path = f'{self.source.rstrip("/")}/{name}.parquet'
+            if '://' not in self.source and not Path(path).exists(): continue
+            try: self.spark.read.parquet(path).createOrReplaceTempView(name)
+            except Exception as exc:                                          # a remote folder without this table
+                if 'PATH_NOT_FOUND' in str(exc) or 'Path does not exist' in str(exc): continue
+                raise
+            self.tables.append(name)
+        if 'orders' not in self.tables: raise SchemaError(f"{self.source} has no orders table: a Spark shop needs at least its orders (orders.parquet, or a catalog table named orders)")
 
     @property
     def dialect(self) -> str: return 'spark'
 
     def sql(self, query: str) -> pd.DataFrame:
         "Run one query on Spark and collect its (aggregated) result."
-        for name in self.tables:          # views named as the tables, set before each query: another shop in the same session may have taken the names
-            self.spark.read.parquet(f'{self.source.rstrip("/")}/{name}.parquet').createOrReplaceTempView(name)
         return self.spark.sql(query).toPandas()
+
+def read_spark_tables(location: str, master: str | None = None, spark=None) -> dict:
+    """Every shop table of a Spark shop, read by Spark and collected as pandas frames, for `shop.open_shop('spark:<location>')` to validate.
+
+    Parameters
+    ----------
+    location : the folder of `<table>.parquet` tables (local, `hdfs://...`, `s3a://...`).
+    master, spark : where Spark runs (default `spark_session(master)`)."""
+    q = SparkShopQueries(location, spark, master)
+    return {name: q.spark.table(name).toPandas() for name in q.tables}
 
 # %% ../nbs/12_spark.ipynb #a41528ee
 def spark_series_forecasts(values, cuts, horizon: int, season: int | None = 52, spark=None, master: str | None = None) -> dict:
@@ -106,10 +126,8 @@ def spark_series_forecasts(values, cuts, horizon: int, season: int | None = 52, 
     Returns
     -------
     {model: series x cuts x horizon}, equal to `series_forecasts(values, cuts, horizon, season)`."""
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 2: raise ValueError(f"values must be series x periods, got shape {values.shape}")
     cuts = [int(c) for c in cuts]
-    if max(cuts) + horizon > values.shape[1]: raise ValueError(f"the last cut {max(cuts)} + horizon {horizon} passes the end of the series ({values.shape[1]})")
+    values = check_series_input(values, cuts, horizon)
     spark = spark or spark_session(master)
     n, t = values.shape
     long = pd.DataFrame({'series': np.repeat(np.arange(n), t), 't': np.tile(np.arange(t), n), 'y': values.ravel()})

@@ -34,8 +34,8 @@ with tempfile.TemporaryDirectory() as tmp:
     if unclean: problems.append(f"notebooks not clean ({', '.join(unclean)}): run nbdev_clean and commit")
 
 sys.path.insert(0, str(root))
-from precision_marketing.reports import readme_markdown
-if (root/'README.md').read_text() != readme_markdown(root/'nbs'/'index.ipynb', 'nbs/'):
+from precision_marketing.reports import readme_text
+if (root/'README.md').read_text() != readme_text(root/'nbs'/'index.ipynb'):
     problems.append("README.md differs from nbs/index.ipynb: run `make readme` and commit")
 
 for p in problems: print('FAIL:', p)
