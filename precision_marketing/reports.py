@@ -538,7 +538,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     shop : the shop every chapter runs on (default `config['shop']`, else each chapter's default, the synthetic shop).
     probe : open the shop once before running anything (connect to a server), so a wrong source stops the run at once.
     csv : also write every decision table as `<out_dir>/decisions/<name>.csv`, linked from the index (default; False: the results store only)."""
-    from precision_marketing.shop import mask_password, SHOP_SOURCE_VARIABLE
+    from precision_marketing.shop import absolute_source, mask_password, SHOP_SOURCE_VARIABLE
     config = config or {}
     _check_audiences(audiences)
     available = discover_chapters(nbs)
@@ -549,8 +549,11 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     shop = shop if shop is not None else config.get('shop')
     if shop is not None:
         if 'shop' in cli: raise ParameterError("give the shop once: --shop or -p shop=..., not both")
-        cli = {**cli, 'shop': str(shop)}
+        shop = absolute_source(shop)                        # the chapters run in nbs/: a relative path would point elsewhere there
+        cli = {**cli, 'shop': shop}
     planned = plan_parameters(chosen, config, cli, available, nbs)
+    for params in planned.values():
+        if 'shop' in params: params['shop'] = absolute_source(params['shop'])
     shown, real = plan_shop(shop, planned, probe)
     for params in planned.values():
         if 'shop' in params: params['shop'] = mask_password(params['shop'])

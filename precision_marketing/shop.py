@@ -22,9 +22,9 @@ __all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPAR
            'ANONYMISE_KEY_VARIABLE', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE', 'NEEDS_PREFIX',
            'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE', 'TableSpec', 'validate_table',
            'check_references', 'mask_password', 'Shop', 'shop_from_tables', 'synthetic_label', 'synthetic_tables',
-           'spark_source', 'source_kind', 'ShopSourceError', 'probe_source', 'pseudonymise', 'open_shop',
-           'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main', 'check_decision',
-           'write_decisions', 'read_decision', 'earlier_decision']
+           'spark_source', 'source_kind', 'absolute_source', 'ShopSourceError', 'probe_source', 'pseudonymise',
+           'open_shop', 'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main',
+           'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -299,6 +299,17 @@ def source_kind(source: str | Path) -> str:
     if path.suffix.lower() == '.duckdb': return 'duckdb'
     if path.suffix.lower() in ('.sqlite', '.db', '.sqlite3'): return 'sqlite'
     raise SchemaError(f"{path.name}: unknown kind of shop source {path.suffix!r}; give a folder, a .duckdb or a .sqlite file")
+
+def absolute_source(source: str | Path) -> str:
+    """The source with a local path made absolute (a folder, a file, a local Spark folder), so that chapters running in
+    another folder (`pm-report` runs them in `nbs/`) read the same files; the synthetic shop, URLs and catalogs unchanged."""
+    text = str(source)
+    if text.startswith(SPARK_PREFIX) and spark_source(text):
+        location, _, master = text[len(SPARK_PREFIX):].partition('?master=')
+        if '://' in location or location.startswith(CATALOG_PREFIX): return text
+        return SPARK_PREFIX + str(Path(location).resolve()) + (f'?master={master}' if master else '')
+    if text == 'synthetic' or re.match(r'^[a-z][a-z0-9+]*://', text): return text
+    return str(Path(text).resolve())
 
 class ShopSourceError(RuntimeError):
     "A shop source that cannot be read: an unreachable server, refused credentials, a connection lost while reading."
