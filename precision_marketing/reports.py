@@ -22,13 +22,13 @@ import yaml
 
 # %% auto #0
 __all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'HEADLINE_NOTES',
-           'HEADLINE_BAR', 'KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS',
-           'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text',
-           'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
-           'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards',
-           'validation_summary', 'chapter_card', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters',
-           'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme', 'numpy_docstring',
-           'api_entries', 'docs_sources', 'build_docs', 'docs_main']
+           'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG',
+           'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date',
+           'Bool', 'Text', 'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
+           'ChapterRun', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter',
+           'headline_cards', 'validation_summary', 'chapter_card', 'write_index', 'load_config', 'chapter_parameters',
+           'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme',
+           'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -339,6 +339,8 @@ HEADLINES = [   # label, chapter, metric, format, bars: {bar label: metric} draw
      {'A': 'loop_fill_rate_a', 'B': 'loop_fill_rate_b', 'C': 'loop_fill_rate_c', 'D': 'loop_fill_rate_d', 'oracle': 'loop_fill_rate_o'})]
 HEADLINE_NOTES = {'clv_top_segment': ('clv_top_segment_share', '{:.0%} of the total CLV')}   # a second line under a headline figure
 HEADLINE_BAR = {'loop_gap_closed_fill_d': 'D'}     # the bar drawn in colour when it is not the first
+HEADLINE_ELSEWHERE = {   # chapter -> (metric, value, note): its headline figures are about other data than the shop when the metric says so
+    '03_regression': ('dataset', 'cdnow', "on CDNOW's customers (the published reference), not this shop's: run with --shop for the shop's own")}
 
 KEY_FIGURES = {   # chapter -> (what the figure says, metric, format): the one number its card shows
     '00_data': ('MovieLens-100k ratings read', 'ml100k_ratings', '{:,}'),
@@ -382,6 +384,8 @@ def headline_cards(runs: list[ChapterRun]) -> str:
             chart = _bars_svg({k: float(metrics[chapter][m]) for k, m in bars.items()}, highlight=HEADLINE_BAR.get(key))
         note_key, note_fmt = HEADLINE_NOTES.get(key, (None, None))
         note = f'<div class="note">{html.escape(note_fmt.format(metrics[chapter][note_key]))}</div>' if _number(metrics[chapter].get(note_key)) else ''
+        metric, other_data, says = HEADLINE_ELSEWHERE.get(chapter, (None, None, None))
+        if metric and metrics[chapter].get(metric) == other_data: note += f'<div class="note">{html.escape(says)}</div>'
         cards.append(f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(fmt.format(value))}</div>'
                      f'{note}{chart}<div class="source">{html.escape(chapter)}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ''
