@@ -286,8 +286,8 @@ def source_kind(source: str | Path) -> str:
     text = str(source)
     if text == 'synthetic': return 'synthetic'
     if text.startswith('spark://'): raise SchemaError(f"{text} is a Spark master, not a shop: give the shop's Parquet tables and the master, spark:<folder>?master={text}")
-    if spark_source(text):
-        _check_spark_location(spark_source(text)[0])
+    if found := spark_source(text):
+        _check_spark_location(found[0])
         return 'spark'
     scheme = re.match(r'^([a-z][a-z0-9+]*)://', text)
     if scheme:
