@@ -14,7 +14,7 @@ from .data import SchemaError, check_columns
 # %% auto #0
 __all__ = ['SURPRISE_ML100K_BENCHMARK', 'check_ratings', 'implicit_ratings', 'surprise_data', 'cross_validate_models',
            'stratified_split', 'ranking_metrics', 'Scorer', 'Popularity', 'EASE', 'ItemKNN', 'SurpriseScorer', 'top_k',
-           'recommend', 'surprise_top_n', 'RP3beta', 'PureSVD', 'tune_on_validation', 'ranker_for']
+           'recommend', 'surprise_top_n', 'RP3beta', 'PureSVD', 'SideEASE', 'tune_on_validation', 'ranker_for']
 
 # %% ../nbs/04_collaborative_filtering.ipynb #d5a03dc1
 def check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
@@ -404,6 +404,58 @@ class PureSVD(Scorer):
         self.X = X
         return self
     def score_batch(self, rows): return (self.X[rows] @ self.V) @ self.V.T
+
+def _indicators(table: pd.DataFrame, key: str, index: pd.Index, what: str) -> sparse.csr_matrix:
+    "Rows of `index` x one column per (column, value) of `table` (keyed by `key`); rows of ids not in `index` are not used."
+    check_columns(table, [key], what)
+    long = table.astype({key: 'str'}).melt(id_vars=key).dropna(subset=['value'])
+    if long.empty: raise SchemaError(f"{what} has no attribute values: give at least one column besides {key}")
+    codes, names = pd.factorize(long.variable.astype(str) + '=' + long.value.astype(str))
+    rows = index.get_indexer(long[key])
+    keep = rows >= 0
+    return sparse.csr_matrix((np.ones(keep.sum()), (rows[keep], codes[keep])), shape=(len(index), len(names))).sign()
+
+class SideEASE(EASE):
+    """EASE with side information: item attributes join the Gram matrix as pseudo-users, customer attributes join the
+    input as pseudo-items; only the weights into real items are kept.
+
+    Parameters
+    ----------
+    lam : the L2 regularisation, as in `EASE`.
+    item_features : `product_id` + attribute columns (a multi-valued attribute as several rows, e.g. one per genre);
+        each (column, value) is one pseudo-user who had every item with it. Products the model does not know are not used.
+    customer_features : `customer_id` + categorical columns (bin numbers first, e.g. age bands), one row per customer;
+        every training customer needs a row.
+    item_weight : w, the Gram matrix is X'X + w FF'.
+    customer_weight : alpha, the input is [X, alpha C]."""
+    def __init__(self, lam: float = 500.0, item_features: pd.DataFrame | None = None, customer_features: pd.DataFrame | None = None,
+                 item_weight: float = 0.0, customer_weight: float = 0.0):
+        if item_weight < 0 or customer_weight < 0: raise ValueError(f"item_weight and customer_weight must be >= 0, got {item_weight}, {customer_weight}")
+        if item_weight > 0 and item_features is None: raise ValueError("item_weight > 0 needs item_features (product_id + attribute columns)")
+        if customer_weight > 0 and customer_features is None: raise ValueError("customer_weight > 0 needs customer_features (customer_id + columns)")
+        self.lam, self.item_features, self.customer_features = lam, item_features, customer_features
+        self.item_weight, self.customer_weight = item_weight, customer_weight
+    def fit(self, train, catalogue=None):
+        self._index(train, catalogue)
+        X = (self.seen != 0).astype(float).tocsr()
+        n, A = X.shape[1], X
+        if self.customer_weight > 0:
+            check_columns(self.customer_features, ['customer_id'], 'customer_features')
+            ids = self.customer_features.customer_id.astype(str)
+            if ids.duplicated().any(): raise SchemaError(f"customer_features repeats customer_id(s) {sorted(ids[ids.duplicated()])[:5]}: one row per customer")
+            missing = self.user_ids.difference(ids)
+            if len(missing): raise KeyError(f"customer_features has no row for {len(missing)} training customer(s), e.g. {list(missing[:5])}: "
+                                            "add them (an 'unknown' value is fine)")
+            A = sparse.hstack([X, self.customer_weight * _indicators(self.customer_features, 'customer_id', self.user_ids, 'customer_features')]).tocsr()
+        gram = (A.T @ A).toarray()
+        if self.item_weight > 0:
+            F = _indicators(self.item_features, 'product_id', self.item_ids, 'item_features')
+            gram[:n, :n] += self.item_weight * (F @ F.T).toarray()
+        P = np.linalg.inv(gram + self.lam * np.eye(gram.shape[0]))
+        B = -P / np.diag(P)
+        np.fill_diagonal(B, 0.0)
+        self.B, self.X = B[:, :n], A
+        return self
 
 def tune_on_validation(make, grid: list, train: pd.DataFrame, k: int = 10, ratio: float = 0.75, seed: int = 42, catalogue=None) -> tuple:
     """Choose the parameters of a ranking model by nDCG@k on a per-user validation split of `train` alone.
