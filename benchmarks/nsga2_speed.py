@@ -11,8 +11,8 @@ hypervolume, reference point (11, 11); the exact front's is 120.667), `promo_lar
 import argparse, array, random, time
 import numpy as np
 from deap import base, benchmarks, creator, tools
-from precision_marketing.genetic_algorithm import (nsga2_numpy, zdt1_batch, hypervolume, ZDT1_EXACT_HYPERVOLUME, PromotionProblem,
-                                                   plan_promotions, slow_mover_inputs)
+from precision_marketing.genetic_algorithm import (nsga2_numpy, zdt1_batch, hypervolume, ZDT1_EXACT_HYPERVOLUME,
+                                                   plan_promotions, shop_size_problem)
 
 NDIM, MU, NGEN, CXPB = 30, 100, 250, 0.9
 
@@ -49,16 +49,11 @@ def deap_example(seed: int):
     return np.array([ind.fitness.values for ind in pop])
 
 def large_plan(generations: int, seed: int = 42):
-    "Chapter 08's shop-size plan on the default synthetic shop: 20 K-means segments x the 60 products with most stock cover x 3 channels."
+    "Chapter 08's shop-size plan (`shop_size_problem`, its defaults) on the default synthetic shop."
     from precision_marketing.shop import open_report_shop
-    from precision_marketing.clustering import persona_segments
     from precision_marketing.pricing import category_response
-    from precision_marketing.queries import shop_customer_features
     store = open_report_shop({'shop': 'synthetic', 'seed': seed, 'synthetic_customers': 2000, 'synthetic_products': 120, 'synthetic_days': 730})
-    segments = persona_segments(shop_customer_features(store, categories=True), seed, k=20)
-    response = category_response(store.orders, store.prices, store.products)
-    baseline, value, items, stock = slow_mover_inputs(store.orders, store.products, store.inventory, segments, response, 14, 60, 91)
-    problem = PromotionProblem(baseline, items, value, stock, 20000.0, 0.05, feature_cost=10.0)
+    problem, _ = shop_size_problem(store, category_response(store.orders, store.prices, store.products), seed)
     start = time.perf_counter()
     result = plan_promotions(problem, generations, 100, seed)
     return time.perf_counter() - start, problem, result

@@ -16,8 +16,8 @@ from .synthetic import CHANNEL_TRUTH
 # %% auto #0
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank', 'crowding_distance',
            'sbx_bounded', 'polynomial_mutation', 'NSGA2Result', 'nsga2_numpy', 'PromotionProblem', 'promotion_inputs',
-           'slow_mover_inputs', 'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions', 'PSOResult',
-           'pso_weighted_sum', 'supported_mask']
+           'slow_mover_inputs', 'shop_size_problem', 'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions',
+           'PSOResult', 'pso_weighted_sum', 'supported_mask']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -412,6 +412,29 @@ def slow_mover_inputs(transactions: pd.DataFrame, products: pd.DataFrame, invent
     units, _, _, stock = promotion_inputs(transactions, products, inventory, segment_of, response, days, 'product_id', lookback_days=lookback_days)
     cover = (stock.reindex(units.columns).fillna(0.0) / units.sum()).sort_values(ascending=False, kind='stable')
     return promotion_inputs(transactions, products, inventory, segment_of, response, days, 'product_id', list(cover.index[:n_products]), lookback_days)
+
+def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 20, products: int = 60, days: int = 14,
+                      lookback_days: int = 91, budget: float = 20000.0, min_margin: float = 0.05, feature_cost: float = 10.0):
+    """The shop-size promotion plan of this chapter (and of `benchmarks/nsga2_speed.py`): `segments` K-means segments of the
+    customers (chapter 02's `persona_segments` on `shop_customer_features`) x the `products` with the most stock cover x the channels.
+
+    Parameters
+    ----------
+    store : the shop (`open_shop`): orders, products, inventory.
+    response : per category `elasticity` and `promo_lift` (chapter 09's `category_response`).
+    seed : K-means seed.
+    segments, products : the plan's segments and products.
+    days, lookback_days : the planning period and the days its baseline is measured over (`slow_mover_inputs`).
+    budget, min_margin, feature_cost : as in `PromotionProblem`.
+
+    Returns
+    -------
+    (PromotionProblem, each customer's segment)"""
+    from precision_marketing.clustering import persona_segments
+    from precision_marketing.queries import shop_customer_features
+    segment_of = persona_segments(shop_customer_features(store, categories=True), seed, k=segments)
+    baseline, value, items, stock = slow_mover_inputs(store.orders, store.products, store.inventory, segment_of, response, days, products, lookback_days)
+    return PromotionProblem(baseline, items, value, stock, budget, min_margin, feature_cost=feature_cost), segment_of
 
 def pareto_mask(values: np.ndarray) -> np.ndarray:
     "True for rows not dominated by any other row (all objectives maximised)."

@@ -263,17 +263,18 @@ SPARK_PREFIX = 'spark:'
 SPARK_MASTER_VARIABLE = 'PM_SPARK_MASTER'
 CATALOG_PREFIX = 'catalog:'
 
-def spark_source(source: str | Path | None) -> tuple[str, str] | None:
+def spark_source(source: str | Path | None, default_master: bool = True) -> tuple[str, str] | None:
     """A Spark shop source `spark:<location>[?master=<master>]` as (location, master); None for any other source.
 
     The location is a folder of `<table>.parquet` tables (a local path, `hdfs://...`, `s3a://...`), or `catalog:<database>`,
     the tables named as the shop's in a database of the Spark session's catalog (a metastore); the master is
-    'local[n]', 'spark://host:port', 'yarn' or 'k8s://...', by default `$PM_SPARK_MASTER`, else 'local[2]' (chapter 12)."""
+    'local[n]', 'spark://host:port', 'yarn' or 'k8s://...', by default `$PM_SPARK_MASTER`, else 'local[2]' (chapter 12);
+    with `default_master=False` it is '' when the source names none."""
     text = str(source)
     if source is None or not text.startswith(SPARK_PREFIX) or text.startswith('spark://'): return None
     location, _, master = text[len(SPARK_PREFIX):].partition('?master=')
     if not location: raise SchemaError(f"{text}: name the folder of Parquet tables, e.g. spark:/data/shop or spark:s3a://bucket/shop?master=spark://host:7077")
-    return location, master or os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]'
+    return location, master or (os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]' if default_master else '')
 
 def _check_spark_location(location: str):
     "A local Spark shop folder must exist and hold orders.parquet; a remote one (hdfs://, s3a://) or a catalog is checked by Spark when read."
@@ -304,8 +305,8 @@ def absolute_source(source: str | Path) -> str:
     """The source with a local path made absolute (a folder, a file, a local Spark folder), so that chapters running in
     another folder (`pm-report` runs them in `nbs/`) read the same files; the synthetic shop, URLs and catalogs unchanged."""
     text = str(source)
-    if text.startswith(SPARK_PREFIX) and spark_source(text):
-        location, _, master = text[len(SPARK_PREFIX):].partition('?master=')
+    if found := spark_source(text, default_master=False):
+        location, master = found
         if '://' in location or location.startswith(CATALOG_PREFIX): return text
         return SPARK_PREFIX + str(Path(location).resolve()) + (f'?master={master}' if master else '')
     if text == 'synthetic' or re.match(r'^[a-z][a-z0-9+]*://', text): return text
