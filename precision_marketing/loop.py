@@ -20,8 +20,8 @@ from .synthetic import draw_lines, line_rates, seasonality
 __all__ = ['PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'Demand', 'ShopSimulator', 'demand_statistics', 'calendar_from',
            'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
            'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast',
-           'run_precision', 'persona_clv', 'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
-           'paired_difference', 'gap_closed']
+           'run_precision', 'persona_clv', 'loop_personas', 'loop_policies', 'offer_relevance', 'quarter_kpis',
+           'replicate', 'summarise', 'paired_difference', 'gap_closed']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -389,6 +389,16 @@ def persona_clv(orders: pd.DataFrame, persona: pd.Series, as_of, months: int = 1
     summary = clv_summary(orders, as_of)
     clv = clv_table(*fit_clv_models(summary), summary, months=months).clv
     return clv.groupby(persona.reindex(clv.index)).sum()
+
+def loop_personas(store, seed: int, db=None, run_id: str | None = None) -> tuple[pd.Series, str]:
+    """The personas policy B plans for, and where they come from: chapter 02's `customer_segments` when this run wrote them
+    for this shop (`earlier_decision`; `db`, `run_id` default to the run's), else learned here by chapter 02's method
+    (`persona_segments` on `customer_features` of the history, seeded)."""
+    from precision_marketing.shop import earlier_decision
+    from precision_marketing.clustering import customer_features, persona_segments
+    earlier = earlier_decision('customer_segments', store, db, run_id)
+    if earlier is not None: return earlier.set_index('customer_id').persona, 'chapter 02, as this run wrote it'
+    return persona_segments(customer_features(store.orders, store.products), seed), "learned here by chapter 02's method"
 
 POLICIES = ('A status quo', 'B precision marketing', 'C + forecast stock', 'D + stock feedback', 'O oracle')
 
