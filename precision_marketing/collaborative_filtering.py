@@ -137,14 +137,17 @@ class Popularity(Scorer):
 class EASE(Scorer):
     "Embarrassingly Shallow Autoencoder (Steck 2019): closed-form item-item weights on binary interactions."
     def __init__(self, lam: float = 500.0): self.lam = lam
+    @staticmethod
+    def weights(gram: np.ndarray, lam: float) -> np.ndarray:
+        "EASE's closed form for a dense Gram matrix: B = I - P diag(1/diag(P)), P = (G + lam I)^-1, with a zero diagonal."
+        P = np.linalg.inv(gram + lam * np.eye(gram.shape[0]))
+        B = -P / np.diag(P)
+        np.fill_diagonal(B, 0.0)
+        return B
     def fit(self, train, catalogue=None):
         self._index(train, catalogue)
         X = (self.seen != 0).astype(float)
-        gram = (X.T @ X).toarray() + self.lam * np.eye(X.shape[1])
-        P = np.linalg.inv(gram)
-        self.B = -P / np.diag(P)
-        np.fill_diagonal(self.B, 0.0)
-        self.X = X
+        self.B, self.X = self.weights((X.T @ X).toarray(), self.lam), X
         return self
     def score_batch(self, rows): return self.X[rows] @ self.B
 
@@ -451,10 +454,7 @@ class SideEASE(EASE):
         if self.item_weight > 0:
             F = _indicators(self.item_features, 'product_id', self.item_ids, 'item_features')
             gram[:n, :n] += self.item_weight * (F @ F.T).toarray()
-        P = np.linalg.inv(gram + self.lam * np.eye(gram.shape[0]))
-        B = -P / np.diag(P)
-        np.fill_diagonal(B, 0.0)
-        self.B, self.X = B[:, :n], A
+        self.B, self.X = self.weights(gram, self.lam)[:, :n], A
         return self
 
 def tune_on_validation(make, grid: list, train: pd.DataFrame, k: int = 10, ratio: float = 0.75, seed: int = 42, catalogue=None) -> tuple:

@@ -262,6 +262,7 @@ SERVER_SCHEMES = ('mysql', 'mysql+pymysql', 'mariadb', 'mariadb+pymysql', 'postg
 SPARK_PREFIX = 'spark:'
 SPARK_MASTER_VARIABLE = 'PM_SPARK_MASTER'
 CATALOG_PREFIX = 'catalog:'
+_URL_SCHEME = re.compile(r'^([a-z][a-z0-9+]*)://')   # a database URL's scheme (mysql://, postgresql+psycopg://, ...)
 
 def spark_source(source: str | Path | None, default_master: bool = True) -> tuple[str, str] | None:
     """A Spark shop source `spark:<location>[?master=<master>]` as (location, master); None for any other source.
@@ -276,9 +277,13 @@ def spark_source(source: str | Path | None, default_master: bool = True) -> tupl
     if not location: raise SchemaError(f"{text}: name the folder of Parquet tables, e.g. spark:/data/shop or spark:s3a://bucket/shop?master=spark://host:7077")
     return location, master or (os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]' if default_master else '')
 
+def _remote_spark_location(location: str) -> bool:
+    "True for a Spark location that is not a local folder: a URL (hdfs://, s3a://) or a catalog database."
+    return '://' in location or location.startswith(CATALOG_PREFIX)
+
 def _check_spark_location(location: str):
     "A local Spark shop folder must exist and hold orders.parquet; a remote one (hdfs://, s3a://) or a catalog is checked by Spark when read."
-    if '://' in location or location.startswith(CATALOG_PREFIX): return
+    if _remote_spark_location(location): return
     if not Path(location).is_dir(): raise FileNotFoundError(f"no such Spark shop folder: {location} (write one with pm-data sample-shop DEST --parquet, or write_shop(shop, DEST, parquet=True))")
     if not (Path(location)/'orders.parquet').exists(): raise SchemaError(f"{location} has no orders.parquet: a Spark shop needs at least its orders")
 
@@ -290,7 +295,7 @@ def source_kind(source: str | Path) -> str:
     if found := spark_source(text):
         _check_spark_location(found[0])
         return 'spark'
-    scheme = re.match(r'^([a-z][a-z0-9+]*)://', text)
+    scheme = _URL_SCHEME.match(text)
     if scheme:
         if scheme.group(1) in SERVER_SCHEMES: return 'server'
         raise SchemaError(f"{mask_password(text)}: unknown database scheme {scheme.group(1)!r}; use one of {list(SERVER_SCHEMES)}")
@@ -307,9 +312,9 @@ def absolute_source(source: str | Path) -> str:
     text = str(source)
     if found := spark_source(text, default_master=False):
         location, master = found
-        if '://' in location or location.startswith(CATALOG_PREFIX): return text
+        if _remote_spark_location(location): return text
         return SPARK_PREFIX + str(Path(location).resolve()) + (f'?master={master}' if master else '')
-    if text == 'synthetic' or re.match(r'^[a-z][a-z0-9+]*://', text): return text
+    if text == 'synthetic' or _URL_SCHEME.match(text): return text
     return str(Path(text).resolve())
 
 class ShopSourceError(RuntimeError):
