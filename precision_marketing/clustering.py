@@ -164,13 +164,29 @@ def basket_matrix(tx: pd.DataFrame, products: pd.DataFrame | None = None, level:
         if items[level].isna().any(): raise SchemaError(f"{int(items[level].isna().sum())} order lines have product_ids without a {level!r} in the products table")
     return pd.crosstab(items.order_id, items[level]).gt(0)
 
-def association_rules_table(baskets: pd.DataFrame, min_support: float = 0.01, min_lift: float = 1.0) -> pd.DataFrame:
-    "Frequent itemsets by FP-growth and the rules with lift strictly above `min_lift` (>= 1), sorted by lift."
+def association_rules_table(baskets: pd.DataFrame, min_support: float = 0.01, min_lift: float = 1.0, max_len: int = 2,
+                            min_orders: int = 3) -> pd.DataFrame:
+    """Frequent itemsets by FP-growth and the rules with lift strictly above `min_lift` (>= 1), sorted by lift.
+
+    Parameters
+    ----------
+    baskets : boolean orders x items (`basket_matrix`).
+    min_support : least share of orders an itemset must be in.
+    min_lift : rules with a lift at or below it are left out (at least 1: a lift of 1 is no association).
+    max_len : longest itemset; 2 keeps the work at most quadratic in the items, however long the orders.
+    min_orders : an itemset must be in at least this many orders, whatever `min_support` says: on a shop with few
+        orders a small `min_support` would make every itemset seen once "frequent" (322 orders of up to 30 lines:
+        2^30 itemsets an order), which is no pattern and no memory can hold."""
     from mlxtend.frequent_patterns import association_rules, fpgrowth
     if not 0 < min_support <= 1: raise ValueError(f"min_support must be in (0, 1], got {min_support}")
     if min_lift < 1: raise ValueError(f"min_lift must be >= 1 (a lift at or below 1 is no association), got {min_lift}")
+    if max_len < 2: raise ValueError(f"max_len must be >= 2 (a rule joins two items at least), got {max_len}")
+    if min_orders < 1: raise ValueError(f"min_orders must be >= 1, got {min_orders}")
     columns = ['antecedents', 'consequents', 'support', 'confidence', 'lift']
-    itemsets = fpgrowth(baskets, min_support=min_support, use_colnames=True)
+    if len(baskets) == 0: return pd.DataFrame(columns=columns)
+    floor = max(min_support, min_orders / len(baskets))
+    if floor > 1: return pd.DataFrame(columns=columns)                # fewer orders than min_orders: nothing can be frequent
+    itemsets = fpgrowth(baskets, min_support=floor, use_colnames=True, max_len=max_len)
     if itemsets.empty or itemsets.itemsets.map(len).max() < 2: return pd.DataFrame(columns=columns)
     rules = association_rules(itemsets, num_itemsets=len(baskets), metric='lift', min_threshold=min_lift)
     rules = rules[rules.lift > min_lift].copy()

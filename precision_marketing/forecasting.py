@@ -324,17 +324,20 @@ def score_forecasts(values, forecasts: dict, cuts, roles) -> pd.DataFrame:
 def choose_forecaster(scores: pd.DataFrame, by: str = 'class') -> pd.DataFrame:
     """The model with the least mean validation MASE, per series (`by='series'`) or per demand class (`by='class'`, the
     class at the last validation cut; every series of a class gets the class's choice). Reads only the validation rows;
-    returns one row per series: class, chosen model and its validation MASE."""
+    returns one row per series: class, chosen model and its validation MASE. A series or class whose MASE is undefined at
+    every validation origin (no change in its history: a scale of zero) gets the overall best model, and when no
+    series has a defined MASE, the naive forecast."""
     if by not in ('class', 'series'): raise ValueError(f"by must be 'class' or 'series', not {by!r}")
     val = scores[scores.role == 'validation']
     if val.empty: raise ValueError("scores hold no validation rows: choose on validation origins (rolling_cuts)")
     klass = val[val.cut == val.cut.max()].groupby('series')['class'].first()
     per = val.groupby(['series', 'model']).mase.mean().unstack()
-    if by == 'series':
-        chosen = per.apply(lambda r: r.idxmin() if r.notna().any() else per.mean().idxmin(), axis=1)   # undefined everywhere: the overall best
+    overall = per.mean().idxmin() if per.notna().any().any() else 'naive'
+    best = lambda r: r.idxmin() if r.notna().any() else overall                         # undefined everywhere: the overall best
+    if by == 'series': chosen = per.apply(best, axis=1)
     else:
         pooled = val.assign(k=val.series.map(klass)).groupby(['k', 'model']).mase.mean().unstack()
-        chosen = klass.map(pooled.idxmin(axis=1))
+        chosen = klass.map(pooled.apply(best, axis=1))
     return pd.DataFrame({'class': klass, 'chosen': chosen, 'validation_mase': [per.loc[s, m] for s, m in chosen.items()]})
 
 def pick_forecasts(forecasts: dict, chosen) -> np.ndarray:

@@ -5,6 +5,7 @@
 # %% ../nbs/11_closed_loop.ipynb #87626117
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,11 +18,12 @@ from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entr
 from .synthetic import draw_lines, line_rates, seasonality
 
 # %% auto #0
-__all__ = ['PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'Demand', 'ShopSimulator', 'demand_statistics', 'calendar_from',
-           'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
-           'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast',
-           'run_precision', 'persona_clv', 'loop_personas', 'loop_policies', 'offer_relevance', 'quarter_kpis',
-           'replicate', 'summarise', 'paired_difference', 'gap_closed']
+__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'Demand', 'ShopSimulator', 'persona_clv', 'loop_personas',
+           'fit_seasonality', 'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from', 'oracle_prices',
+           'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle', 'channel_lift',
+           'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast', 'run_precision',
+           'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise', 'paired_difference',
+           'gap_closed']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -124,6 +126,176 @@ class ShopSimulator:
         cols = ['day', 'segment', 'group', 'order', 'product', 'customer', 'units']
         lines = pd.DataFrame({c: np.concatenate([p[i] for p in parts]) if parts else np.array([], int) for i, c in enumerate(cols)})
         return Demand(units, lines)
+
+# %% ../nbs/11_closed_loop.ipynb #61b0a34c
+def persona_clv(orders: pd.DataFrame, persona: pd.Series, as_of, months: int = 12) -> pd.Series:
+    "Each persona's customer lifetime value over the next `months`: chapter 03's BG/NBD + Gamma-Gamma CLV per customer, fitted on `orders` up to `as_of`, summed per persona."
+    from precision_marketing.regression import clv_summary, clv_table, fit_clv_models
+    summary = clv_summary(orders, as_of)
+    clv = clv_table(*fit_clv_models(summary), summary, months=months).clv
+    return clv.groupby(persona.reindex(clv.index)).sum()
+
+def loop_personas(store, seed: int, db=None, run_id: str | None = None) -> tuple[pd.Series, str]:
+    """The personas policy B plans for, and where they come from: chapter 02's `customer_segments` when this run wrote them
+    for this shop (`earlier_decision`; `db`, `run_id` default to the run's), else learned here by chapter 02's method
+    (`persona_segments` on `customer_features` of the history, seeded)."""
+    from precision_marketing.shop import earlier_decision
+    from precision_marketing.clustering import customer_features, persona_segments
+    earlier = earlier_decision('customer_segments', store, db, run_id)
+    if earlier is not None: return earlier.set_index('customer_id').persona, 'chapter 02, as this run wrote it'
+    return persona_segments(customer_features(store.orders, store.products), seed), "learned here by chapter 02's method"
+
+# %% ../nbs/11_closed_loop.ipynb #baadca7c
+TWIN_TABLES = ('segments', 'categories', 'channels', 'customer_segment', 'customer_lifetime', 'product_appeal', 'basket_pairs')
+
+def fit_seasonality(units: pd.DataFrame, categories, active) -> pd.DataFrame:
+    """Per category the weekly and yearly cycle of the demand model, `(1 + w cos 2pi(dow - 5)/7)(1 + y cos 2pi(doy - peak)/365.25)`,
+    fitted by least squares to the category's daily units per active customer (so that a growing customer base is not
+    taken for a season). A history shorter than a year gets no yearly cycle (y = 0).
+
+    Parameters
+    ----------
+    units : days x products of units sold.
+    categories : each product's category (in `units`' column order).
+    active : customers active on each day of `units`.
+
+    Returns
+    -------
+    Frame indexed by category: weekly_amplitude, yearly_amplitude, yearly_peak_doy."""
+    dates = pd.DatetimeIndex(units.index)
+    per_customer = units.T.groupby(np.asarray(categories)).sum().T.div(np.maximum(np.asarray(active, float), 1.0), axis=0)
+    rows = {}
+    for category, y in per_customer.items():
+        level = y.mean()
+        if level <= 0: rows[category] = {'weekly_amplitude': 0.0, 'yearly_amplitude': 0.0, 'yearly_peak_doy': 1.0}; continue
+        rel = y / level
+        weekly_x = np.cos(2 * np.pi * (dates.day_of_week.to_numpy() - 5) / 7)
+        w = float(np.clip(((rel - 1) * weekly_x).sum() / (weekly_x ** 2).sum(), 0, 0.95))
+        yearly, peak = 0.0, 1.0
+        if len(dates) >= 365:
+            deseason = rel / (1 + w * weekly_x)
+            angle = 2 * np.pi * dates.day_of_year.to_numpy() / 365.25
+            X = np.column_stack([np.ones(len(dates)), np.cos(angle), np.sin(angle)])
+            b = np.linalg.lstsq(X, deseason.to_numpy(), rcond=None)[0]
+            yearly = float(np.clip(np.hypot(b[1], b[2]) / b[0], 0, 0.95)) if b[0] > 0 else 0.0
+            peak = float(np.mod(np.arctan2(b[2], b[1]) * 365.25 / (2 * np.pi), 365.25))
+        rows[category] = {'weekly_amplitude': w, 'yearly_amplitude': yearly, 'yearly_peak_doy': peak}
+    return pd.DataFrame(rows).T.rename_axis('category')
+
+
+def fit_twin(shop, persona: pd.Series, response: pd.DataFrame, seed: int, channels: pd.DataFrame | None = None, gap_multiple: float = 3.0,
+             min_pair_orders: int = 10, min_pair_lift: float = 8.0) -> dict:
+    """The shop's own twin: the synthetic shop's demand model, every part of it estimated from the shop's history.
+
+    Parameters
+    ----------
+    shop : the shop (orders, products with category, list_price and launch_date, a price calendar), e.g. completed by `complete_shop`.
+    persona : each customer's segment (chapter 02's personas).
+    seed : seeds the remaining lifetimes of the customers alive at the end of the history.
+    response : per category `elasticity`, `promo_lift` (chapter 09's `category_response`), and `identified` when known:
+        a category whose response is not identified keeps its estimate but is flagged in `categories.basis`.
+    channels : per channel `effect` and `half_saturation` as measured from a campaign log (chapter 10); without one,
+        marketing contact has no effect in the twin (effect 0), and the table says so.
+    gap_multiple : a customer whose last order is older than this many of their segment's mean gaps between orders has left.
+    min_pair_orders, min_pair_lift : a product pair bought together in at least this many orders, with at least this lift,
+        is a complementary pair of the twin.
+
+    Returns
+    -------
+    A truth-like dict (the keys `ShopSimulator` reads, `TWIN_TABLES`), every table estimated: segments (share, lines_per_day,
+    units_per_line, extra_lines_per_order, preferences), categories (elasticity, promo_lift and the season), channels,
+    customer_segment, customer_lifetime (activity, first_day, last_day), product_appeal and basket_pairs."""
+    from precision_marketing.queries import shop_daily_units
+    rng = np.random.default_rng([seed, 11])
+    orders, products = shop.orders, shop.products.reset_index(drop=True)
+    days, end = shop.days, shop.days[-1]
+    persona = persona.reindex(orders.customer_id.unique())
+    if persona.isna().any(): raise SchemaError(f"{int(persona.isna().sum())} customers of the orders have no persona, e.g. {persona.index[persona.isna()][:3].tolist()}")
+    cats = pd.Index(sorted(products.category.unique()), name='category')
+    category_of = products.set_index('product_id').category
+    lines = orders.assign(day=orders.timestamp.dt.normalize(), segment=orders.customer_id.map(persona), category=orders.product_id.map(category_of))
+    # customers: when they were active, and how active. Orders as a Poisson stream on a customer's life [b, e]: the first and the
+    # last fall a gap inside it, so the life is taken one gap before the first order and one gap after the last
+    # (a gap: the customer's own mean time between orders, or their segment's for a one-time buyer)
+    per_customer = lines.groupby('customer_id').agg(first=('day', 'min'), last=('day', 'max'), n_orders=('order_id', 'nunique'), n_lines=('product_id', 'size'))
+    per_customer['segment'] = persona.reindex(per_customer.index)
+    span = (per_customer['last'] - per_customer['first']).dt.days.astype(float)
+    repeat = per_customer.n_orders > 1
+    own_gap = span[repeat] / (per_customer.n_orders[repeat] - 1)
+    segment_gap = own_gap.groupby(per_customer.segment[repeat]).mean()
+    gap = own_gap.reindex(per_customer.index).fillna(per_customer.segment.map(segment_gap)).fillna(own_gap.mean() if len(own_gap) else 90.0).clip(lower=1.0)
+    start = (per_customer['first'] - pd.to_timedelta(gap, unit='D')).clip(lower=days[0])
+    left = (end - per_customer['last']).dt.days > gap_multiple * gap
+    departed = per_customer['last'] + pd.to_timedelta(gap, unit='D')
+    observed_life = (departed.where(left, end + pd.Timedelta(days=1)) - start).dt.days.clip(lower=1)
+    lifetime = observed_life.groupby(per_customer.segment).sum() / left.groupby(per_customer.segment).sum().clip(lower=1)   # exponential lives, censored at the end: time / departures
+    remaining = rng.exponential(per_customer.segment.map(lifetime).to_numpy(float))                    # the living leave in the future as the segment's customers did
+    last_day = departed.where(left, end + pd.to_timedelta(np.ceil(remaining) + 1, unit='D'))
+    rate = per_customer.n_lines / observed_life
+    activity = rate / rate.groupby(per_customer.segment).transform('mean')
+    life = pd.DataFrame({'activity': activity, 'first_day': start, 'last_day': last_day})
+    # segments: who buys what, how much
+    order_sizes = lines.groupby(['segment', 'order_id']).size()
+    segs = pd.DataFrame({'share': per_customer.segment.value_counts(normalize=True),
+                         'units_per_line': lines.groupby('segment').quantity.mean().clip(lower=1.0),
+                         'extra_lines_per_order': (order_sizes.groupby(level='segment').mean() - 1).clip(lower=0.0)})
+    prefs = lines.pivot_table(index='segment', columns='category', values='quantity', aggfunc='size', fill_value=0).reindex(columns=cats, fill_value=0)
+    prefs = prefs.div(prefs.sum(axis=1), axis=0)
+    segs['preferences'] = [tuple(p) for p in prefs.reindex(segs.index).to_numpy()]
+    segs['lines_per_day'] = 1.0                                                                      # calibrated below
+    segs = segs.rename_axis('segment')
+    # products: appeal within the category, per day on sale
+    launch = products.set_index('product_id').launch_date
+    on_sale = ((end - launch.clip(lower=days[0])).dt.days + 1).clip(lower=1)
+    appeal = (lines.groupby('product_id').size().reindex(products.product_id, fill_value=0) / on_sale.reindex(products.product_id)).rename('appeal')
+    # categories: season and response
+    history = shop_daily_units(shop, days[0], days[-1], products.product_id)
+    active = ((life.first_day.to_numpy()[None, :] <= days.values[:, None]) & (days.values[:, None] < life.last_day.to_numpy()[None, :])).sum(axis=1)
+    season = fit_seasonality(history, products.category.to_numpy(), active).reindex(cats)
+    r = response.reindex(cats)
+    identified = r['identified'] if 'identified' in r else r.elasticity.notna()
+    categories = season.assign(elasticity=r.elasticity.where(identified, 0.0).fillna(0.0), promo_lift=r.promo_lift.where(identified, 1.0).fillna(1.0),
+                               basis=np.where(identified, 'estimated (chapter 09)', 'no price response identified: price and promotion do not move demand'))
+    # complementary pairs from the baskets
+    baskets = lines.groupby('order_id').product_id.apply(lambda s: sorted(set(s)))
+    n_orders = len(baskets)
+    pair_counts = pd.Series([(a, b) for items in baskets for i, a in enumerate(items) for b in items[i + 1:]]).value_counts() if n_orders else pd.Series(dtype=int)
+    item_orders = lines.groupby('product_id').order_id.nunique()
+    pairs = []
+    for (a, b), both in pair_counts[pair_counts >= min_pair_orders].items():
+        lift = both * n_orders / (item_orders[a] * item_orders[b])
+        if lift < min_pair_lift: continue
+        anchor, complement = (a, b) if item_orders[a] >= item_orders[b] else (b, a)
+        attach = (both - item_orders[anchor] * item_orders[complement] / n_orders) / item_orders[anchor]
+        pairs.append({'anchor': anchor, 'complement': complement, 'attach_probability': attach, 'lift': lift})
+    pairs = pd.DataFrame(pairs, columns=['anchor', 'complement', 'attach_probability', 'lift'])
+    pairs = pairs[~pairs.anchor.isin(pairs.complement) & ~pairs.complement.duplicated()].reset_index(drop=True)
+    if len(pairs): pairs['attach_probability'] = float(pairs.attach_probability.clip(0, 1).mean())
+    basket_pairs = pairs[['anchor', 'complement', 'attach_probability', 'lift']]
+    # channels: measured, or none
+    if channels is None:
+        channels = pd.DataFrame({'effect': [0.0], 'half_saturation': [1.0], 'basis': ['no campaign log: marketing contact has no effect in the twin']},
+                                index=pd.Index(['site'], name='channel'))
+    twin = {'segments': segs, 'categories': categories, 'channels': channels, 'customer_segment': per_customer.segment.rename('segment'),
+            'customer_lifetime': life, 'product_appeal': appeal.set_axis(products.product_id), 'basket_pairs': basket_pairs}
+    return calibrate_twin(twin, shop)
+
+
+def calibrate_twin(twin: dict, shop) -> dict:
+    """Each segment's `lines_per_day` set so that the twin's expected order lines over the history, at the history's own
+    prices and promotions, equal the segment's lines in the orders (one factor per segment)."""
+    from precision_marketing.forecasting import history_calendar
+    import dataclasses
+    sim = ShopSimulator(dataclasses.replace(shop, truth={**twin, 'segments': twin['segments'].assign(lines_per_day=1.0)}))
+    days = shop.days
+    rel, promo = history_calendar(shop.prices, shop.products, days)
+    expected = sim.expected_lines(days, rel, promo)                                      # segments x products x days, per unit of activity
+    alive = (sim.first[:, None] <= days.values[None, :]) & (days.values[None, :] < sim.last[:, None])   # customers x days
+    mass = np.stack([(sim.activity[sim.seg_idx == s, None] * alive[sim.seg_idx == s]).sum(axis=0) for s in range(len(sim.segs))])   # segments x days
+    want = (expected * mass[:, None, :]).sum(axis=(1, 2))
+    seen = shop.orders.customer_id.map(twin['customer_segment']).value_counts().reindex(twin['segments'].index, fill_value=0).to_numpy(float)
+    segs = twin['segments'].assign(lines_per_day=np.divide(seen, want, out=np.zeros_like(seen), where=want > 0))
+    return {**twin, 'segments': segs}
 
 # %% ../nbs/11_closed_loop.ipynb #5d91a91c
 def demand_statistics(units: np.ndarray, lines: pd.DataFrame, promo: np.ndarray, categories: np.ndarray, launched: np.ndarray) -> pd.Series:
@@ -382,23 +554,6 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     served = observed.quantity.iloc[len(orders):].sum()
     if not np.isclose(served, run.sold.sum()): raise RuntimeError(f"served lines ({served}) do not add up to the units sold ({run.sold.sum()})")
     return Quarter(run, revenue, offered, spent, markdown, skipped)
-
-def persona_clv(orders: pd.DataFrame, persona: pd.Series, as_of, months: int = 12) -> pd.Series:
-    "Each persona's customer lifetime value over the next `months`: chapter 03's BG/NBD + Gamma-Gamma CLV per customer, fitted on `orders` up to `as_of`, summed per persona."
-    from precision_marketing.regression import clv_summary, clv_table, fit_clv_models
-    summary = clv_summary(orders, as_of)
-    clv = clv_table(*fit_clv_models(summary), summary, months=months).clv
-    return clv.groupby(persona.reindex(clv.index)).sum()
-
-def loop_personas(store, seed: int, db=None, run_id: str | None = None) -> tuple[pd.Series, str]:
-    """The personas policy B plans for, and where they come from: chapter 02's `customer_segments` when this run wrote them
-    for this shop (`earlier_decision`; `db`, `run_id` default to the run's), else learned here by chapter 02's method
-    (`persona_segments` on `customer_features` of the history, seeded)."""
-    from precision_marketing.shop import earlier_decision
-    from precision_marketing.clustering import customer_features, persona_segments
-    earlier = earlier_decision('customer_segments', store, db, run_id)
-    if earlier is not None: return earlier.set_index('customer_id').persona, 'chapter 02, as this run wrote it'
-    return persona_segments(customer_features(store.orders, store.products), seed), "learned here by chapter 02's method"
 
 POLICIES = ('A status quo', 'B precision marketing', 'C + forecast stock', 'D + stock feedback', 'O oracle')
 

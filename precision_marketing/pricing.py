@@ -149,7 +149,8 @@ def optimal_price(list_price, unit_cost, base_daily_demand, elasticity, stock, d
     -------
     One row per product: price, multiple, expected_units, expected_profit, stock_binding, feasible. A product whose
     every rung is below cost gets an explicit 'no feasible price' row: feasible False, price and multiple NaN,
-    expected units and profit 0 (nothing is sold below cost)."""
+    expected units and profit 0 (nothing is sold below cost). Among rungs of equal profit (a product with no demand:
+    every rung earns 0) the one nearest the list price is taken: no price change without a reason."""
     lp, c, q0, e, k = (np.asarray(v, dtype=float) for v in (list_price, unit_cost, base_daily_demand, elasticity, stock))
     if days < 1: raise ValueError(f"days must be at least 1, got {days}")
     if (lp <= 0).any() or (c < 0).any() or (q0 < 0).any() or (k < 0).any(): raise ValueError("need list_price > 0, unit_cost >= 0, demand >= 0, stock >= 0")
@@ -160,7 +161,8 @@ def optimal_price(list_price, unit_cost, base_daily_demand, elasticity, stock, d
     sold = np.minimum(demand, k[:, None])
     allowed = prices >= c[:, None]
     profit = np.where(allowed, (prices - c[:, None]) * sold, -np.inf)
-    best, feasible = np.argmax(profit, axis=1), allowed.any(axis=1)
+    top = profit == profit.max(axis=1, keepdims=True)
+    best, feasible = np.where(top, np.abs(ladder - 1)[None, :], np.inf).argmin(axis=1), allowed.any(axis=1)
     rows = np.arange(len(lp))
     return pd.DataFrame({'price': np.where(feasible, prices[rows, best], np.nan), 'multiple': np.where(feasible, ladder[best], np.nan),
                          'expected_units': np.where(feasible, sold[rows, best], 0.0), 'expected_profit': np.where(feasible, profit[rows, best], 0.0),

@@ -23,9 +23,9 @@ from .clustering import customer_features
 from .data import SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['WEEKS_PER_MONTH', 'calibration_holdout', 'spend_models', 'compare_spend_models', 'clv_summary',
-           'bgnbd_log_likelihood', 'fit_clv_models', 'fit_clv_window', 'holdout_by_frequency',
-           'cumulative_repeat_purchases', 'clv_table', 'time_decay_clv']
+__all__ = ['MIN_REPEAT_CUSTOMERS', 'WEEKS_PER_MONTH', 'calibration_holdout', 'spend_models', 'compare_spend_models',
+           'clv_summary', 'bgnbd_log_likelihood', 'RunRateCLV', 'fit_clv_models', 'fit_clv_window',
+           'holdout_by_frequency', 'cumulative_repeat_purchases', 'clv_table', 'time_decay_clv']
 
 # %% ../nbs/03_regression.ipynb #f81bd702
 def calibration_holdout(tx: pd.DataFrame, calibration_end, holdout_weeks: int = 39, products: pd.DataFrame | None = None):
@@ -111,17 +111,65 @@ def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, frequency, 
     dropped = np.where(x > 0, betaln(a + 1, b + x - 1) - betaln(a, b) - (r + x) * np.log(alpha + np.where(x > 0, t_x, 1)), -np.inf)
     return float(np.sum(common + np.logaddexp(alive, dropped)))
 
+class RunRateCLV:
+    """The named fallback when BG/NBD or Gamma-Gamma cannot be fitted: every customer keeps buying at their own
+    historical rate (repeat purchases per week of their observed life, T) and spends their own average per purchase
+    (the average of the repeat customers for one-time buyers). Nobody is assumed to have left, so `p_alive` is not
+    estimated (NaN). It answers the calls the chapter makes of a fitted `BetaGeoFitter` and `GammaGammaFitter`.
+
+    Parameters
+    ----------
+    summary : the CLV summary (`frequency`, `recency`, `T` in weeks, `monetary_value`).
+    reason : why the models could not be fitted (shown on the page)."""
+    name = 'historical run rate (fallback)'
+    def __init__(self, summary: pd.DataFrame, reason: str):
+        self.reason = reason
+        self.population_rate_ = float(summary.frequency.sum() / summary['T'].sum()) if summary['T'].sum() > 0 else 0.0
+        repeat = summary.frequency > 0
+        self.mean_spend_ = float(summary.monetary_value[repeat].mean()) if repeat.any() else 0.0
+    def _rate(self, frequency, T):
+        f, T = np.asarray(frequency, float), np.asarray(T, float)
+        return np.where(T > 0, f / np.where(T > 0, T, 1.0), self.population_rate_)
+    def _like(self, frequency, values): return pd.Series(values, index=getattr(frequency, 'index', None), dtype=float)
+    def conditional_probability_alive(self, frequency, recency, T): return self._like(frequency, np.full(len(frequency), np.nan))
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        return self._like(frequency, np.asarray(t, float) * self._rate(frequency, T))
+    def expected_number_of_purchases_up_to_time(self, t): return np.asarray(t, float) * self.population_rate_
+    def conditional_expected_average_profit(self, frequency, monetary_value):
+        return self._like(frequency, np.where(np.asarray(frequency) > 0, monetary_value, self.mean_spend_))
+    def customer_lifetime_value(self, model, frequency, recency, T, monetary_value, time: int = 12, discount_rate: float = 0.01, freq: str = 'W'):
+        "Discounted spend over `time` months: the monthly purchases at the run rate x the spend per purchase, month m discounted by (1 + rate)^m."
+        months = np.arange(1, time + 1)
+        discount = np.sum(1 / (1 + discount_rate) ** months)
+        spend = self.conditional_expected_average_profit(frequency, monetary_value).to_numpy()
+        return self._like(frequency, self._rate(frequency, T) * WEEKS_PER_MONTH * spend * discount)
+
+MIN_REPEAT_CUSTOMERS = 10                    # fewer customers with a repeat purchase: BG/NBD and Gamma-Gamma are not fitted
+
 def fit_clv_models(summary: pd.DataFrame):
-    "Fit BG/NBD on all customers and Gamma-Gamma on repeat customers; return (bgf, ggf)."
+    """Fit BG/NBD on all customers and Gamma-Gamma on repeat customers; return (bgf, ggf).
+
+    When they cannot be fitted (fewer than `MIN_REPEAT_CUSTOMERS` repeat customers, or a fit that does not converge),
+    both are the fallback `RunRateCLV`, whose `reason` says why, and a line saying so is printed."""
+    import contextlib, io
     from lifetimes import BetaGeoFitter, GammaGammaFitter
     check_columns(summary, ['frequency', 'recency', 'T', 'monetary_value'], 'CLV summary')
     repeat = summary[summary.frequency > 0]
-    if len(repeat) < 10: raise ValueError(f"only {len(repeat)} customers with repeat purchases: too few to fit Gamma-Gamma")
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        bgf = BetaGeoFitter().fit(summary.frequency, summary.recency, summary['T'])
-        ggf = GammaGammaFitter().fit(repeat.frequency, repeat.monetary_value)
-    return bgf, ggf
+    reason = None
+    if len(repeat) < MIN_REPEAT_CUSTOMERS:
+        reason = f"{len(summary):,} customers, {len(repeat):,} with a repeat purchase: too few for BG/NBD and Gamma-Gamma (at least {MIN_REPEAT_CUSTOMERS})"
+    else:
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):      # lifetimes prints the optimiser's state when it fails
+                warnings.simplefilter('ignore')
+                bgf = BetaGeoFitter().fit(summary.frequency, summary.recency, summary['T'])
+                ggf = GammaGammaFitter().fit(repeat.frequency, repeat.monetary_value)
+        except ValueError as exc:                                      # lifetimes' ConvergenceError is a ValueError
+            reason = f"{len(summary):,} customers, {len(repeat):,} with a repeat purchase: the BG/NBD or Gamma-Gamma fit did not converge ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})"
+    if reason is None: return bgf, ggf
+    fallback = RunRateCLV(summary, reason)
+    print(f"{reason}; purchases and spend shown as {fallback.name}")
+    return fallback, fallback
 
 def fit_clv_window(tx: pd.DataFrame, calibration_end, holdout_weeks: int):
     """The calibration/holdout summary of a window and the CLV models fitted on its calibration part only.

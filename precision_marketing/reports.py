@@ -22,13 +22,14 @@ import yaml
 
 # %% auto #0
 __all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'HEADLINE_NOTES',
-           'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG',
-           'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date',
-           'Bool', 'Text', 'check_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
-           'ChapterRun', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter',
-           'headline_cards', 'validation_summary', 'chapter_card', 'write_index', 'load_config', 'chapter_parameters',
-           'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme',
-           'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
+           'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'CONFIG_KEYS', 'DOCS_EXTENSIONS',
+           'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float',
+           'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters',
+           'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells',
+           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards', 'decision_cards',
+           'validation_summary', 'chapter_card', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters',
+           'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme', 'numpy_docstring',
+           'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -129,10 +130,18 @@ def check_parameters(values: dict, spec: dict) -> dict:
 
     Returns
     -------
-    dict of the checked values (ints as int, dates as ISO strings)."""
+    dict of the checked values (ints as int, dates as ISO strings). A chapter that takes a `shop` also gets the shop's
+    assumptions (`SHOP_ASSUMPTIONS` of chapter 00b, declared there once): each its value in `values` when given, else its default."""
     missing = [name for name in spec if name not in values]
     if missing: raise ParameterError(f"parameter(s) {missing} are not defined: declare them in the chapter's parameters cell")
-    return {name: p.check(name, values[name]) for name, p in spec.items()}
+    checked = {name: p.check(name, values[name]) for name, p in spec.items()}
+    if 'shop' in spec: checked.update({name: p.check(name, values.get(name, default)) for name, (p, default) in shop_assumption_parameters().items() if name not in spec})
+    return checked
+
+def shop_assumption_parameters() -> dict:
+    "name -> (Param, default) of the shop's assumptions (`SHOP_ASSUMPTIONS`), which every chapter with a `shop` parameter takes."
+    from precision_marketing.shop import SHOP_ASSUMPTIONS
+    return {name: ((Int if isinstance(default, int) else Float)(low, high), default) for name, (default, _, low, high) in SHOP_ASSUMPTIONS.items()}
 
 def checking_claims() -> bool:
     "True under `nbdev_test` (which runs the default parameters): chapters then assert what their prose says about the default data."
@@ -390,6 +399,30 @@ def headline_cards(runs: list[ChapterRun]) -> str:
                      f'{note}{chart}<div class="source">{html.escape(chapter)}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ''
 
+DECISION_WORDS = {   # decision table -> (its key column, what a row decides, in a manager's words)
+    'customer_segments': ('customer_id', 'customers given a segment and persona'), 'customer_value': ('customer_id', 'customers valued (CLV)'),
+    'recommendations': ('customer_id', 'customers with a recommendation list'), 'forecast_choice': ('product_id', 'products with a chosen forecaster'),
+    'demand_forecasts': ('product_id', 'products forecast day by day'), 'reorder_levels': ('product_id', 'products with a reorder level'),
+    'promotion_plan': ('segment', 'segments with a promotion plan'), 'prices': ('product_id', 'products priced'),
+    'push_list': ('customer_id', 'customers on the push list'), 'loop_results': ('policy', 'policies simulated over the next quarter')}
+
+def decision_cards(runs: list[ChapterRun], max_assumption: int = 400) -> str:
+    """HTML cards of what this run decided for the shop: per decision table a chapter wrote as CSV, how many customers,
+    products or segments it decides for, the chapter, and the assumptions its rows name (its `assumptions` column)."""
+    import pandas as pd
+    cards = []
+    for run in runs:
+        for name, path in sorted(run.decisions.items()):
+            if name not in DECISION_WORDS or not Path(path).exists(): continue
+            key, words = DECISION_WORDS[name]
+            table = pd.read_csv(path)
+            count = table[key].nunique() if key in table else len(table)
+            rests = '; '.join(sorted(set(table.assumptions.dropna().astype(str)))) if 'assumptions' in table else ''
+            rests = rests if len(rests) <= max_assumption else rests[:max_assumption] + ' …'
+            cards.append(f'<div class="card"><div class="value">{count:,}</div><div class="label">{html.escape(words)}</div>'
+                         + (f'<div class="note">rests on: {html.escape(rests)}</div>' if rests else '') + f'<div class="source">{html.escape(run.chapter)} · {html.escape(name)}</div></div>')
+    return ('<h2>What the book decided for this shop</h2><div class="cards">' + ''.join(cards) + '</div>') if cards else ''
+
 def validation_summary(runs: list[ChapterRun]) -> str:
     """HTML table of the shop's validation (rows read, accepted and rejected per table) as chapter 00b recorded it in this run,
     or a line saying how to get it; the counts reconcile (read = accepted + rejected) or the table says so."""
@@ -436,11 +469,14 @@ def chapter_card(run: ChapterRun, out_dir: str | Path, max_metrics: int = 12) ->
 def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_metrics: int = 12, shop: str | None = None) -> Path:
     """Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`; `shop` names the shop the book is about (passwords masked).
 
-    The page opens with the shop, its validation summary and its headline figures (`headline_cards`), then one card per chapter
+    The page opens with the shop, what it lacks (chapter 00b's `shop_lacks`), its validation summary, what the run decided for
+    it (`decision_cards`) and its headline figures (`headline_cards`), then one card per chapter
     (`chapter_card`). It loads nothing: styles and charts are inline, so it works from a file:// URL with no network."""
     from precision_marketing.shop import mask_password
     out_dir = Path(out_dir)
     shop_line = f'<p>Shop: <b>{html.escape(mask_password(shop))}</b></p>' if shop else ''
+    lacks = next((r.metrics.get('shop_lacks') for r in runs if r.chapter == '00b_shop' and r.status == 'ok'), None)
+    lacks_line = f'<p class="validation">What the shop lacks, and how the chapters stand in for it: {html.escape(str(lacks))}</p>' if lacks else ''
     failed = sum(r.status != 'ok' for r in runs)
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>precision-marketing reports</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:1400px}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em}}td.n{{text-align:right}}
@@ -451,7 +487,8 @@ code{{white-space:pre-wrap;font-size:.85em}}img.thumb{{width:100%;margin:.4em 0;
 .chapter h3{{margin:.1em 0}}.chapter .value{{font-size:1.4em;font-weight:bold;margin-top:.3em}}.chapter .label,.chapter .status,.chapter .sections{{font-size:.8em;color:#555}}
 .chapter.failed{{background:#fde8e8}}.chapter details{{font-size:.8em;margin-top:.3em}}.decisions{{font-size:.85em;margin-top:.3em}}a.csv{{margin-right:.5em}}</style></head><body>
 <h1>precision-marketing reports</h1>
-{shop_line}{validation_summary(runs)}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
+{shop_line}{lacks_line}{validation_summary(runs)}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
+{decision_cards(runs)}
 {headline_cards(runs)}
 <h2>Chapters</h2>
 <div class="chapters">
@@ -483,11 +520,13 @@ def load_config(path: str | Path | None) -> dict:
     return config
 
 def chapter_parameters(chapter: str, nbs: str | Path | None = None) -> dict:
-    "Name -> default (as written) of the chapter's `parameters` cell, read by papermill's own Python parser."
+    "Name -> default (as written) of the chapter's `parameters` cell, read by papermill's own Python parser; with a `shop` parameter, the shop's assumptions too."
     from papermill.translators import PythonTranslator
     nb = nbformat.read(Path(nbs or nbs_dir())/f'{chapter}.ipynb', as_version=4)
     cells = [c for c in nb.cells if 'parameters' in c.metadata.get('tags', [])]
-    return {p.name: p.default for p in PythonTranslator.inspect(cells[0])} if cells else {}
+    declared = {p.name: p.default for p in PythonTranslator.inspect(cells[0])} if cells else {}
+    if 'shop' in declared: declared.update({name: repr(default) for name, (_, default) in shop_assumption_parameters().items() if name not in declared})
+    return declared
 
 def plan_parameters(chosen: list[str], config: dict, parameters: dict | None, available: list[str], nbs=None) -> dict:
     """Parameters for each chosen chapter, checked by name before anything runs.

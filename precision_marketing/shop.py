@@ -19,12 +19,13 @@ from .data import SchemaError, Validated, _blank, check_columns, validate_transa
 
 # %% auto #0
 __all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE', 'CATALOG_PREFIX',
-           'ANONYMISE_KEY_VARIABLE', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE', 'NEEDS_PREFIX',
-           'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE', 'TableSpec', 'validate_table',
-           'check_references', 'mask_password', 'Shop', 'shop_from_tables', 'synthetic_label', 'synthetic_tables',
-           'spark_source', 'source_kind', 'absolute_source', 'ShopSourceError', 'probe_source', 'pseudonymise',
-           'open_shop', 'report_source', 'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main',
-           'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
+           'ANONYMISE_KEY_VARIABLE', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
+           'SHOP_CACHE_VARIABLE', 'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE',
+           'TableSpec', 'validate_table', 'check_references', 'mask_password', 'Shop', 'shop_from_tables',
+           'synthetic_label', 'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source', 'ShopSourceError',
+           'probe_source', 'pseudonymise', 'open_shop', 'infer_price_calendar', 'complete_shop',
+           'stock_from_reorder_levels', 'report_source', 'open_report_shop', 'ShopSections', 'shop_sections',
+           'write_shop', 'main', 'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -162,12 +163,14 @@ def mask_password(source: str) -> str:
 class Shop:
     """A validated shop: `tables` (name -> accepted frame), `rejects` (name -> rejected rows with `reason`), `summary`, `source`,
     `truth` (synthetic only), and `database`: the source itself when it is a database read as stored (no column map, not
-    anonymised), where the heavy aggregations can run (`queries.shop_queries`)."""
+    anonymised), where the heavy aggregations can run (`queries.shop_queries`); `assumptions`: what `complete_shop` inferred
+    or assumed for the tables and columns the source lacks (None for a shop as read)."""
     tables: dict
     rejects: dict
     source: str
     truth: dict | None = field(default=None, repr=False)
     database: str | None = field(default=None, repr=False)
+    assumptions: pd.DataFrame | None = field(default=None, repr=False)
 
     def __getattr__(self, name):
         tables = self.__dict__.get('tables', {})
@@ -197,12 +200,30 @@ class Shop:
     def summary(self) -> pd.DataFrame:
         "Rows read, accepted and rejected per table, and the rejection reasons with their counts."
         rows = []
-        for name in [t for t in TABLE_ORDER if t in self.tables]:
+        for name in [t for t in TABLE_ORDER if t in self.tables and t in self.rejects]:      # tables the source had, not inferred ones
             rej = self.rejects[name]
             why = rej.reason.str.split('; ').explode().value_counts().to_dict() if len(rej) else {}
             rows.append({'table': name, 'read': len(self.tables[name]) + len(rej), 'accepted': len(self.tables[name]), 'rejected': len(rej),
                          'reasons': '; '.join(f'{k}: {v}' for k, v in why.items())})
         return pd.DataFrame(rows).set_index('table')
+
+    def assumption_note(self, *inputs) -> str:
+        """What these inputs ('table' or 'table.column'; none: all) rest on beyond the shop's own tables, in one line for
+        a decision table's `assumptions` column and the page: 'every input from the shop' when nothing was inferred."""
+        a = self.assumptions
+        if a is None: return 'every input from the shop'
+        pick = a[(a.basis != 'from the shop') & np.array([not inputs or r.table in inputs or f'{r.table}.{r.column}' in inputs for r in a.itertuples()], bool)]
+        if pick.empty: return 'every input from the shop'
+        return '; '.join(f"{r.table}{'.' + r.column if r.column else ''} {r.basis}: {r.rule}" for r in pick.itertuples())
+
+    @property
+    def lacks(self) -> str:
+        "One line for a chapter's page: what this shop's chapters infer, assume or cannot know (empty when the shop has it all)."
+        a = self.assumptions
+        if a is None: return ''
+        parts = [f"{basis}: {', '.join(a.loc[a.basis == basis].pipe(lambda d: d.table + d.column.map(lambda c: '.' + c if c else '')).drop_duplicates())}"
+                 for basis in ASSUMPTION_BASES[1:] if (a.basis == basis).any()]
+        return ('; '.join(parts) + ' (Shop.assumptions says how)') if parts else ''
 
     def __repr__(self):
         return f"Shop({self.describe()}: " + ', '.join(f'{n} {len(t):,}' for n, t in self.tables.items()) + ')'
@@ -453,6 +474,153 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
     if kind in ('duckdb', 'sqlite', 'server', 'spark') and not column_map and not anonymise: shop.database = str(source)
     return shop
 
+# %% ../nbs/00b_shop.ipynb #b7da1fc0
+SHOP_ASSUMPTIONS = {   # parameter -> (default, what it stands for, lowest, highest): used only for what the shop's own tables do not say
+    'lead_time_days': (7, 'whole days from placing a replenishment order to its arrival (inventory.lead_time_days)', 0, 365),
+    'order_cost': (50.0, "cost of placing one replenishment order, in the shop's currency (inventory.order_cost)", 0, None),
+    'holding_cost_rate': (0.25, 'yearly cost of holding one unit in stock, as a share of its unit cost (inventory.holding_cost_rate)', 0, 10),
+    'gross_margin': (0.4, 'share of the regular price that is margin when no unit cost is known: unit cost = (1 - gross_margin) x list price', 0, 0.99),
+    'promo_threshold': (0.05, "a price at least this share below the product's regular price counts as a promotion (inferred calendars only)", 0, 0.99),
+}
+ASSUMPTION_BASES = ('from the shop', 'inferred from the orders', 'assumed', 'unknown')
+
+def infer_price_calendar(orders: pd.DataFrame, days: pd.DatetimeIndex, promo_threshold: float = 0.05, window_days: int = 14) -> pd.DataFrame:
+    """A price calendar from the order lines alone: one row per product sold and day of `days`.
+
+    Parameters
+    ----------
+    orders : order lines with `product_id`, `timestamp`, `quantity`, `unit_price`.
+    days : the calendar to fill (e.g. `Shop.days`).
+    promo_threshold : a day's price at least this share below the regular price is a promotion.
+    window_days : days on each side of a day whose highest price charged is its reference.
+
+    Returns
+    -------
+    Frame with `product_id`, `date`, `price` (the quantity-weighted price charged that day; the regular price on a day
+    without a sale), `regular_price`, `promo` and `launched` (on or after the first sale). A day is a promotion when its
+    price lies at least `promo_threshold` below both the highest price charged in the `window_days` before it and the
+    highest in the `window_days` after it (one side at the ends of the history): a promotion is a dip that ends, while
+    a lasting price change is a new regular price. Its regular price is that reference; any other day's is its own."""
+    check_columns(orders, ['product_id', 'timestamp', 'quantity', 'unit_price'], 'orders')
+    if not 0 <= promo_threshold < 1: raise ValueError(f'promo_threshold must be in [0, 1), got {promo_threshold}')
+    if window_days < 1: raise ValueError(f'window_days must be >= 1, got {window_days}')
+    day = orders.timestamp.dt.normalize().rename('date')
+    value = (orders.quantity * orders.unit_price).groupby([orders.product_id, day]).sum()
+    charged = (value / orders.quantity.groupby([orders.product_id, day]).sum()).unstack('product_id').reindex(pd.DatetimeIndex(days, name='date'))
+    before = charged.shift(1).rolling(window_days, min_periods=1).max()
+    after = charged[::-1].shift(1).rolling(window_days, min_periods=1).max()[::-1]
+    reference = before.where(after.isna(), np.fmin(before, after)).fillna(after)           # one side at the ends
+    promo = charged.lt(reference * (1 - promo_threshold))                                   # no sale that day: NaN, no promotion
+    regular = charged.where(~promo, reference).fillna(reference).ffill().bfill()
+    launched = pd.DataFrame(charged.index.to_numpy()[:, None] >= charged.notna().idxmax().to_numpy()[None, :], charged.index, charged.columns)
+    frame = lambda wide, name: wide.rename_axis(columns='product_id').stack().rename(name)
+    out = pd.concat([frame(charged.fillna(regular), 'price'), frame(regular, 'regular_price'), frame(promo, 'promo'), frame(launched, 'launched')], axis=1)
+    return out.reset_index()[['product_id', 'date', 'price', 'regular_price', 'promo', 'launched']].sort_values(['product_id', 'date'], ignore_index=True)
+
+def _median_by(values: pd.Series, groups: pd.Series) -> pd.Series:
+    return values.groupby(groups).transform('median') if groups is not None else pd.Series(values.median(), values.index)
+
+def complete_shop(shop: Shop, lead_time_days: int = 7, order_cost: float = 50.0, holding_cost_rate: float = 0.25,
+                  gross_margin: float = 0.4, promo_threshold: float = 0.05) -> Shop:
+    """The shop with what it lacks inferred from its orders or assumed, and `assumptions` saying which is which.
+
+    Parameters
+    ----------
+    shop : a validated shop (only `orders` is required).
+    lead_time_days, order_cost, holding_cost_rate, gross_margin, promo_threshold : the `SHOP_ASSUMPTIONS`, used only
+        where the shop's own tables do not give the column.
+
+    Returns
+    -------
+    A new `Shop` with the same orders, rejects, source and truth; `products` with `list_price`, `unit_cost` and
+    `launch_date`, a `prices` calendar and an `inventory` table (without `on_hand` unless the shop has it), and
+    `assumptions`: one row per table and column with its `basis` (one of `ASSUMPTION_BASES`) and the `rule` used."""
+    given = {'lead_time_days': lead_time_days, 'order_cost': order_cost, 'holding_cost_rate': holding_cost_rate,
+             'gross_margin': gross_margin, 'promo_threshold': promo_threshold}
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value) or value < 0:
+            raise ValueError(f'{name} must be a finite number >= 0, got {value!r} ({SHOP_ASSUMPTIONS[name][1]})')
+    if lead_time_days != int(lead_time_days): raise ValueError(f'lead_time_days must be whole days, got {lead_time_days} ({SHOP_ASSUMPTIONS["lead_time_days"][1]})')
+    given['lead_time_days'] = int(lead_time_days)
+    if gross_margin >= 1: raise ValueError(f'gross_margin must be below 1, got {gross_margin} ({SHOP_ASSUMPTIONS["gross_margin"][1]})')
+    if promo_threshold >= 1: raise ValueError(f'promo_threshold must be below 1, got {promo_threshold}')
+    tables, rows = dict(shop.tables), []
+    note = lambda table, column, basis, rule: rows.append({'table': table, 'column': column, 'basis': basis, 'rule': rule})
+    orders = tables['orders']
+    if 'products' in tables: products = tables['products'].copy()
+    else:
+        products = pd.DataFrame({'product_id': np.sort(orders.product_id.unique())})
+        note('products', 'product_id', 'inferred from the orders', 'the products the order lines name')
+    if 'category' in products and products.category.notna().all(): note('products', 'category', 'from the shop', 'the catalogue')
+    else:
+        products['category'] = products.category.fillna('uncategorised') if 'category' in products else 'all products'
+        note('products', 'category', 'assumed', "one category for the products without one ('all products' when the catalogue has no categories): category-level estimates pool them")
+    cats = products.category
+    if 'title' not in products:
+        products['title'] = products.product_id.astype(str); note('products', 'title', 'assumed', 'the product id (messages name products by it)')
+    first_sale = orders.groupby('product_id').timestamp.min().dt.normalize()
+    never_sold = ~products.product_id.isin(first_sale.index)
+    calendar = None if 'prices' in tables else infer_price_calendar(orders, shop.days, promo_threshold)
+    if 'list_price' in products: note('products', 'list_price', 'from the shop', 'the catalogue')
+    else:
+        source = (calendar[calendar.launched].groupby('product_id').regular_price.median() if calendar is not None else
+                  tables['prices'].loc[~tables['prices'].get('promo', pd.Series(False, tables['prices'].index)).astype(bool)].groupby('product_id').price.median())
+        products['list_price'] = products.product_id.map(source)
+        products['list_price'] = products.list_price.fillna(_median_by(products.list_price, cats)).fillna(products.list_price.median())
+        note('products', 'list_price', 'inferred from the orders', 'the median regular price charged (products never sold: their category\'s median, assumed)')
+    if 'launch_date' in products: note('products', 'launch_date', 'from the shop', 'the catalogue')
+    else:
+        products['launch_date'] = products.product_id.map(first_sale).fillna(shop.days[-1] + pd.Timedelta(days=1))
+        note('products', 'launch_date', 'inferred from the orders', 'the first sale (products never sold: the day after the history)')
+    if 'unit_cost' in products: note('products', 'unit_cost', 'from the shop', 'the catalogue')
+    else:
+        known = pd.Series(dtype=float)
+        if 'unit_cost' in orders:
+            with_cost = orders.dropna(subset=['unit_cost'])
+            known = (with_cost.unit_cost * with_cost.quantity).groupby(with_cost.product_id).sum() / with_cost.quantity.groupby(with_cost.product_id).sum()
+        products['unit_cost'] = products.product_id.map(known).fillna((1 - gross_margin) * products.list_price)
+        lacking = int((~products.product_id.isin(known.index)).sum())
+        if len(known): note('products', 'unit_cost', 'inferred from the orders', 'the quantity-weighted unit_cost of the order lines')
+        if lacking: note('products', 'unit_cost', 'assumed', f'(1 - gross_margin) x list price, gross_margin {gross_margin:g} (parameter gross_margin)'
+                         + (f', for the {lacking} products the order lines give no cost for' if len(known) else ''))
+    tables['products'] = products
+    if calendar is None: note('prices', '', 'from the shop', "the shop's price calendar")
+    else:
+        unsold = products.loc[never_sold, ['product_id', 'list_price']]
+        extra = pd.DataFrame({'product_id': np.repeat(unsold.product_id.to_numpy(), len(shop.days)), 'date': np.tile(shop.days, len(unsold)),
+                              'price': np.repeat(unsold.list_price.to_numpy(), len(shop.days)), 'promo': False, 'launched': False})
+        tables['prices'] = pd.concat([calendar.drop(columns='regular_price'), extra], ignore_index=True)
+        note('prices', 'price', 'inferred from the orders', "the quantity-weighted price charged per product and day; a day without a sale carries the regular price")
+        note('prices', 'promo', 'inferred from the orders', f"a price at least {promo_threshold:.0%} below the highest price charged both in the 14 days before and in the 14 days after (parameter promo_threshold)")
+    inventory = tables['inventory'].copy() if 'inventory' in tables else pd.DataFrame({'product_id': products.product_id.to_numpy()})
+    for column in ('lead_time_days', 'order_cost', 'holding_cost_rate'):
+        if column in inventory: note('inventory', column, 'from the shop', 'the inventory table')
+        else: inventory[column] = given[column]; note('inventory', column, 'assumed', f'{given[column]:g} for every product (parameter {column}: {SHOP_ASSUMPTIONS[column][1]})')
+    if 'unit_cost' in inventory: note('inventory', 'unit_cost', 'from the shop', 'the inventory table')
+    else: inventory['unit_cost'] = inventory.product_id.map(products.set_index('product_id').unit_cost); note('inventory', 'unit_cost', 'inferred from the orders', 'products.unit_cost')
+    if 'on_hand' in inventory: note('inventory', 'on_hand', 'from the shop', 'the inventory table')
+    else: note('inventory', 'on_hand', 'unknown', 'the stock on hand today: supply inventory.on_hand to get order quantities and stock-aware decisions')
+    tables['inventory'] = inventory
+    return Shop(tables, shop.rejects, shop.source, shop.truth, shop.database, assumptions=pd.DataFrame(rows, columns=['table', 'column', 'basis', 'rule']))
+
+def stock_from_reorder_levels(shop: Shop, db: str | Path | None = None, run_id: str | None = None) -> Shop:
+    """The shop with its unknown stock on hand assumed to be chapter 07's order-up-to level of this run, when the shop
+    has no `inventory.on_hand` and this run's `reorder_levels` exist; else the shop as it is.
+
+    The assumption is the stock the shop holds when it follows chapter 07's reorder levels, so the chapters after 07
+    plan promotions, prices and pushes within it; it is written into `assumptions` (basis 'assumed')."""
+    inventory = shop.tables.get('inventory')
+    if inventory is None or 'on_hand' in inventory or shop.assumptions is None: return shop
+    levels = earlier_decision('reorder_levels', shop, db, run_id)
+    if levels is None: return shop
+    level = levels.set_index('product_id').order_up_to
+    tables = {**shop.tables, 'inventory': inventory.assign(on_hand=np.ceil(inventory.product_id.map(level).fillna(0.0).clip(lower=0)))}
+    a = shop.assumptions
+    rule = "chapter 07's order-up-to level of this run, rounded up (the stock the shop holds when it follows 07's reorder levels; supply inventory.on_hand for the real one)"
+    a = a[~((a.table == 'inventory') & (a.column == 'on_hand'))]
+    a = pd.concat([a, pd.DataFrame([{'table': 'inventory', 'column': 'on_hand', 'basis': 'assumed', 'rule': rule}])], ignore_index=True)
+    return Shop(tables, shop.rejects, shop.source, shop.truth, shop.database, assumptions=a)
+
 # %% ../nbs/00b_shop.ipynb #e48c3fe6
 SHOP_PARAMETERS = ('shop', 'seed', 'synthetic_customers', 'synthetic_products', 'synthetic_days')
 
@@ -492,14 +660,19 @@ def open_report_shop(params: dict, **kwargs) -> Shop:
 
     In a report run (`$PM_SHOP_CACHE` set by `pm-report`) a shop source is read and validated once: the first chapter
     keeps the validated tables for the run, and every later chapter reads that copy, so all chapters see the same
-    snapshot of the shop and a database is read once per run, not once per chapter."""
+    snapshot of the shop and a database is read once per run, not once per chapter. What the shop lacks is then
+    inferred from its orders or assumed (`complete_shop`, with any `SHOP_ASSUMPTIONS` given in `params`), and the page
+    says which."""
     missing = [p for p in SHOP_PARAMETERS[1:] if p not in params]
     source = report_source(params.get('shop', 'synthetic'))
     if str(source) != 'synthetic':
-        return _cached_shop(str(source), kwargs) if os.environ.get(SHOP_CACHE_VARIABLE) else open_shop(source, **kwargs)
-    if missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
-    return open_shop('synthetic', n_customers=params['synthetic_customers'], n_products=params['synthetic_products'],
-                     n_days=params['synthetic_days'], seed=params['seed'], **kwargs)
+        shop = _cached_shop(str(source), kwargs) if os.environ.get(SHOP_CACHE_VARIABLE) else open_shop(source, **kwargs)
+    elif missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
+    else: shop = open_shop('synthetic', n_customers=params['synthetic_customers'], n_products=params['synthetic_products'],
+                           n_days=params['synthetic_days'], seed=params['seed'], **kwargs)
+    completed = stock_from_reorder_levels(complete_shop(shop, **{k: params[k] for k in SHOP_ASSUMPTIONS if k in params}))
+    if completed.lacks: print(f'{completed.describe()} lacks some inputs, so the chapters use what its orders imply — {completed.lacks}')
+    return completed
 
 # %% ../nbs/00b_shop.ipynb #6691c4e2
 NEEDS_PREFIX = '# needs:'
@@ -636,9 +809,9 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
     'recommendations': ('04_collaborative_filtering', ['customer_id', 'rank', 'product_id', 'score'], ['customer_id', 'rank']),
     'forecast_choice': ('06a_forecasting', ['product_id', 'demand_class', 'model', 'validation_mase'], ['product_id']),
     'demand_forecasts': ('07_inventory', ['product_id', 'date', 'mean_units', 'sigma_units', 'model'], ['product_id', 'date']),
-    'reorder_levels': ('07_inventory', ['product_id', 'lead_time_days', 'review_days', 'service_level', 'safety_stock', 'order_up_to'], ['product_id']),
+    'reorder_levels': ('07_inventory', ['product_id', 'lead_time_days', 'review_days', 'service_level', 'safety_stock', 'order_up_to', 'on_hand', 'order_now', 'assumptions'], ['product_id']),
     'promotion_plan': ('08_genetic_algorithm', ['segment', 'category', 'discount', 'feature'], ['segment', 'category']),
-    'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible'], ['product_id']),
+    'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible', 'assumptions'], ['product_id']),
     'push_list': ('10_campaigns', ['customer_id', 'persona', 'favourite_category', 'recommendations', 'discount', 'channel', 'message'], ['customer_id']),
     'loop_results': ('11_closed_loop', ['policy', 'seed', 'profit', 'revenue', 'marketing_spend', 'fill_rate', 'stockout_rate', 'lost_units',
                                         'inventory_value', 'dead_stock_value', 'turnover', 'satisfaction'], ['policy', 'seed']),

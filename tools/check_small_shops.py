@@ -1,0 +1,96 @@
+"""`make test-small-shops`: the book on the shops real users have, not the one we built.
+
+Each shop below is written as a folder of CSV files, as a user would export it, then the chapters run on it with
+`pm-report --shop <folder>`; every chapter must finish (status ok), and the decisions a shop with orders and a
+catalogue can get must be written, each naming the assumptions it rests on:
+
+* `reduced`: the default synthetic shop reduced to what a real shop exports: `orders` (the price each line was
+  charged at, no cost) and `products` (id, category, title) — no price calendar, stock, customers or campaign log;
+* `tiny`: 30 customers and 97 products over five years, reduced the same way (the size of the B2B shop that first
+  broke the book);
+* `one_category`, `fixed_prices`, `one_order_each`: odd shops made from the tiny one (every product in one category;
+  every line at the product's first price; each customer's first order only).
+
+    .venv/bin/python tools/check_small_shops.py [--out DIR] [--only NAME ...] [--chapters 02 03 ...]
+
+Prints one line per check and `N passed, N failed`; exit 0 when every check passes, 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ['01', '02', '03', '04', '05', '06', '06a', '07', '08', '09', '10', '11']
+DECIDED = {  # decision tables an orders + products shop must get, and the chapter that writes each
+    'customer_segments': '02_clustering', 'customer_value': '03_regression', 'recommendations': '04_collaborative_filtering',
+    'forecast_choice': '06a_forecasting', 'demand_forecasts': '07_inventory', 'reorder_levels': '07_inventory',
+    'promotion_plan': '08_genetic_algorithm', 'prices': '09_pricing', 'push_list': '10_campaigns', 'loop_results': '11_closed_loop'}
+ORDER_COLUMNS = ['customer_id', 'order_id', 'product_id', 'timestamp', 'quantity', 'unit_price']
+
+
+def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int) -> dict:
+    "The synthetic shop as a real shop exports it: order lines as charged and the catalogue's id, category and title."
+    from precision_marketing.shop import open_shop
+    full = open_shop('synthetic', n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed)
+    return {'orders': full.orders[ORDER_COLUMNS].copy(), 'products': full.products[['product_id', 'category', 'title']].copy()}
+
+
+def shops() -> dict:
+    "name -> tables of every shop this check runs the book on."
+    tiny = reduced_tables(30, 97, 1825, 7)
+    first_price = tiny['orders'].sort_values('timestamp').groupby('product_id').unit_price.transform('first')
+    first_order = tiny['orders'].sort_values('timestamp').groupby('customer_id').order_id.transform('first')
+    return {'reduced': reduced_tables(2000, 120, 730, 42), 'tiny': tiny,
+            'one_category': {**tiny, 'products': tiny['products'].assign(category='bikes')},
+            'fixed_prices': {**tiny, 'orders': tiny['orders'].assign(unit_price=first_price.reindex(tiny['orders'].index))},
+            'one_order_each': {**tiny, 'orders': tiny['orders'][tiny['orders'].order_id == first_order.reindex(tiny['orders'].index)]}}
+
+
+def write_folder(tables: dict, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items(): frame.to_csv(folder/f'{name}.csv', index=False)
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--out', help='keep the shops and reports here (default: a temporary folder)')
+    parser.add_argument('--only', nargs='*', help='run these shops only')
+    parser.add_argument('--chapters', nargs='*', default=BOOK, help='chapters to run (default: 01-11)')
+    args = parser.parse_args(argv)
+    passed, failed = [], []
+    def check(ok: bool, what: str):
+        (passed if ok else failed).append(what); print(('PASS ' if ok else 'FAIL ') + what, flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(args.out or tmp)
+        for name, tables in shops().items():
+            if args.only and name not in args.only: continue
+            folder = write_folder(tables, base/'shops'/name)
+            out = base/'reports'/name
+            run = subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *args.chapters, '--shop', str(folder), '--out', str(out), '--no-progress'],
+                                 capture_output=True, text=True, cwd=ROOT)
+            summary = json.loads((out/'summary.json').read_text()) if (out/'summary.json').exists() else []
+            for r in summary:
+                check(r['status'] == 'ok', f"{name}: {r['chapter']} {r['status']} in {r['seconds']:.0f} s" + (f" ({r['error']})" if r['error'] else ''))
+            check(run.returncode == 0 and len(summary) == len(args.chapters), f"{name}: pm-report exit {run.returncode}, {len(summary)} of {len(args.chapters)} chapters")
+            ran = {r['chapter'] for r in summary if r['status'] == 'ok'}
+            for table, chapter in DECIDED.items():
+                if chapter not in ran and not any(c.startswith(chapter.split('_')[0]) for c in args.chapters): continue
+                csv = out/'decisions'/f'{table}.csv'
+                frame = pd.read_csv(csv) if csv.exists() else None
+                check(frame is not None and len(frame) > 0, f"{name}: decision table {table} written ({0 if frame is None else len(frame)} rows)")
+                if frame is not None and 'assumptions' in frame:
+                    check(frame.assumptions.str.contains('assumed|inferred').all(), f"{name}: {table} names its assumptions ({frame.assumptions.iloc[0][:80]}...)")
+    print(f"{len(passed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
