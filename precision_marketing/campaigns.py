@@ -153,11 +153,26 @@ def segment_uplift(treated: pd.Series, converted: pd.Series, segment: pd.Series,
 
 # %% ../nbs/10_campaigns.ipynb #4d3dd16a
 def push_table(persona: pd.Series, favourite_category: pd.Series, recommendations: pd.DataFrame, plan: pd.DataFrame,
-               titles: pd.Series) -> pd.DataFrame:
-    "One row per customer: persona, top-3 products, the plan's offer and best channel for their segment and favourite category, and a message."
+               titles: pd.Series, unplanned=()) -> pd.DataFrame:
+    """One row per customer: persona, top-3 products, the plan's offer and best channel for their segment and favourite
+    category, and a message.
+
+    Parameters
+    ----------
+    persona : each customer's segment (customer_id -> segment).
+    favourite_category : each customer's most bought category.
+    recommendations : customer_id, product_id, rank (chapter 04's `recommend`).
+    plan : the promotion plan (segment, category, discount, feature, spend_<channel>...; chapter 08).
+    titles : product_id -> title, for the message.
+    unplanned : segments the plan leaves out on purpose (a segment that bought nothing in the plan's period has no
+        baseline to plan for); their customers get no offer. Any other segment missing from the plan is an error: the
+        plan was made for other segments."""
     check_columns(plan, ['segment', 'category', 'discount', 'feature'], 'promotion plan')
-    unknown = set(persona.dropna()) - set(plan.segment)
-    if unknown: raise KeyError(f"segment(s) {sorted(unknown)} have no row in the promotion plan")
+    foreign = set(plan.segment) - set(persona.dropna())
+    if foreign: raise KeyError(f"the promotion plan has segment(s) {sorted(foreign)} that no customer is in: it was made for other segments")
+    unknown = set(persona.dropna()) - set(plan.segment) - set(unplanned)
+    if unknown: raise KeyError(f"segment(s) {sorted(unknown)} have no row in the promotion plan; if they bought nothing in "
+                               f"the plan's period, pass them as unplanned=")
     top = recommendations.sort_values(['customer_id', 'rank']).groupby('customer_id').product_id.apply(list)
     spend_cols = [c for c in plan.columns if c.startswith('spend_')]
     channel = plan.groupby('segment')[spend_cols].first().idxmax(axis=1).str.removeprefix('spend_') if spend_cols else pd.Series(dtype=str)

@@ -90,6 +90,7 @@ def ranking_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, k: int = 
     -------
     dict with precision, recall, ndcg, map (and coverage, novelty when asked for)."""
     check_columns(recommendations, ['customer_id', 'product_id', 'rank'], 'recommendations')
+    if test.empty: raise ValueError("test has no interactions to score: hold out some purchases (a shop whose customers each bought one product has none)")
     recs = recommendations[recommendations['rank'] <= k]
     relevant = test.groupby('customer_id').product_id.agg(set)
     hits = recs.merge(test[['customer_id', 'product_id']], on=['customer_id', 'product_id'], how='inner')

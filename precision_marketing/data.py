@@ -174,16 +174,28 @@ class Validated(NamedTuple):
     accepted: pd.DataFrame
     rejects: pd.DataFrame
 
-def check_columns(df: pd.DataFrame, required: list[str], what: str = 'transactions', rename_hint: str | None = None):
-    "Raise `SchemaError` naming each missing column, a close match present in `df`, and the fix (`rename_hint`: how to rename at the source)."
+def check_columns(df: pd.DataFrame, required: list[str], what: str = 'transactions', rename_hint: str | None = None,
+                  suggestions: dict | None = None):
+    """Raise `SchemaError` naming each missing column, the column of `df` that is probably it, and the fix.
+
+    Parameters
+    ----------
+    df, required, what : the table, the columns it must have, and its name in the message.
+    rename_hint : how to rename at the source (default: `load_transactions`' column_map).
+    suggestions : missing column -> (your column, why), e.g. from the shop's `suggest_column_map`, which reads the
+        contents too; without it, the closest name. A column is suggested for one missing column at most, and never
+        when it is itself a required column."""
     missing = [c for c in required if c not in df.columns]
     if not missing: return
     default_hint = "column_map={'old': 'new'} to load_transactions"
-    lower = {str(c).lower(): c for c in df.columns}
-    hints = []
-    for col in missing:
-        match = difflib.get_close_matches(col.lower(), list(lower), n=1, cutoff=0.5)
-        hints.append(f"{col!r} (found {lower[match[0]]!r}: rename it)" if match else repr(col))
+    if suggestions is None:
+        free, suggestions = [c for c in df.columns if c not in required], {}
+        for col in missing:
+            match = difflib.get_close_matches(col.lower(), [str(c).lower() for c in free], n=1, cutoff=0.5)
+            if match:
+                found = next(c for c in free if str(c).lower() == match[0])
+                suggestions[col] = (found, 'a similar name'); free.remove(found)
+    hints = [f"{col!r} (found {suggestions[col][0]!r}: {suggestions[col][1]}; rename it)" if col in suggestions else repr(col) for col in missing]
     raise SchemaError(f"{what} is missing column(s) {', '.join(hints)}. Columns present: {list(df.columns)}. "
                       f"Fix: rename, e.g. df.rename(columns={{'old': 'new'}}), or pass "
                       f"{rename_hint or default_hint}. Required: {required}.")

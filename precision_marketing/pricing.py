@@ -12,8 +12,8 @@ from .data import check_columns
 
 # %% auto #0
 __all__ = ['fit_brand_choice', 'choice_probabilities', 'elasticity_matrix', 'elasticity_table', 'lever_lift',
-           'fit_conditional_poisson', 'category_response', 'optimal_price', 'realised', 'realised_over_periods',
-           'time_based_prices']
+           'identified_regressors', 'fit_conditional_poisson', 'category_response', 'optimal_price', 'realised',
+           'realised_over_periods', 'time_based_prices']
 
 # %% ../nbs/09_pricing.ipynb #45d3c7a8
 def fit_brand_choice(panel: pd.DataFrame, levers: list[str] | None = None):
@@ -66,6 +66,49 @@ def lever_lift(panel: pd.DataFrame, params: pd.Series, lever: str) -> pd.Series:
     return pd.Series(out, name=f'{lever}_lift')
 
 # %% ../nbs/09_pricing.ipynb #6a154974
+def _informative(counts, X, groups, items):
+    """The rows that carry information on the shares, with groups and items re-coded: a group with one row or no units
+    has a share of 1 (or nothing to share) whatever the parameters; an item that sells in none of the remaining groups
+    has an effect of minus infinity, the same as leaving its rows out."""
+    y = np.asarray(counts, dtype=float); X = np.asarray(X, dtype=float)
+    if X.ndim == 1: X = X[:, None]
+    if (y < 0).any(): raise ValueError("counts must be >= 0")
+    groups, items = pd.Series(np.asarray(groups)), pd.Series(np.asarray(items))
+    keep = (groups.map(groups.value_counts()) > 1).to_numpy() & (pd.Series(y).groupby(groups).transform('sum') > 0).to_numpy()
+    keep &= (pd.Series(np.where(keep, y, 0.0)).groupby(items).transform('sum') > 0).to_numpy()
+    return y[keep], X[keep], pd.factorize(groups[keep])[0], pd.factorize(items[keep])[0]
+
+def _hessian(Z, y, g, theta):
+    "Log-likelihood, shares, residuals and the negative Hessian of the conditional Poisson at theta."
+    n_groups = g.max() + 1
+    Y = np.bincount(g, weights=y, minlength=n_groups)
+    eta = Z @ theta
+    eta -= pd.Series(eta).groupby(g).transform('max').to_numpy()
+    e = np.exp(eta); pi = e / np.bincount(g, weights=e, minlength=n_groups)[g]
+    loglik = np.sum(y * np.log(np.where(y > 0, pi, 1.0)))
+    zbar = np.zeros((n_groups, Z.shape[1])); np.add.at(zbar, g, pi[:, None] * Z)
+    H = (Z * (Y[g] * pi)[:, None]).T @ Z - (zbar * Y[:, None]).T @ zbar
+    return loglik, pi, y - Y[g] * pi, H
+
+def _design(X, it):
+    "Regressors, then item effects (the first item as base)."
+    return np.hstack([X, np.eye(it.max() + 1)[it][:, 1:]]) if len(it) else X
+
+def identified_regressors(counts, X, groups, items) -> np.ndarray:
+    """True for each regressor (column of X) the conditional Poisson can estimate: one that moves the shares within
+    groups beyond what the item effects and the regressors before it explain (a rank test on the information matrix).
+    A price that never differs from the other products' on a day that sold, or a promotion that never happens, is not."""
+    y, X, g, it = _informative(counts, X, groups, items)
+    out = np.zeros(X.shape[1], dtype=bool)
+    if len(y) == 0: return out
+    H = _hessian(_design(X, it), y, g, np.zeros(X.shape[1] + it.max()))[3]
+    scale = np.sqrt(np.clip(np.diag(H), 1e-300, None)); H = H / scale[:, None] / scale[None, :]
+    rank = lambda cols: np.linalg.matrix_rank(H[np.ix_(cols, cols)], tol=1e-8) if cols else 0
+    base = list(range(X.shape[1], H.shape[0]))
+    for j in range(X.shape[1]):
+        if np.diag(H)[j] > 1e-12 * max(1.0, np.abs(np.diag(H)).max()) and rank(base + [j]) > rank(base): out[j] = True; base.append(j)
+    return out
+
 def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: float = 1e-10) -> dict:
     """Multinomial (conditional Poisson) regression of counts within groups on X plus item effects; cluster-robust SEs by group.
 
@@ -78,36 +121,25 @@ def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: f
     Returns
     -------
     dict with params and se (cluster-robust) of X's coefficients, se_model, loglik, converged (False if `max_iter`
-    ran out first: the estimates are then not to be trusted) and iterations."""
-    y = np.asarray(counts, dtype=float); X = np.asarray(X, dtype=float)
-    if X.ndim == 1: X = X[:, None]
-    g = pd.factorize(np.asarray(groups))[0]; it = pd.factorize(np.asarray(items))[0]
-    if (y < 0).any(): raise ValueError("counts must be >= 0")
-    Z = np.hstack([X, np.eye(it.max() + 1)[it][:, 1:]])          # item effects, first item as base
+    ran out first: the estimates are then not to be trusted) and iterations. Groups with one row or no units, and
+    items that sell in no other group, carry no information and are left out; a regressor `identified_regressors`
+    finds not estimable raises a ValueError naming it (leave it out, or assume its value)."""
+    ok = identified_regressors(counts, X, groups, items)
+    if not ok.all(): raise ValueError(f"regressor(s) {np.flatnonzero(~ok).tolist()} are not identified: they do not move the shares within "
+                                      "any group that sold (no variation beyond the item effects); leave them out or assume their value")
+    y, X, g, it = _informative(counts, X, groups, items)
+    Z = _design(X, it)
     theta = np.zeros(Z.shape[1]); n_groups = g.max() + 1
-    Y = np.bincount(g, weights=y, minlength=n_groups)
-    def parts(theta):
-        eta = Z @ theta
-        eta -= pd.Series(eta).groupby(g).transform('max').to_numpy()
-        e = np.exp(eta); pi = e / np.bincount(g, weights=e, minlength=n_groups)[g]
-        loglik = np.sum(y * np.log(np.where(y > 0, pi, 1.0)))
-        resid = y - Y[g] * pi
-        return pi, loglik, resid
-    pi, loglik, resid = parts(theta)
+    loglik, pi, resid, H = _hessian(Z, y, g, theta)
     converged, iterations = False, 0
     for iterations in range(1, max_iter + 1):
-        grad = Z.T @ resid
-        zbar = np.zeros((n_groups, Z.shape[1])); np.add.at(zbar, g, pi[:, None] * Z)
-        H = (Z * (Y[g] * pi)[:, None]).T @ Z - (zbar * Y[:, None]).T @ zbar
-        step = np.linalg.solve(H, grad)
+        step = np.linalg.solve(H, Z.T @ resid)
         for _ in range(30):                                       # step halving
-            new = theta + step; pi_new, ll_new, resid_new = parts(new)
+            new = theta + step; ll_new, pi_new, resid_new, H_new = _hessian(Z, y, g, new)
             if ll_new >= loglik - 1e-12: break
             step /= 2
-        theta, pi, resid, old, loglik = new, pi_new, resid_new, loglik, ll_new
+        theta, pi, resid, H, old, loglik = new, pi_new, resid_new, H_new, loglik, ll_new
         if abs(loglik - old) < tol * (1 + abs(loglik)): converged = True; break
-    zbar = np.zeros((n_groups, Z.shape[1])); np.add.at(zbar, g, pi[:, None] * Z)
-    H = (Z * (Y[g] * pi)[:, None]).T @ Z - (zbar * Y[:, None]).T @ zbar
     scores = np.zeros((n_groups, Z.shape[1])); np.add.at(scores, g, resid[:, None] * Z)
     Hinv = np.linalg.inv(H)
     robust = Hinv @ (scores.T @ scores) @ Hinv
@@ -117,7 +149,13 @@ def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: f
 
 # %% ../nbs/09_pricing.ipynb #f65292ab
 def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
-    "Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units; `converged` says whether each fit did."
+    """Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units.
+
+    A response the history cannot show is not guessed: when no product's price moved against the others' on a day the
+    category sold (one product in the category, or prices that only move together), the elasticity is taken as 0 (no
+    price response, so no price change or discount is ever planned for it); when the category had no promotion day
+    the lift is taken as 1. Both are marked: `elasticity_estimated` / `lift_estimated` are False for them, their standard errors are NaN, and the
+    `assumptions` column says what was assumed and why; `converged` says whether the fit ran and converged."""
     check_columns(prices, ['product_id', 'date', 'price', 'promo'], 'price history')
     check_columns(products, ['product_id', 'category', 'list_price'], 'products')
     units = transactions.assign(date=transactions.timestamp.dt.normalize()).groupby(['product_id', 'date']).quantity.sum()
@@ -126,13 +164,25 @@ def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products
              .join(units.rename('units'), on=['product_id', 'date']).fillna({'units': 0.0}))
     panel['log_relative_price'] = np.log(panel.price / panel.list_price)
     panel['promo'] = panel.promo.astype(float)
+    regressors, assumed = ['log_relative_price', 'promo'], {'log_relative_price': 0.0, 'promo': 0.0}
+    why = {'log_relative_price': 'elasticity assumed 0 (no price response): no price moved against the other products on a day the category sold',
+           'promo': 'promo_lift assumed 1 (no lift): no promotion the history can measure'}
     rows = []
     for category, part in panel.groupby('category'):
-        fit = fit_conditional_poisson(part.units, part[['log_relative_price', 'promo']], part.date, part.product_id)
-        (e, lift_log), (se_e, se_l) = fit['params'], fit['se']
-        rows.append({'category': category, 'converged': fit['converged'], 'elasticity': e, 'elasticity_se': se_e, 'promo_lift': np.exp(lift_log),
+        ok = identified_regressors(part.units, part[regressors], part.date, part.product_id)
+        use = [r for r, k in zip(regressors, ok) if k]
+        params, se, converged, notes = dict(assumed), {r: np.nan for r in regressors}, False, [why[r] for r, k in zip(regressors, ok) if not k]
+        if use:
+            try:
+                fit = fit_conditional_poisson(part.units, part[use], part.date, part.product_id)
+                params.update(zip(use, fit['params'])); se.update(zip(use, fit['se'])); converged = fit['converged']
+            except np.linalg.LinAlgError:                              # products that never share a day that sold
+                use, notes = [], [why[r] for r in regressors] + ['the fit failed (singular information matrix)']
+        e, lift_log, se_e, se_l = params['log_relative_price'], params['promo'], se['log_relative_price'], se['promo']
+        rows.append({'category': category, 'converged': converged, 'elasticity': e, 'elasticity_se': se_e, 'promo_lift': np.exp(lift_log),
                      'promo_lift_ci_low': np.exp(lift_log - 1.96 * se_l), 'promo_lift_ci_high': np.exp(lift_log + 1.96 * se_l),
-                     'log_lift': lift_log, 'log_lift_se': se_l})
+                     'log_lift': lift_log, 'log_lift_se': se_l, 'elasticity_estimated': 'log_relative_price' in use, 'lift_estimated': 'promo' in use,
+                     'assumptions': '; '.join(notes)})
     return pd.DataFrame(rows).set_index('category')
 
 # %% ../nbs/09_pricing.ipynb #9340035d

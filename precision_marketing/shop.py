@@ -18,14 +18,16 @@ import pandas as pd
 from .data import SchemaError, Validated, _blank, check_columns, validate_transactions
 
 # %% auto #0
-__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE', 'CATALOG_PREFIX',
-           'ANONYMISE_KEY_VARIABLE', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
-           'SHOP_CACHE_VARIABLE', 'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE',
-           'TableSpec', 'validate_table', 'check_references', 'mask_password', 'Shop', 'shop_from_tables',
-           'synthetic_label', 'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source', 'ShopSourceError',
-           'probe_source', 'pseudonymise', 'open_shop', 'infer_price_calendar', 'complete_shop',
-           'stock_from_reorder_levels', 'report_source', 'open_report_shop', 'ShopSections', 'shop_sections',
-           'write_shop', 'main', 'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
+__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE',
+           'CATALOG_PREFIX', 'ANONYMISE_KEY_VARIABLE', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'SHOP_PARAMETERS',
+           'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'NEEDS_PREFIX', 'DECISION_TABLES',
+           'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE', 'TableSpec', 'validate_table', 'parse_column_map',
+           'column_map_text', 'suggest_column_map', 'suggested_map', 'check_references', 'mask_password', 'Shop',
+           'shop_from_tables', 'synthetic_label', 'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source',
+           'ShopSourceError', 'probe_source', 'pseudonymise', 'read_source', 'open_shop', 'infer_price_calendar',
+           'complete_shop', 'stock_from_reorder_levels', 'report_source', 'validate_once', 'open_report_shop',
+           'ShopSections', 'shop_sections', 'write_shop', 'main', 'check_decision', 'write_decisions', 'read_decision',
+           'earlier_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -79,7 +81,12 @@ def validate_table(name: str, df: pd.DataFrame) -> Validated:
     Validated(accepted, rejects): typed accepted rows; rejects with `row` (position read) and `reason`."""
     if name not in SHOP_TABLES: raise SchemaError(f"unknown shop table {name!r}; the tables are {list(SHOP_TABLES)}")
     spec = SHOP_TABLES[name]
-    check_columns(df, list(spec.required), name, rename_hint=f"column_map={{'{name}': {{'old': 'new'}}}} to open_shop")
+    missing = [c for c in spec.required if c not in df.columns]
+    found = suggest_column_map({name: df}) if missing else None                # from names and contents, each column once
+    check_columns(df, list(spec.required), name, suggestions=None if found is None else
+                  {r.shop_column: (r.your_column, r.evidence) for r in found.itertuples() if pd.notna(r.your_column) and r.shop_column in missing},
+                  rename_hint=f"--column-map {name}.old=new to pm-report or pm-data (column_map={{'{name}': {{'old': 'new'}}}} to open_shop); "
+                              f"`pm-data suggest <source> --out map.yaml` proposes the whole map")
     if len(df) == 0: raise SchemaError(f"{name} has no rows: give at least one row, or leave the table out")
     if name == 'orders':
         checked = validate_transactions(df[[c for c in df.columns if c in {**spec.required, **spec.optional}]])
@@ -138,6 +145,235 @@ def _validate_columns(name, raw, kinds, spec, base=None) -> Validated:
         accepted[col] = accepted[col].astype('boolean' if accepted[col].isna().any() else bool)
     assert len(accepted) + len(rejects) == len(raw), f'rows lost validating {name}'
     return Validated(accepted, rejects.reset_index(drop=True))
+
+# %% ../nbs/00b_shop.ipynb #a5b6c7d8
+COLUMN_MAP_PARAMETER = 'column_map'    # the chapter parameter carrying the run's column map, as `column_map_text` writes it
+
+def parse_column_map(spec: str | Path | dict | None) -> dict:
+    """The column map `{table: {your column: shop column}}` from `table.column=target` pairs (comma-separated), a YAML
+    or JSON file of that mapping, or the mapping itself; `{}` for None or ''.
+
+    Raises `SchemaError` naming the fix for a pair without `table.` or `=`, an unknown table, a target the table's schema
+    does not have (`SHOP_TABLES`), or two columns mapped to the same target."""
+    if spec is None or (isinstance(spec, str) and not spec.strip()): return {}
+    if isinstance(spec, (str, Path)) and str(spec).endswith(('.yaml', '.yml', '.json')):
+        path = Path(spec)
+        if not path.exists(): raise SchemaError(f"no such column-map file: {path}")
+        import yaml
+        spec = yaml.safe_load(path.read_text()) or {}
+        if not isinstance(spec, dict): raise SchemaError(f"{path}: a column map is a mapping {{table: {{your column: shop column}}}}")
+    if isinstance(spec, str):
+        pairs, spec = [p.strip() for p in spec.split(',') if p.strip()], {}
+        for pair in pairs:
+            left, eq, target = pair.rpartition('=')
+            table, dot, column = left.partition('.')
+            if not (eq and dot and column.strip() and target.strip()):
+                raise SchemaError(f"column map entry {pair!r} is not table.your_column=shop_column (e.g. orders.order_date=timestamp)")
+            spec.setdefault(table.strip(), {})[column.strip()] = target.strip()
+    out = {}
+    for table, mapping in spec.items():
+        if table not in SHOP_TABLES: raise SchemaError(f"column map: {table!r} is not a shop table; the tables are {list(SHOP_TABLES)}")
+        if not isinstance(mapping, dict): raise SchemaError(f"column map: {table}'s entry must map your column names to the shop's, got {mapping!r}")
+        known = {**SHOP_TABLES[table].required, **SHOP_TABLES[table].optional}
+        for source, target in mapping.items():
+            if target not in known: raise SchemaError(f"column map: {table}.{source} -> {target!r}, but {table} has no column {target!r}; its columns are {list(known)}")
+        twice = sorted({t for t in mapping.values() if list(mapping.values()).count(t) > 1})
+        if twice: raise SchemaError(f"column map: {table} maps several columns to {twice}; map one column to each")
+        out[table] = {str(k): str(v) for k, v in mapping.items()}
+    return out
+
+def column_map_text(column_map: dict) -> str:
+    "The column map as the `table.column=target` pairs `parse_column_map` reads back (the form a chapter parameter carries)."
+    if any(',' in c or '=' in c for m in column_map.values() for c in m):
+        raise SchemaError(f"column map {column_map} has names with ',' or '=': give it as a YAML file")
+    return ','.join(f'{t}.{c}={v}' for t, m in column_map.items() for c, v in m.items())
+
+# %% ../nbs/00b_shop.ipynb #f8a2b3c4
+import itertools
+import warnings
+
+_NAME_CUES = {   # shop column -> words in a column's name that suggest it (the first the strongest)
+    'customer_id': ['customer', 'client', 'buyer', 'account', 'member', 'user', 'shop', 'cust'],
+    'order_id': ['order', 'invoice', 'receipt', 'transaction', 'basket'],
+    'product_id': ['product', 'sku', 'item', 'article', 'stock code', 'model'],
+    'timestamp': ['timestamp', 'date', 'time', 'created', 'placed'], 'date': ['date', 'day', 'time'],
+    'quantity': ['quantity', 'qty', 'units', 'amount'], 'unit_price': ['unit price', 'price', 'rate'],
+    'unit_cost': ['cost'], 'discount': ['discount', 'rebate'], 'channel': ['channel', 'medium', 'source'],
+    'category': ['category', 'department', 'group', 'type'], 'title': ['title', 'name', 'model', 'description'],
+    'description': ['description', 'details'], 'list_price': ['list price', 'price', 'msrp', 'rrp'],
+    'brand': ['brand', 'maker', 'manufacturer', 'vendor'], 'launch_date': ['launch', 'release', 'introduced'],
+    'on_hand': ['on hand', 'stock', 'inventory', 'available'], 'lead_time_days': ['lead time', 'lead'],
+    'price': ['price'], 'promo': ['promo', 'promotion', 'deal'], 'signup_date': ['signup', 'registered', 'joined', 'created'],
+    'region': ['region', 'state', 'country', 'city', 'area'], 'event': ['event', 'action', 'type'], 'rating': ['rating', 'stars', 'score']}
+_NOT_A = {'order_id': ['line', 'item', 'date', 'total'], 'quantity': ['line', 'total', 'price'], 'unit_price': ['total', 'sum'],
+          'list_price': ['total'], 'customer_id': ['order'], 'product_id': ['order', 'category', 'price', 'quantity', 'qty']}
+
+def _name_score(column, target: str) -> float:
+    "How much a column's name says it is `target`: 3 for the same name, 2 to 1 for a cue word, 0 for none; -1 for a counter-cue."
+    words = re.sub(r'[^a-z0-9]+', ' ', str(column).lower()).strip()
+    if words == target.replace('_', ' '): return 3.0
+    if any(w in words for w in _NOT_A.get(target, [])): return -1.0
+    cues = _NAME_CUES.get(target, [target.replace('_', ' ')])
+    hit = next((i for i, cue in enumerate(cues) if cue in words), None)
+    return 0.0 if hit is None else 2.0 - hit / len(cues)
+
+def _column_profile(s: pd.Series) -> dict:
+    "What a column's values look like: shares that are numbers, whole numbers, >= 0 and dates; distinct values."
+    text = s.dropna().astype('str').str.strip()
+    text = text[text != '']
+    num = pd.to_numeric(text, errors='coerce')
+    numeric = float(num.notna().mean()) if len(text) else 0.0
+    date = 0.0
+    if len(text) and numeric < 0.5:
+        sample = text.sample(min(len(text), 500), random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            date = float(pd.to_datetime(sample, errors='coerce', format='mixed').notna().mean())
+    flags = text.str.lower().isin(_TRUE | _FALSE).mean() if len(text) else 0.0
+    return {'values': len(text), 'distinct': int(text.nunique()), 'numeric': numeric, 'date': date, 'flag': float(flags),
+            'whole': float((num.dropna() % 1 == 0).mean()) if num.notna().any() else 0.0,
+            'non_negative': float((num.dropna() >= 0).mean()) if num.notna().any() else 0.0}
+
+def _fits_kind(profile: dict, kind: str) -> bool:
+    "Could values like these be a column of this kind ('id', 'number', 'datetime', 'bool', 'text')?"
+    if kind == 'number': return profile['numeric'] >= 0.99
+    if kind == 'datetime': return profile['date'] >= 0.9
+    if kind == 'bool': return profile['flag'] >= 0.99
+    return profile['date'] < 0.9                                  # an id or a text is anything but a date
+
+def _constant_within(df: pd.DataFrame, column, key) -> float:
+    "Share of `key` groups in which `column` takes one value."
+    return float(df.groupby(key, dropna=True)[column].nunique().le(1).mean())
+
+def _line_number(df: pd.DataFrame, column, key) -> bool:
+    "True when `column` numbers the lines within each `key` group 1, 2, ... (an order's line numbers, not a quantity)."
+    num = pd.to_numeric(df[column], errors='coerce')
+    if num.isna().any(): return False
+    ranks = num.groupby(df[key]).rank(method='first')
+    return bool((ranks == num).mean() >= 0.95 and num.max() > 1)
+
+def _suggest_orders(df: pd.DataFrame, prof: dict, catalogue: set | None) -> dict:
+    "Orders: target -> (column, evidence), from how order lines behave (one date and one customer per order, price x quantity = total)."
+    out, free = {}, [c for c in df.columns]
+    def take(target, column, why): out[target] = (column, why); free.remove(column)
+    for target in SHOP_TABLES['orders'].required:                 # the shop's own names first
+        if target in free: take(target, target, 'same name')
+    if 'timestamp' not in out:
+        dates = sorted((c for c in free if prof[c]['date'] >= 0.9), key=lambda c: (-_name_score(c, 'timestamp'), -prof[c]['date']))
+        if dates: take('timestamp', dates[0], f"{prof[dates[0]]['date']:.0%} of its values are dates")
+    ts = out.get('timestamp', (None,))[0]
+    if 'order_id' not in out and ts is not None:
+        keys = [c for c in free if prof[c]['date'] < 0.9 and 1 < prof[c]['distinct'] and (prof[c]['distinct'] < prof[c]['values'] or _name_score(c, 'order_id') > 0)
+                and _name_score(c, 'order_id') >= 0 and _constant_within(df, ts, c) >= 0.99]
+        keys.sort(key=lambda c: (-(_name_score(c, 'order_id') > 0), -prof[c]['distinct']))
+        if keys:
+            c = keys[0]; take('order_id', c, f"one date per value, {prof[c]['distinct']:,} values for {len(df):,} lines")
+    key = out.get('order_id', (None,))[0]
+    if 'customer_id' not in out and key is not None:
+        owners = [c for c in free if prof[c]['date'] < 0.9 and 1 < prof[c]['distinct'] < prof[key]['distinct'] and _name_score(c, 'customer_id') >= 0
+                  and _constant_within(df, c, key) >= 0.99 and _constant_within(df, ts, c) < 0.99]
+        owners.sort(key=lambda c: (-(_name_score(c, 'customer_id') > 0), -prof[c]['distinct']))
+        if owners:
+            c = owners[0]; take('customer_id', c, f"one value per order, {prof[c]['distinct']:,} values repeating across {prof[key]['distinct']:,} orders")
+    numbers = [c for c in free if prof[c]['numeric'] >= 0.99 and not (key is not None and _line_number(df, c, key))]
+    known = {t: out[t][0] for t in ('unit_price', 'quantity') if t in out}          # a price or quantity already named as the shop's
+    values = {c: pd.to_numeric(df[c], errors='coerce').to_numpy(float) for c in numbers + list(known.values())}
+    if len(known) < 2:
+        best = None
+        for p, q, t in itertools.permutations(numbers + list(known.values()), 3):
+            if known.get('unit_price', p) != p or known.get('quantity', q) != q or t in known.values(): continue
+            if prof[q]['whole'] < 0.99 or prof[q]['non_negative'] < 1: continue
+            if np.mean(np.isclose(values[p] * values[q], values[t], rtol=0.01, atol=0.01)) < 0.95: continue
+            score = (_name_score(p, 'unit_price') + _name_score(q, 'quantity') + (1 if 'total' in str(t).lower() else 0)
+                     + 0.5 * (np.nanmedian(values[q]) < np.nanmedian(values[p])))             # a quantity is usually the smaller number
+            if best is None or score > best[0]: best = (score, p, q, t)
+        if best is not None:
+            _, p, q, t = best
+            if 'unit_price' not in out: take('unit_price', p, f"x {q} = {t} on {np.mean(np.isclose(values[p] * values[q], values[t], rtol=0.01, atol=0.01)):.0%} of lines")
+            if 'quantity' not in out: take('quantity', q, f"whole numbers; {p} x it = {t}")
+            free.remove(t)                                                   # the line total: implied, not needed
+    for target, rule in (('quantity', lambda c: prof[c]['whole'] >= 0.99 and prof[c]['non_negative'] == 1),
+                         ('unit_price', lambda c: prof[c]['non_negative'] == 1)):
+        if target in out: continue
+        fits = sorted((c for c in free if c in numbers and rule(c) and _name_score(c, target) > 0), key=lambda c: -_name_score(c, target))
+        if fits: take(target, fits[0], 'a number column named like it')
+    if 'product_id' not in out and key is not None:
+        match = {c: float(df[c].astype('str').isin(catalogue).mean()) if catalogue else 0.0 for c in free}
+        items = [c for c in free if prof[c]['date'] < 0.9 and _name_score(c, 'product_id') >= 0 and _constant_within(df, c, key) < 0.99
+                 and (prof[c]['numeric'] < 0.99 or match[c] > 0.5 or _name_score(c, 'product_id') > 0)]
+        items.sort(key=lambda c: (-match[c], -(_name_score(c, 'product_id') > 0), -prof[c]['distinct']))
+        if items:
+            c = items[0]
+            take('product_id', c, f"{match[c]:.0%} of its values are in the catalogue" if catalogue else f"varies within orders, {prof[c]['distinct']:,} values")
+    for target, kind in SHOP_TABLES['orders'].optional.items():
+        if target in free: take(target, target, 'same name')
+    return out
+
+def _suggest_generic(name: str, df: pd.DataFrame, prof: dict, taken: dict | None = None) -> dict:
+    "Any table: target -> (column, evidence) from names and kinds, each column claimed once (the same name first, then the strongest cue)."
+    spec, out = SHOP_TABLES[name], dict(taken or {})
+    kinds = {**spec.required, **spec.optional}
+    free = [c for c in df.columns if c not in {v[0] for v in out.values()}]
+    for target in kinds:
+        if target not in out and target in free: out[target] = (target, 'same name'); free.remove(target)
+    pairs = sorted(((_name_score(c, t), t, c) for t in kinds if t not in out for c in free if _fits_kind(prof[c], kinds[t]) and _name_score(c, t) > 0),
+                   key=lambda p: (-p[0], list(kinds).index(p[1])))
+    for score, target, column in pairs:
+        if target in out or column not in free: continue
+        out[target] = (column, f"named like it; {kinds[target]} values"); free.remove(column)
+    return out
+
+def suggest_column_map(raw: dict) -> pd.DataFrame:
+    """Propose which of your columns is which shop column, from their names *and* contents, each column claimed once.
+
+    Orders are read as order lines: the order is the column with one date per value, the customer the column with one
+    value per order that repeats across orders, the unit price and quantity the pair whose product is a total column,
+    the product the column that varies within orders (and whose values are in the catalogue). Other tables go by name
+    and kind; a catalogue's product id is the unique column whose values the orders' products match.
+
+    Parameters
+    ----------
+    raw : table name -> the table as read (`read_source`), before any renaming.
+
+    Returns
+    -------
+    One row per shop column of each table present: table, shop_column, your_column (None when nothing fits), required,
+    evidence and a sample of three values."""
+    unknown = sorted(set(raw) - set(SHOP_TABLES))
+    if unknown: raise SchemaError(f"tables {unknown} are not shop tables {list(SHOP_TABLES)}")
+    profiles = {name: {c: _column_profile(df[c]) for c in df.columns} for name, df in raw.items()}
+    found = {}
+    catalogue = None
+    if 'products' in raw:
+        products = raw['products']
+        ids = [c for c in products.columns if profiles['products'][c]['distinct'] == len(products) and profiles['products'][c]['date'] < 0.9]
+        if 'orders' in raw and ids and 'product_id' not in products.columns:      # the ids the order lines use
+            order_values = set(raw['orders'].head(200_000).stack().astype('str'))   # a sample of the orders' values is enough
+            ids = [c for c in ids if products[c].astype('str').isin(order_values).mean() >= 0.5]
+            ids.sort(key=lambda c: -products[c].astype('str').isin(order_values).mean())
+        elif 'product_id' not in products.columns: ids = [c for c in ids if _name_score(c, 'product_id') > 0]
+        taken = {'product_id': ('product_id', 'same name')} if 'product_id' in products.columns else (
+            {'product_id': (ids[0], 'one row per value' + (', found in the orders' if 'orders' in raw else ''))} if ids else {})
+        found['products'] = _suggest_generic('products', products, profiles['products'], taken)
+        if 'product_id' in found['products']: catalogue = set(products[found['products']['product_id'][0]].astype('str'))
+    for name, df in raw.items():
+        if name == 'orders': found[name] = _suggest_orders(df, profiles[name], catalogue)
+        elif name != 'products': found[name] = _suggest_generic(name, df, profiles[name])
+    rows = []
+    for name in [n for n in TABLE_ORDER if n in raw]:
+        spec = SHOP_TABLES[name]
+        for target in {**spec.required, **spec.optional}:
+            column, why = found[name].get(target, (None, 'no column found: ' + ('map one, or the table cannot be read' if target in spec.required else 'optional')))
+            if column is None and target not in spec.required: continue
+            sample = raw[name][column].dropna().astype('str').drop_duplicates().head(3).tolist() if column is not None else []
+            rows.append({'table': name, 'shop_column': target, 'your_column': column, 'required': target in spec.required, 'evidence': why, 'sample': sample})
+    return pd.DataFrame(rows, columns=['table', 'shop_column', 'your_column', 'required', 'evidence', 'sample'])
+
+def suggested_map(suggestion: pd.DataFrame) -> dict:
+    "The column map (`parse_column_map`'s form) a `suggest_column_map` table proposes: only the columns to rename."
+    renames = suggestion[suggestion.your_column.notna() & (suggestion.your_column != suggestion.shop_column)]
+    return {t: dict(zip(part.your_column, part.shop_column)) for t, part in renames.groupby('table', sort=False)}
+
 
 # %% ../nbs/00b_shop.ipynb #ebcce1d3
 def check_references(tables: dict, rejects: dict) -> None:
@@ -432,6 +668,21 @@ def _anonymise(raw: dict) -> dict:
                                   "(any long random string; it is read, never stored)")
     return {name: t.assign(customer_id=pseudonymise(t['customer_id'], key.encode())) if 'customer_id' in t else t for name, t in raw.items()}
 
+def read_source(source: str | Path) -> tuple[dict, str]:
+    """The tables of a shop source as they are stored (table name -> frame, before any renaming or validation) and the
+    source's label: a folder, a .duckdb / .sqlite file, a database URL or `spark:<folder>` (read-only in every case)."""
+    kind = source_kind(source)
+    if kind == 'synthetic': raise SchemaError("the synthetic shop has no stored tables to read: open it with open_shop('synthetic')")
+    if kind == 'server': raw = _read_server(str(source))
+    elif kind == 'spark':
+        from precision_marketing.spark import read_spark_tables          # Spark sits above the store: imported only when asked for
+        raw = read_spark_tables(*spark_source(source))
+    else:
+        source = str(Path(source))
+        raw = {'folder': _read_folder, 'duckdb': _read_duckdb, 'sqlite': _read_sqlite}[kind](Path(source))
+    if not raw: raise SchemaError(f"{mask_password(str(source))} holds no shop table: name the tables after the shop's ({list(SHOP_TABLES)})")
+    return raw, str(source)
+
 def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, anonymise: bool = False, **synthetic) -> Shop:
     """Read and validate a shop.
 
@@ -454,15 +705,7 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
         source = synthetic_label(**synthetic)
     else:
         if synthetic: raise TypeError(f"size and seed arguments {sorted(synthetic)} apply to the synthetic shop only")
-        if kind == 'server': raw = _read_server(str(source))
-        elif kind == 'spark':
-            from precision_marketing.spark import read_spark_tables          # Spark sits above the store: imported only when asked for
-            raw = read_spark_tables(*spark_source(source))
-        else:
-            path = Path(source)
-            raw = {'folder': _read_folder, 'duckdb': _read_duckdb, 'sqlite': _read_sqlite}[kind](path)
-            source = str(path)
-        if not raw: raise SchemaError(f"{mask_password(source)} holds no shop table: name the tables after the shop's ({list(SHOP_TABLES)})")
+        raw, source = read_source(source)
     for name, mapping in (column_map or {}).items():
         if name not in raw: raise SchemaError(f"column_map names table {name!r}, which the shop does not have (it has {sorted(raw)})")
         raw[name] = raw[name].rename(columns=mapping)
@@ -634,15 +877,16 @@ def report_source(source: str) -> str:
 
 SHOP_CACHE_VARIABLE = 'PM_SHOP_CACHE'
 
-def _cache_entry(source: str, kwargs: dict) -> Path:
-    "Where this run keeps the validated copy of one source (read with these arguments)."
+def _cache_entry(source: str, kwargs: dict, folder: str | Path | None = None) -> Path:
+    "Where this run keeps the validated copy of one source (read with these arguments), in `folder` (default `$PM_SHOP_CACHE`)."
     import hashlib, json
-    return Path(os.environ[SHOP_CACHE_VARIABLE])/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Path(folder or os.environ[SHOP_CACHE_VARIABLE])/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
 
-def _cached_shop(source: str, kwargs: dict) -> Shop:
-    "The shop as the first chapter of this run read and validated it (kept in `$PM_SHOP_CACHE`), else read and keep it."
+def _cached_shop(source: str, kwargs: dict, folder: str | Path | None = None) -> Shop:
+    "The shop as the first chapter of this run read and validated it (kept in `folder`, default `$PM_SHOP_CACHE`), else read and keep it."
     import shutil
-    folder, entry = Path(os.environ[SHOP_CACHE_VARIABLE]), _cache_entry(source, kwargs)
+    folder = Path(folder or os.environ[SHOP_CACHE_VARIABLE])
+    entry = _cache_entry(source, kwargs, folder)
     if (entry/'shop.pkl').exists():
         tables, rejects, described, database = pd.read_pickle(entry/'shop.pkl')          # written by this run, read by this run
         print(f'{mask_password(described)}: as validated by the first chapter of this run')
@@ -655,6 +899,20 @@ def _cached_shop(source: str, kwargs: dict) -> Shop:
     except OSError: shutil.rmtree(part, ignore_errors=True)
     return shop
 
+VALIDATED_FIRST = ('folder', 'duckdb', 'sqlite')   # source kinds `pm-report` reads and validates before any chapter runs
+
+def validate_once(source: str, cache: str | Path, column_map: str | dict | None = None) -> Shop | None:
+    """Read and validate a run's shop before its first chapter, into the run's cache `cache` (the folder `pm-report`
+    passes its chapters as `$PM_SHOP_CACHE`), so that a missing table or column stops the run at once — with the
+    validator's own message — instead of failing every chapter, and the chapters then read this copy.
+
+    Only a local folder or database file is read this early (`VALIDATED_FIRST`); a server or a Spark location is checked
+    by `probe_source` and read by the first chapter, which reports its own failure. Returns the shop, or None when the
+    source is not read early. `column_map` is the run's (`parse_column_map`), as the chapters will apply it."""
+    if source_kind(source) not in VALIDATED_FIRST: return None
+    mapping = parse_column_map(column_map)
+    return _cached_shop(str(source), {'column_map': mapping} if mapping else {}, cache)
+
 def open_report_shop(params: dict, **kwargs) -> Shop:
     """The shop a chapter runs on, from its checked parameters: `params['shop']` (default 'synthetic'), sized by the synthetic parameters.
 
@@ -662,9 +920,11 @@ def open_report_shop(params: dict, **kwargs) -> Shop:
     keeps the validated tables for the run, and every later chapter reads that copy, so all chapters see the same
     snapshot of the shop and a database is read once per run, not once per chapter. What the shop lacks is then
     inferred from its orders or assumed (`complete_shop`, with any `SHOP_ASSUMPTIONS` given in `params`), and the page
-    says which."""
+    says which. The run's column map (`params['column_map']`, `parse_column_map`) renames the shop's columns as it is read."""
     missing = [p for p in SHOP_PARAMETERS[1:] if p not in params]
     source = report_source(params.get('shop', 'synthetic'))
+    mapping = parse_column_map(params.get(COLUMN_MAP_PARAMETER))
+    if mapping: kwargs = {**kwargs, 'column_map': mapping}
     if str(source) != 'synthetic':
         shop = _cached_shop(str(source), kwargs) if os.environ.get(SHOP_CACHE_VARIABLE) else open_shop(source, **kwargs)
     elif missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
@@ -776,14 +1036,34 @@ def write_shop(shop: Shop, dest: str | Path, parquet: bool = False) -> Path:
     return dest
 
 # %% ../nbs/00b_shop.ipynb #d86e3e4b
+def _suggest_command(source: str, out: str | None) -> int:
+    "`pm-data suggest`: print the proposed map with its evidence and samples, write it to `out`; 1 when a required column has no match."
+    if out and Path(out).exists(): raise FileExistsError(f"{out} exists: choose a new name (nothing is overwritten)")
+    raw, label = read_source(source)
+    found = suggest_column_map(raw)
+    print(f"{mask_password(label)}: tables {', '.join(sorted(raw))}")
+    for r in found.itertuples():
+        mark = ' ' if pd.notna(r.your_column) else '!'
+        print(f"{mark} {r.table}.{r.shop_column:<13} <- {(r.your_column if pd.notna(r.your_column) else '(none)'):<18} {r.evidence}" + (f"  e.g. {', '.join(r.sample)}" if r.sample else ''))
+    mapping, lacking = suggested_map(found), found[found.required & found.your_column.isna()]
+    if out:
+        import yaml
+        Path(out).write_text(yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True))
+        print(f"column map written to {out}; check it, then: pm-data check {source} --column-map {out}")
+    else: print(f"column map: {column_map_text(mapping) if mapping else '(nothing to rename)'}")
+    if len(lacking): print(f"no column found for {', '.join(lacking.table + '.' + lacking.shop_column)}: map them by hand (--column-map table.yours=shop_column)")
+    return 1 if len(lacking) else 0
+
 def main(argv: list[str] | None = None) -> int:
     "Command-line entry point of `pm-data`."
     import argparse, sys
     from precision_marketing.data import data_dir, fetch_all
-    parser = argparse.ArgumentParser(prog='pm-data', description='Fetch the public data sets; write or check a shop.')
-    parser.add_argument('command', choices=['fetch', 'where', 'sample-shop', 'check'])
-    parser.add_argument('target', nargs='?', help='sample-shop: destination (folder, .duckdb, .sqlite); check: the shop source')
+    parser = argparse.ArgumentParser(prog='pm-data', description='Fetch the public data sets; write, map or check a shop.')
+    parser.add_argument('command', choices=['fetch', 'where', 'sample-shop', 'suggest', 'check'])
+    parser.add_argument('target', nargs='?', help='sample-shop: destination (folder, .duckdb, .sqlite); suggest, check: the shop source')
+    parser.add_argument('--out', help='suggest: write the proposed column map to this YAML file (never overwritten)')
     parser.add_argument('--parquet', action='store_true', help='sample-shop: write the folder as Parquet files (the layout of a Spark shop)')
+    parser.add_argument('--column-map', help="check: your column names -> the shop's, as table.column=target pairs (orders.order_date=timestamp,...) or a YAML file")
     for name, default in [('customers', 2000), ('products', 120), ('days', 730), ('seed', 42)]:
         parser.add_argument(f'--{name}', type=int, default=default, help=f'synthetic shop: {name} (default {default})')
     args = parser.parse_args(argv)
@@ -792,11 +1072,13 @@ def main(argv: list[str] | None = None) -> int:
         paths = fetch_all()
         print(f"{len(paths)} data files cached and verified in {data_dir()}"); return 0
     if not args.target: parser.error(f"{args.command} needs a target")
+    if args.out and args.command != 'suggest': parser.error("--out is for suggest")
     try:
         if args.command == 'sample-shop':
             shop = open_shop('synthetic', n_customers=args.customers, n_products=args.products, n_days=args.days, seed=args.seed)
             print(f"{shop} -> {write_shop(shop, args.target, args.parquet)}"); return 0
-        shop = open_shop(args.target)
+        if args.command == 'suggest': return _suggest_command(args.target, args.out)
+        shop = open_shop(args.target, column_map=parse_column_map(args.column_map))
     except (SchemaError, FileNotFoundError, FileExistsError, ValueError, ShopSourceError) as exc:
         print(f"pm-data: {mask_password(str(exc))}", file=sys.stderr); return 2
     print(shop); print(shop.summary.to_string())

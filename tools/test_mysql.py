@@ -105,10 +105,10 @@ class Server:
         self.folder, self.socket, self.proc = folder, folder/'mysqld.sock', None
 
     def start(self):
-        data = self.folder/'data'
-        if not data.exists(): subprocess.run(['mariadb-install-db', '--no-defaults', f'--datadir={data}', '--user=root', '--auth-root-authentication-method=normal',
+        data, server = self.folder/'data', mariadbd()      # installs MariaDB first when missing: mariadb-install-db comes with it
+        if not data.exists(): subprocess.run([shutil.which('mariadb-install-db') or '/usr/bin/mariadb-install-db', '--no-defaults', f'--datadir={data}', '--user=root', '--auth-root-authentication-method=normal',
                                               '--skip-test-db'], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.proc = subprocess.Popen([mariadbd(), '--no-defaults', f'--datadir={data}', f'--socket={self.socket}', '--skip-networking',
+        self.proc = subprocess.Popen([server, '--no-defaults', f'--datadir={data}', f'--socket={self.socket}', '--skip-networking',
                                       '--user=root', f'--pid-file={self.folder/"mysqld.pid"}', f'--log-error={self.folder/"error.log"}'])
         for _ in range(120):
             if self.socket.exists() and self.sql('select 1', check=False).returncode == 0: return self
