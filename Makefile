@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
 
-.PHONY: env data report docs test test-slow test-small-shops test-mysql spark-env test-spark report-spark check-pages readme clean-reports
+.PHONY: env data report docs test test-slow test-small-shops probe-inputs test-mysql spark-env test-spark report-spark check-pages readme clean-reports
 
 env: $(STAMP)
 
@@ -33,6 +33,10 @@ test: data
 # the book on the shops users have: orders and products only (the synthetic shop reduced, a 30-customer shop), and odd ones
 test-small-shops: data
 	$(BIN)/python tools/check_small_shops.py $(SMALL_SHOPS)
+
+# bad, odd and hostile input (issue 31): each case's expected outcome, 'N passed, N failed'
+probe-inputs: data
+	$(BIN)/python tools/probe_inputs.py
 
 test-mysql: data
 	$(BIN)/python tools/test_mysql.py

@@ -9,6 +9,7 @@ import difflib
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -22,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'SCANNER_PANELS', 'SERIES', 'project_root',
-           'data_dir', 'Artefact', 'sha256_file', 'ChecksumError', 'download_artefact', 'fetch_artefact', 'raw_file',
-           'fetch_all', 'SchemaError', 'Validated', 'check_columns', 'validate_transactions', 'load_transactions',
+__all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND',
+           'SCANNER_PANELS', 'SERIES', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError',
+           'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
+           'number_problems', 'parse_timestamps', 'validate_transactions', 'read_text_table', 'load_transactions',
            'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k', 'load_scanner_panel', 'load_series',
            'load_walmart_weekly', 'daily_units', 'weekly_units']
 
@@ -200,13 +202,78 @@ def check_columns(df: pd.DataFrame, required: list[str], what: str = 'transactio
                       f"Fix: rename, e.g. df.rename(columns={{'old': 'new'}}), or pass "
                       f"{rename_hint or default_hint}. Required: {required}.")
 
+# %% ../nbs/00_data.ipynb #7981bcd5
+NUMBER_BOUNDS = {'quantity': 1e6, 'unit_price': 1e9, 'unit_cost': 1e9, 'list_price': 1e9, 'price': 1e9, 'discount': 1e9,
+                 'on_hand': 1e9, 'order_cost': 1e9, 'holding_cost_rate': 1e3, 'lead_time_days': 1e6, 'rating': 1e6}
+OTHER_NUMBER_BOUND = 1e12      # any other number column: |value| at most this
+
+def number_problems(num: pd.Series, column: str) -> pd.Series:
+    """The reason each value of a parsed number column cannot be accepted ('' where it can): not finite (`inf`, `1e400`),
+    or beyond the column's bound in `NUMBER_BOUNDS` (else `OTHER_NUMBER_BOUND`). Missing values are left to the caller."""
+    bound = NUMBER_BOUNDS.get(column, OTHER_NUMBER_BOUND)
+    values = num.astype('float64')
+    out = pd.Series('', index=num.index, dtype=object)
+    out[np.isinf(values)] = f'{column} is not finite'
+    out[np.isfinite(values) & (values.abs() > bound)] = f'{column} beyond {bound:g} (NUMBER_BOUNDS)'
+    return out
+
+_ZONED = re.compile(r'\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$', re.IGNORECASE)
+_DAY_MONTH = re.compile(r'^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?:\D|$)')
+
+def parse_timestamps(values: pd.Series, column: str = 'timestamp', date_format: str | None = None, timezone: str = 'UTC') -> pd.Series:
+    """Parse a column of time stamps to naive `datetime64[ns]` on the shop's clock; NaT where a value cannot be read.
+
+    Parameters
+    ----------
+    values : the column as read (text, or already datetimes, aware or not).
+    column : its name, for messages.
+    date_format : a `strftime` format for every value (e.g. '%d/%m/%Y %H:%M'); None infers one day/month order per column.
+    timezone : the shop's time zone: values with a zone are converted to it, values without one are taken to be in it.
+
+    Raises
+    ------
+    SchemaError when day and month cannot be told apart in the column (or appear in both orders): pass `date_format`."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, 'tz', None) is not None: values = values.dt.tz_convert(timezone).dt.tz_localize(None)
+        return values.astype('datetime64[ns]')
+    text = values.astype('string').str.strip()
+    out = pd.Series(pd.NaT, index=values.index, dtype='datetime64[ns]')
+    def zoned(part, **kw):
+        return pd.to_datetime(part, errors='coerce', utc=True, **kw).dt.tz_convert(timezone).dt.tz_localize(None)
+    if date_format is not None:
+        if '%z' in date_format or '%Z' in date_format: out[:] = zoned(text, format=date_format)
+        else: out[:] = pd.to_datetime(text, format=date_format, errors='coerce')
+        return out.astype('datetime64[ns]')
+    aware = text.str.contains(_ZONED, na=False).to_numpy()
+    if aware.any(): out[aware] = zoned(text[aware], format='mixed')
+    numbers = text[~aware].str.extract(_DAY_MONTH).astype('float64').dropna()
+    dayfirst = False
+    if len(numbers):
+        first, second = numbers[0] > 12, numbers[1] > 12
+        if first.any() and second.any():
+            raise SchemaError(f"{column} has dates with the day first ({text[first[first].index[0]]!r}) and with the month first "
+                              f"({text[second[second].index[0]]!r}): give one order, or pass date_format (--date-format '%d/%m/%Y')")
+        if not first.any() and not second.any() and (numbers[0] != numbers[1]).any():
+            example = text[numbers.index[(numbers[0] != numbers[1]).to_numpy()][0]]
+            raise SchemaError(f"{column}: no value tells whether {example!r} is day/month or month/day (no number above 12): "
+                              f"pass date_format (--date-format '%d/%m/%Y' or '%m/%d/%Y')")
+        dayfirst = bool(first.any())
+    numeric = text.index.isin(numbers.index)
+    if numeric.any(): out[numeric] = pd.to_datetime(text[numeric], errors='coerce', format='mixed', dayfirst=dayfirst)
+    rest = ~aware & ~numeric & text.notna().to_numpy()
+    if rest.any(): out[rest] = pd.to_datetime(text[rest], errors='coerce', format='mixed')
+    return out.astype('datetime64[ns]')
+
 # %% ../nbs/00_data.ipynb #75382bb8
 def _blank(s: pd.Series) -> pd.Series:
     "True where a key is null or only white space."
     return s.isna() | s.astype('str').str.strip().isin(['', 'nan', 'None', '<NA>'])
 
-def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False) -> Validated:
-    "Type and check a transactions table; return accepted rows and rejects with reasons (no row is lost)."
+def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
+    """Type and check a transactions table; return accepted rows and rejects with reasons (no row is lost).
+
+    Time stamps are read by `parse_timestamps` (`date_format`, `timezone`); numbers must be finite and within
+    `NUMBER_BOUNDS`."""
     check_columns(df, TRANSACTION_COLUMNS)
     if len(df) == 0: raise SchemaError("transactions has no rows: nothing to analyse.")
     raw = df.reset_index(drop=True)
@@ -217,7 +284,7 @@ def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False) -> V
     for key in ['customer_id', 'order_id', 'product_id']:
         flag(_blank(raw[key]), f'missing {key}')
         out[key] = raw[key].astype('str').str.strip()
-    ts = pd.to_datetime(raw['timestamp'], errors='coerce', format='mixed')
+    ts = parse_timestamps(raw['timestamp'], 'timestamp', date_format, timezone)
     flag(raw['timestamp'].isna(), 'missing timestamp')
     flag(ts.isna() & raw['timestamp'].notna(), 'unparseable timestamp')
     out['timestamp'] = ts.astype('datetime64[ns]')
@@ -225,11 +292,16 @@ def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False) -> V
         num = pd.to_numeric(raw[col], errors='coerce').astype('float64')
         flag(num.isna(), f'{col} is not a number')
         flag((num < 0) | ((num == 0) & (not zero_ok)), f'non-positive {col}')
+        for why in number_problems(num, col).unique():
+            if why: flag(number_problems(num, col) == why, why)
         out[col] = num
     if 'unit_cost' in raw.columns:
         cost = pd.to_numeric(raw['unit_cost'], errors='coerce').astype('float64')
         flag(cost.isna() & raw['unit_cost'].notna(), 'unit_cost is not a number')
         flag(cost < 0, 'negative unit_cost')
+        problems = number_problems(cost, 'unit_cost')
+        for why in problems.unique():
+            if why: flag(problems == why, why)
         out['unit_cost'] = cost
     ok_so_far = reasons.map(len).eq(0)
     dup = out[TRANSACTION_COLUMNS].duplicated(keep='first') & ok_so_far
@@ -244,17 +316,34 @@ def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False) -> V
     assert len(accepted) + len(rejects) == len(raw), 'rows lost in validation'
     return Validated(accepted, rejects.reset_index(drop=True))
 
+# %% ../nbs/00_data.ipynb #847b9b13
+def read_text_table(path: str | Path, **kwargs) -> pd.DataFrame:
+    """A CSV file read as text (every column a string, '' as missing), or a `SchemaError` naming the file, the line and
+    the fix when it is not UTF-8 or has no header row."""
+    path = Path(path)
+    try: return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[''], encoding='utf-8', **kwargs)
+    except UnicodeDecodeError:
+        data = path.read_bytes()
+        try: data.decode('utf-8'); at = None
+        except UnicodeDecodeError as exc: at = exc.start
+        where = f" at line {data[:at].count(10) + 1} (byte 0x{data[at]:02x})" if at is not None else ''
+        raise SchemaError(f"{path}: not UTF-8 text{where}. Save it as UTF-8 (in a spreadsheet: CSV UTF-8; or "
+                          f"iconv -f latin1 -t utf-8 {path.name} > utf8_{path.name})") from None
+    except pd.errors.EmptyDataError:
+        raise SchemaError(f"{path} is empty: a table needs a header row with its column names, then one row per record "
+                          f"(or leave the file out)") from None
+
 # %% ../nbs/00_data.ipynb #e691472e
 def load_transactions(path: str | Path, column_map: dict | None = None, rejects_path: str | Path | None = None,
-                      allow_zero_price: bool = False, verbose: bool = True) -> Validated:
-    "Read a user's CSV or Parquet transactions, validate them, and return accepted rows and rejects."
+                      allow_zero_price: bool = False, verbose: bool = True, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
+    "Read a user's CSV or Parquet transactions, validate them (`validate_transactions`), and return accepted rows and rejects."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no such file: {path}")
     if path.suffix.lower() in ('.parquet', '.pq'): raw = pd.read_parquet(path)
-    elif path.suffix.lower() in ('.csv', '.txt', '.gz'): raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[''])
+    elif path.suffix.lower() in ('.csv', '.txt', '.gz'): raw = read_text_table(path)
     else: raise SchemaError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv or .parquet file.")
     if column_map: raw = raw.rename(columns=column_map)
-    result = validate_transactions(raw, allow_zero_price=allow_zero_price)
+    result = validate_transactions(raw, allow_zero_price=allow_zero_price, date_format=date_format, timezone=timezone)
     if rejects_path is not None and len(result.rejects): result.rejects.to_csv(rejects_path, index=False)
     if verbose:
         why = result.rejects['reason'].value_counts().to_dict() if len(result.rejects) else {}

@@ -21,16 +21,17 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'HEADLINES', 'HEADLINE_NOTES',
-           'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'REFERENCE_SETS', 'ALL_BUT_SHOP',
-           'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'CONFIG_KEYS', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG',
-           'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date',
-           'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters', 'checking_claims', 'nbs_dir',
-           'discover_chapters', 'resolve_chapters', 'ChapterRun', 'audience_cells', 'main_figure', 'install_static',
-           'notebook_to_html', 'run_chapter', 'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card',
-           'write_index', 'reference_dataset', 'reference_cards', 'load_config', 'chapter_parameters',
-           'plan_parameters', 'plan_shop', 'run_reports', 'main', 'readme_markdown', 'readme_text', 'write_readme',
-           'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
+__all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG',
+           'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS',
+           'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'CONFIG_KEYS',
+           'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics', 'ParameterError',
+           'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
+           'shop_assumption_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
+           'ChapterRun', 'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html',
+           'run_chapter', 'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card', 'write_index',
+           'reference_dataset', 'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop',
+           'run_reports', 'OutputInUse', 'lock_output', 'release_output', 'main', 'readme_markdown', 'readme_text',
+           'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -141,10 +142,12 @@ def check_parameters(values: dict, spec: dict) -> dict:
 
 def shop_assumption_parameters() -> dict:
     """name -> (Param, default) of what every chapter with a `shop` parameter also takes: the shop's assumptions
-    (`SHOP_ASSUMPTIONS` of chapter 00b) and the run's column map (`column_map`, None for none; `parse_column_map`)."""
-    from precision_marketing.shop import SHOP_ASSUMPTIONS, COLUMN_MAP_PARAMETER
+    (`SHOP_ASSUMPTIONS` of chapter 00b), the run's column map (`column_map`, None for none; `parse_column_map`) and how
+    the shop is read (`SOURCE_OPTIONS`: `date_format`, `timezone`, `anonymise`)."""
+    from precision_marketing.shop import SHOP_ASSUMPTIONS, COLUMN_MAP_PARAMETER, SOURCE_OPTIONS
+    kinds = {'date_format': Text(optional=True), 'timezone': Text(), 'anonymise': Bool()}
     return {**{name: ((Int if isinstance(default, int) else Float)(low, high), default) for name, (default, _, low, high) in SHOP_ASSUMPTIONS.items()},
-            COLUMN_MAP_PARAMETER: (Text(optional=True), None)}
+            COLUMN_MAP_PARAMETER: (Text(optional=True), None), **{name: (kinds[name], default) for name, default in SOURCE_OPTIONS.items()}}
 
 def checking_claims() -> bool:
     "True under `nbdev_test` (which runs the default parameters): chapters then assert what their prose says about the default data."
@@ -210,17 +213,33 @@ def _without_directives(source: str) -> str:
     while lines and (lines[0].startswith('#|') or not lines[0].strip()): lines.pop(0)
     return '\n'.join(lines)
 
-def audience_cells(nb, audience: str):
+DEFAULT_SHOP_TAG = 'default-shop'   # a cell whose words are about the default synthetic shop's results, shown only with them
+
+def on_default_shop(parameters: dict | None) -> bool:
+    """True when a chapter run with these papermill `parameters` is on the book's default shop: the synthetic shop at
+    the default seed and size (00b's `synthetic_tables`), the one whose results the prose of cells tagged
+    `DEFAULT_SHOP_TAG` states."""
+    import inspect
+    from precision_marketing.shop import synthetic_tables
+    defaults = {p.name: p.default for p in inspect.signature(synthetic_tables).parameters.values()}
+    named = {'seed': 'seed', 'synthetic_customers': 'n_customers', 'synthetic_products': 'n_products', 'synthetic_days': 'n_days'}
+    parameters = parameters or {}
+    return parameters.get('shop', 'synthetic') == 'synthetic' and all(parameters.get(k, defaults[v]) == defaults[v] for k, v in named.items())
+
+def audience_cells(nb, audience: str, default_shop: bool = True):
     """The notebook as `audience` reads it (a copy).
 
-    Both audiences lose the cells nbdev hides from its docs (`#| hide`) and the directive lines themselves. A 'business'
-    reader also loses the cells tagged `test`, `plumbing`, `parameters` or `injected-parameters`, and every code cell
-    without output; `notebook_to_html` then hides the remaining code, so prose, plots and tables are left."""
+    Both audiences lose the cells nbdev hides from its docs (`#| hide`) and the directive lines themselves, and, when
+    the run was not on the default shop (`default_shop` False, `on_default_shop`), the cells tagged `DEFAULT_SHOP_TAG`:
+    their words state the default shop's results, which a page about another shop must not show. A 'business' reader
+    also loses the cells tagged `test`, `plumbing`, `parameters` or `injected-parameters`, and every code cell without
+    output; `notebook_to_html` then hides the remaining code, so prose, plots and tables are left."""
     import copy
     if audience not in AUDIENCES: raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
     nb = copy.deepcopy(nb)
     kept = []
     for cell in nb.cells:
+        if not default_shop and DEFAULT_SHOP_TAG in cell.metadata.get('tags', []): continue
         if cell.cell_type == 'code':
             if any(d.split()[:1] == ['hide'] for d in _directives(cell.source)): continue
             if audience == 'business' and (BUSINESS_DROPS & set(cell.metadata.get('tags', [])) or not cell.get('outputs')): continue
@@ -259,12 +278,12 @@ def install_static(out_dir: str | Path) -> Path:
     return static
 
 def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = False, audience: str = 'analyst',
-                     static: str | Path | None = None) -> Path:
+                     static: str | Path | None = None, default_shop: bool = True) -> Path:
     """Convert an executed notebook to a standalone HTML page for `audience` (plots embedded).
 
     `hide_code` drops the input cells ('business' always does); `static` is the folder `install_static` wrote: the page
     links its MathJax and require.js stand-in relative to itself, so it works from a file:// URL with no network
-    (default: nbconvert's CDN links)."""
+    (default: nbconvert's CDN links). `default_shop` False leaves out the cells about the default shop (`audience_cells`)."""
     from nbconvert import HTMLExporter
     hide = hide_code or audience == 'business'
     exporter = HTMLExporter(template_name='lab', exclude_input=hide, exclude_input_prompt=hide, exclude_output_prompt=hide)
@@ -272,7 +291,7 @@ def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = F
         relative = Path(os.path.relpath(Path(static).resolve(), Path(dest).resolve().parent)).as_posix()
         exporter.mathjax_url = f'{relative}/mathjax/MathJax.js?config={MATHJAX_CONFIG}'
         exporter.require_js_url = f'{relative}/no-require.js'
-    body, _ = exporter.from_notebook_node(audience_cells(nbformat.read(executed, as_version=4), audience))
+    body, _ = exporter.from_notebook_node(audience_cells(nbformat.read(executed, as_version=4), audience, default_shop))
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     Path(dest).write_text(body, encoding='utf-8')
     return Path(dest)
@@ -281,6 +300,23 @@ def _error_text(exc: Exception) -> str:
     "One line saying what failed."
     if hasattr(exc, 'ename'): return f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"
     return f"{type(exc).__name__}: {exc}"
+
+def _mark_stop(executed: Path, error: str) -> str:
+    """When a chapter stopped outside any cell's own error (the kernel died, most often for lack of memory, or a cell
+    ran out of time), find the code cell it stopped in — the last that started — and put a note after it in the executed
+    notebook, so the chapter's own page says where and why; return the error with that cell named."""
+    nb = nbformat.read(executed, as_version=4)
+    started = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code' and (c.metadata.get('papermill') or {}).get('start_time')]
+    if not started: return error
+    at = started[-1]
+    number = sum(c.cell_type == 'code' for c in nb.cells[:at + 1])
+    first = next((l for l in nb.cells[at].source.splitlines() if l.strip() and not l.startswith('#|')), '')[:80]
+    why = ' (a kernel that dies is most often out of memory)' if 'Kernel died' in error or 'DeadKernel' in error else ''
+    note = nbformat.v4.new_markdown_cell(f"**The chapter stopped here**: {html.escape(error)}{why}, in the code cell above (code cell {number}). "
+                                         "The cells below did not run.")
+    nb.cells.insert(at + 1, note)
+    nbformat.write(nb, executed)
+    return f"{error} in code cell {number} ({first!r}){why}"
 
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
                 hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = True,
@@ -319,11 +355,15 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
             else: os.environ[k] = v
     seconds = time.perf_counter() - start
     html_path = business_path = None
+    if error and executed.exists() and ' (cell ' not in error:   # stopped outside a cell's own error: name the cell, on the page too
+        try: error = _mark_stop(executed, error)
+        except Exception: pass
     if executed.exists():
         try:
             static = install_static(out_dir)
-            if 'analyst' in audiences: html_path = str(notebook_to_html(executed, page, hide_code, 'analyst', static))
-            if 'business' in audiences: business_path = str(notebook_to_html(executed, out_dir/'business'/f'{chapter}.html', True, 'business', static))
+            default_shop = on_default_shop(parameters)        # else the prose about the default shop's results is left out
+            if 'analyst' in audiences: html_path = str(notebook_to_html(executed, page, hide_code, 'analyst', static, default_shop))
+            if 'business' in audiences: business_path = str(notebook_to_html(executed, out_dir/'business'/f'{chapter}.html', True, 'business', static, default_shop))
         except Exception as exc: error = error or f"HTML conversion failed: {_error_text(exc)}"
     figure_path = out_dir/'metrics'/f'{chapter}.png'
     figure_path.unlink(missing_ok=True)
@@ -589,7 +629,7 @@ def _plain_dates(value):
     if isinstance(value, list): return [_plain_dates(v) for v in value]
     return value
 
-CONFIG_KEYS = {'hide_code', 'parameters', 'chapters', 'run', 'shop', 'column_map'}
+CONFIG_KEYS = {'hide_code', 'parameters', 'chapters', 'run', 'shop', 'column_map', 'anonymise', 'date_format', 'timezone'}
 
 def load_config(path: str | Path | None) -> dict:
     "Read a report YAML config; check its keys."
@@ -649,7 +689,7 @@ def plan_shop(shop: str | None, planned: dict, probe: bool = True) -> tuple[str,
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
                 progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = True,
-                audiences: tuple = AUDIENCES, column_map: str | dict | None = None) -> list[ChapterRun]:
+                audiences: tuple = AUDIENCES, column_map: str | dict | None = None, reading: dict | None = None) -> list[ChapterRun]:
     """Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first).
 
     Parameters
@@ -666,7 +706,12 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     csv : also write every decision table as `<out_dir>/decisions/<name>.csv`, linked from the index (default; False: the results store only).
     column_map : the shop's column names -> ours, for every chapter (default `config['column_map']`): `table.column=target`
         pairs, a YAML file or a dict (`parse_column_map`); checked before anything runs and given to the chapters as
-        their `column_map` parameter."""
+        their `column_map` parameter.
+    reading : how the shop is read, for every chapter: `anonymise`, `date_format`, `timezone` (chapter 00b's
+        `SOURCE_OPTIONS`; default `config`'s keys of the same names), given to the chapters as parameters.
+
+    One run at a time writes to `out_dir`: a second run into it stops at once (`OutputInUse`, naming the holder), and so
+    does a run whose results store another program holds open, before any chapter's work."""
     from precision_marketing.shop import absolute_source, mask_password, SHOP_SOURCE_VARIABLE
     config = config or {}
     _check_audiences(audiences)
@@ -685,7 +730,16 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         from precision_marketing.shop import COLUMN_MAP_PARAMETER, column_map_text, parse_column_map
         if COLUMN_MAP_PARAMETER in cli: raise ParameterError("give the column map once: --column-map or -p column_map=..., not both")
         cli = {**cli, COLUMN_MAP_PARAMETER: column_map_text(parse_column_map(column_map))}   # a file is read here, where its path means something
+    from precision_marketing.shop import SOURCE_OPTIONS, ANONYMISE_KEY_VARIABLE
+    reading = {**{k: config[k] for k in SOURCE_OPTIONS if k in config}, **{k: v for k, v in (reading or {}).items() if v is not None}}
+    for name, value in reading.items():
+        if name in cli: raise ParameterError(f"give {name} once: --{name.replace('_', '-')} or -p {name}=..., not both")
+        cli[name] = value
+    if os.environ.get(ANONYMISE_KEY_VARIABLE) and not cli.get('anonymise'):
+        print(f"warning: ${ANONYMISE_KEY_VARIABLE} is set but anonymisation is off: raw customer ids go into the pages and decision tables "
+              f"(pass --anonymise, or anonymise: true in the config)", file=sys.stderr, flush=True)
     planned = plan_parameters(chosen, config, cli, available, nbs)
+    _check_synthetic_sizes(planned)
     for params in planned.values():
         if 'shop' in params: params['shop'] = absolute_source(params['shop'])
     shown, real = plan_shop(shop, planned, probe)
@@ -693,6 +747,9 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         if 'shop' in params: params['shop'] = mask_password(params['shop'])
     hide = config.get('hide_code', False) if hide_code is None else hide_code
     Path(out_dir).mkdir(parents=True, exist_ok=True)
+    lock = lock_output(out_dir)                            # one run per output folder; released in the finally below
+    try: _check_results_store(Path(out_dir)/'results.duckdb')
+    except Exception: release_output(lock); raise
     old_source, old_run = os.environ.get(SHOP_SOURCE_VARIABLE), os.environ.get('PM_RUN_ID')
     if real: os.environ[SHOP_SOURCE_VARIABLE] = real
     os.environ['PM_RUN_ID'] = old_run or f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(_RUNS)}"   # one id for every chapter of this run
@@ -700,7 +757,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     try:
         if shop is not None and probe:     # a missing table or column stops the run here, with the validator's message, not in every chapter
             from precision_marketing.shop import validate_once
-            if validate_once(real or shop, Path(out_dir).resolve()/'.shop_cache'/os.environ['PM_RUN_ID'], cli.get('column_map')) is not None:
+            if validate_once(real or shop, Path(out_dir).resolve()/'.shop_cache'/os.environ['PM_RUN_ID'], cli) is not None:
                 print(f'{shown}: read and validated once for the {len(chosen)} chapters of this run', flush=True)
         for i, chapter in enumerate(chosen, 1):
             params = planned[chapter]
@@ -718,7 +775,65 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         for name, old in ((SHOP_SOURCE_VARIABLE, old_source), ('PM_RUN_ID', old_run)):
             if old is None: os.environ.pop(name, None)
             else: os.environ[name] = old
+        release_output(lock)
     return runs
+
+# %% ../nbs/90_reports.ipynb #7c3df3a7
+class OutputInUse(ValueError):
+    "Another run writes to this output folder, or another program holds its results store open."
+
+LOCK_NAME = '.pm-report.lock'
+
+def _alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def lock_output(out_dir: str | Path) -> Path:
+    """Take `out_dir` for this run: create `<out_dir>/.pm-report.lock` atomically, naming this process; return its path.
+
+    Raises `OutputInUse`, naming the holder, when a live process on this host holds it; a lock left by a process that
+    is gone is taken over (and said)."""
+    import json, socket
+    path = Path(out_dir)/LOCK_NAME
+    me = {'pid': os.getpid(), 'host': socket.gethostname(), 'started': time.strftime('%Y-%m-%d %H:%M:%S'), 'command': ' '.join(sys.argv)}
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            with os.fdopen(fd, 'w') as f: json.dump(me, f)
+            return path
+        except FileExistsError:
+            try: holder = json.loads(path.read_text())
+            except (OSError, ValueError): holder = {}
+            if holder.get('host', me['host']) != me['host'] or _alive(int(holder.get('pid', -1))):
+                raise OutputInUse(f"{out_dir} is being written by another run (pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
+                                  f"since {holder.get('started', '?')}: {holder.get('command', '?')}). Wait for it, or give this run another --out; "
+                                  f"if that run is gone for good, delete {path}") from None
+            print(f"taking over {path}: the run that left it (pid {holder.get('pid', '?')}) is gone", file=sys.stderr, flush=True)
+            path.unlink(missing_ok=True)
+    raise OutputInUse(f"{path} could not be taken: another run took it at the same moment")
+
+def release_output(lock: Path) -> None:
+    "Give the output folder back (only this process's own lock is removed)."
+    import json
+    try:
+        if json.loads(lock.read_text()).get('pid') == os.getpid(): lock.unlink()
+    except (OSError, ValueError): pass
+
+def _check_results_store(db: Path) -> None:
+    "Stop before any chapter when the run's results store cannot be written (another program holds it open)."
+    from precision_marketing.shop import _results_store, SchemaError
+    try: _results_store(db, attempts=1).close()
+    except SchemaError as exc: raise OutputInUse(str(exc)) from None
+
+def _check_synthetic_sizes(planned: dict) -> None:
+    "Refuse, before anything runs, a synthetic shop too big to generate (chapter 00a's `check_synthetic_size`)."
+    from precision_marketing.synthetic import check_synthetic_size
+    for chapter, params in planned.items():
+        if params.get('shop', 'synthetic') != 'synthetic' or 'synthetic_customers' not in params: continue
+        try: check_synthetic_size(int(params['synthetic_customers']), int(params.get('synthetic_products', 120)), int(params.get('synthetic_days', 730)))
+        except (TypeError, ValueError) as exc: raise ParameterError(f"{chapter}: {exc}") from None
 
 # %% ../nbs/90_reports.ipynb #01075462
 def _parse_params(pairs: list[str]) -> dict:
@@ -740,6 +855,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--shop', help="the shop every chapter runs on: a folder, a .duckdb or .sqlite file, a database URL, spark:<folder of Parquet tables> (default: report.yaml's shop, else synthetic)")
     parser.add_argument('--column-map', help="your column names -> the shop's, for every chapter: table.column=target pairs "
                         "(orders.order_date=timestamp,orders.bikeshop_name=customer_id) or a YAML file {orders: {order_date: timestamp}}")
+    parser.add_argument('--anonymise', action='store_true', default=None, help="replace every customer id by a keyed pseudonym on reading the shop (key: $PM_ANONYMISE_KEY); no page, decision or metric then holds a raw id")
+    parser.add_argument('--date-format', help="one strftime format for the shop's dates, e.g. '%%d/%%m/%%Y %%H:%%M' (default: inferred per column; needed when day and month cannot be told apart)")
+    parser.add_argument('--timezone', help="the shop's time zone (IANA name, default UTC): times with a zone are converted to it, times without one are taken in it")
     parser.add_argument('-p', '--param', action='append', default=[], help='key=value given to every chapter (repeatable)')
     parser.add_argument('--out', default=None, help='output folder (default: <project>/reports)')
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
@@ -755,7 +873,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
                            hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=not args.no_csv,
-                           audiences=AUDIENCES if args.audience == 'both' else (args.audience,), column_map=args.column_map)
+                           audiences=AUDIENCES if args.audience == 'both' else (args.audience,), column_map=args.column_map,
+                           reading={'anonymise': args.anonymise, 'date_format': args.date_format, 'timezone': args.timezone})
     except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
         from precision_marketing.shop import mask_password
         print(f"pm-report: {mask_password(str(exc))}", file=sys.stderr); return 2

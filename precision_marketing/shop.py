@@ -15,19 +15,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import SchemaError, Validated, _blank, check_columns, validate_transactions
+from .data import (SchemaError, Validated, _blank, check_columns, number_problems, parse_timestamps,
+                                      read_text_table, validate_transactions)
 
 # %% auto #0
 __all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE',
-           'CATALOG_PREFIX', 'ANONYMISE_KEY_VARIABLE', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'SHOP_PARAMETERS',
-           'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'NEEDS_PREFIX', 'DECISION_TABLES',
-           'RESULTS_DB_VARIABLE', 'RESULTS_CSV_VARIABLE', 'TableSpec', 'validate_table', 'parse_column_map',
+           'CATALOG_PREFIX', 'DB_PASSWORD_VARIABLE', 'DB_PASSWORD_FILE_VARIABLE', 'ANONYMISE_KEY_VARIABLE',
+           'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE',
+           'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE',
+           'RESULTS_CSV_VARIABLE', 'FORMULA_STARTS', 'TableSpec', 'validate_table', 'parse_column_map',
            'column_map_text', 'suggest_column_map', 'suggested_map', 'check_references', 'mask_password', 'Shop',
            'shop_from_tables', 'synthetic_label', 'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source',
            'ShopSourceError', 'probe_source', 'pseudonymise', 'read_source', 'open_shop', 'infer_price_calendar',
-           'complete_shop', 'stock_from_reorder_levels', 'report_source', 'validate_once', 'open_report_shop',
-           'ShopSections', 'shop_sections', 'write_shop', 'main', 'check_decision', 'write_decisions', 'read_decision',
-           'earlier_decision']
+           'complete_shop', 'stock_from_reorder_levels', 'report_source', 'source_options', 'validate_once',
+           'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main', 'spreadsheet_safe',
+           'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -68,13 +70,15 @@ def _as_bool(s: pd.Series) -> pd.Series:
     text = s.astype('str').str.strip().str.lower()
     return pd.Series(np.where(text.isin(_TRUE), True, np.where(text.isin(_FALSE), False, None)), index=s.index, dtype=object).where(s.notna())
 
-def validate_table(name: str, df: pd.DataFrame) -> Validated:
+def validate_table(name: str, df: pd.DataFrame, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
     """Type and check one shop table against `SHOP_TABLES[name]`; bad rows go to rejects with a reason (no row is lost).
 
     Parameters
     ----------
     name : one of `SHOP_TABLES`.
     df : the table as read (any column types; extra columns are kept as they are).
+    date_format, timezone : how its dates are read (`parse_timestamps`: one day/month order per column, zones converted
+        to `timezone`). Numbers must be finite and within `NUMBER_BOUNDS` (chapter 00).
 
     Returns
     -------
@@ -89,14 +93,15 @@ def validate_table(name: str, df: pd.DataFrame) -> Validated:
                               f"`pm-data suggest <source> --out map.yaml` proposes the whole map")
     if len(df) == 0: raise SchemaError(f"{name} has no rows: give at least one row, or leave the table out")
     if name == 'orders':
-        checked = validate_transactions(df[[c for c in df.columns if c in {**spec.required, **spec.optional}]])
+        checked = validate_transactions(df[[c for c in df.columns if c in {**spec.required, **spec.optional}]], date_format=date_format, timezone=timezone)
         extra = [c for c in spec.optional if c in df.columns and c not in checked.accepted.columns]
         if not extra: return checked
         keep = np.setdiff1d(np.arange(len(df)), checked.rejects.row.to_numpy())
-        return _validate_columns(name, df.reset_index(drop=True), {c: spec.optional[c] for c in extra}, spec, base=(checked, keep))
-    return _validate_columns(name, df.reset_index(drop=True), {**spec.required, **{c: k for c, k in spec.optional.items() if c in df.columns}}, spec)
+        return _validate_columns(name, df.reset_index(drop=True), {c: spec.optional[c] for c in extra}, spec, base=(checked, keep), dates=(date_format, timezone))
+    return _validate_columns(name, df.reset_index(drop=True), {**spec.required, **{c: k for c, k in spec.optional.items() if c in df.columns}}, spec,
+                             dates=(date_format, timezone))
 
-def _validate_columns(name, raw, kinds, spec, base=None) -> Validated:
+def _validate_columns(name, raw, kinds, spec, base=None, dates=(None, 'UTC')) -> Validated:
     reasons = pd.Series([[] for _ in range(len(raw))], dtype=object)
     def flag(mask, text):
         for i in np.flatnonzero(np.asarray(mask, dtype=bool)): reasons[i].append(text)
@@ -110,9 +115,12 @@ def _validate_columns(name, raw, kinds, spec, base=None) -> Validated:
             if not pd.api.types.is_integer_dtype(num): num = num.astype('float64')      # whole numbers stay integers, as the source gave them
             flag(num.isna() & (value.notna() | required), f'{col} is not a number' if not required else f'missing or non-numeric {col}')
             if col in spec.non_negative or col in spec.required and name != 'ratings': flag(num < 0, f'negative {col}')
+            problems = number_problems(num, col)
+            for why in problems.unique():
+                if why: flag(problems == why, why)
             out[col] = num
         elif kind == 'datetime':
-            ts = pd.to_datetime(value, errors='coerce', format='mixed')
+            ts = parse_timestamps(value, f'{name}.{col}', *dates)
             flag(ts.isna() & (value.notna() | required), f'unparseable {col}' if value.notna().any() else f'missing {col}')
             out[col] = ts.astype('datetime64[ns]')
         elif kind == 'bool':
@@ -464,14 +472,14 @@ class Shop:
     def __repr__(self):
         return f"Shop({self.describe()}: " + ', '.join(f'{n} {len(t):,}' for n, t in self.tables.items()) + ')'
 
-def shop_from_tables(raw: dict, source: str, truth: dict | None = None) -> Shop:
-    "Validate each table (unknown table names are an error), then the keys across tables."
+def shop_from_tables(raw: dict, source: str, truth: dict | None = None, date_format: str | None = None, timezone: str = 'UTC') -> Shop:
+    "Validate each table (unknown table names are an error; dates read with `date_format` and `timezone`), then the keys across tables."
     unknown = sorted(set(raw) - set(SHOP_TABLES))
     if unknown: raise SchemaError(f"{mask_password(source)}: unknown table(s) {unknown}; the shop tables are {list(SHOP_TABLES)}")
     if 'orders' not in raw: raise SchemaError(f"{mask_password(source)} has no 'orders' table: every shop needs its order lines (tables found: {sorted(raw)})")
     tables, rejects = {}, {}
     for name in [t for t in TABLE_ORDER if t in raw]:
-        checked = validate_table(name, raw[name])
+        checked = validate_table(name, raw[name], date_format, timezone)
         tables[name], rejects[name] = checked.accepted, checked.rejects
     check_references(tables, rejects)
     return Shop(tables, rejects, source, truth)
@@ -495,12 +503,13 @@ def _read_folder(folder: Path) -> dict:
         if len(found) > 1: raise SchemaError(f"{folder} has both {found[0].name} and {found[1].name}: keep one")
         if found:
             p = found[0]
-            tables[name] = pd.read_parquet(p) if p.suffix == '.parquet' else pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[''])
+            tables[name] = pd.read_parquet(p) if p.suffix == '.parquet' else read_text_table(p)     # not UTF-8, or empty: named, with the fix
     if not tables: raise SchemaError(f"{folder} holds no shop table: name the files after the tables, e.g. orders.csv, products.parquet ({list(SHOP_TABLES)})")
     return tables
 
 def _read_sqlite(path: Path) -> dict:
-    con = sqlite3.connect(f'file:{path}?mode=ro', uri=True)        # read-only: the user's file is never written
+    if not path.is_file(): raise FileNotFoundError(f"no such SQLite file: {path}")
+    con = sqlite3.connect(path.resolve().as_uri() + '?mode=ro', uri=True)   # a quoted file URI, read-only: '#' or '?' in the name stay in the name; never created or written
     try:
         names = [r[0] for r in con.execute("select name from sqlite_master where type in ('table', 'view')")]
         return {n: pd.read_sql_query(f'select * from "{n}"', con) for n in names if n in SHOP_TABLES}
@@ -508,10 +517,18 @@ def _read_sqlite(path: Path) -> dict:
 
 def _read_duckdb(path: Path) -> dict:
     import duckdb
-    con = duckdb.connect(str(path), read_only=True)
+    if not path.is_file(): raise FileNotFoundError(f"no such DuckDB file: {path}")
+    con = duckdb.connect(str(path), read_only=True, config={'enable_external_access': False})   # a view may not read files or URLs
     try:
         names = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()]
-        return {n: con.execute(f'select * from "{n}"').df() for n in names if n in SHOP_TABLES}
+        tables = {}
+        for n in [n for n in names if n in SHOP_TABLES]:
+            try: tables[n] = con.execute(f'select * from "{n}"').df()
+            except duckdb.Error as exc:
+                if 'external access' not in str(exc).lower() and 'permission' not in str(exc).lower(): raise
+                raise SchemaError(f"{path}: {n} is a view that reads files or the network, which a shop's database may not do here "
+                                  f"(external access is disabled): store {n} as a table ({str(exc).splitlines()[0]})") from None
+        return tables
     finally: con.close()
 
 SERVER_SCHEMES = ('mysql', 'mysql+pymysql', 'mariadb', 'mariadb+pymysql', 'postgresql', 'postgresql+psycopg')
@@ -594,12 +611,25 @@ _PG_WITHOUT_CODE = [   # psycopg raises these without a SQLSTATE: recognised by 
     ('server closed the connection unexpectedly', _LOST), ('terminating connection due to administrator command', _LOST), ('consuming input failed', _LOST),
     ('connection refused', _UNREACHABLE), ('no such file or directory', _UNREACHABLE), ('could not translate host name', _UNREACHABLE)]
 
-def _server_url(url: str) -> str:
-    "The SQLAlchemy URL for a shop URL: mysql:// and mariadb:// go through PyMySQL."
+DB_PASSWORD_VARIABLE, DB_PASSWORD_FILE_VARIABLE = 'PM_DB_PASSWORD', 'PM_DB_PASSWORD_FILE'
+
+def _server_url(url: str):
+    """The SQLAlchemy URL for a shop URL: mysql:// and mariadb:// go through PyMySQL. A URL with a user but no password
+    takes it from `$PM_DB_PASSWORD`, else from the file `$PM_DB_PASSWORD_FILE` names (its first line), so the password
+    need not travel in the URL, where `ps` and the shell's history show it."""
     scheme, rest = url.split('://', 1)
-    if scheme in ('mysql', 'mariadb', 'mariadb+pymysql'): return 'mysql+pymysql://' + rest
-    if scheme == 'postgresql': return 'postgresql+psycopg://' + rest
-    return url
+    if scheme in ('mysql', 'mariadb', 'mariadb+pymysql'): url = 'mysql+pymysql://' + rest
+    elif scheme == 'postgresql': url = 'postgresql+psycopg://' + rest
+    import sqlalchemy as sa
+    parsed = sa.engine.make_url(url)
+    if parsed.username and parsed.password is None:
+        secret = os.environ.get(DB_PASSWORD_VARIABLE)
+        if secret is None and os.environ.get(DB_PASSWORD_FILE_VARIABLE):
+            path = Path(os.environ[DB_PASSWORD_FILE_VARIABLE])
+            if not path.is_file(): raise ShopSourceError(f"${DB_PASSWORD_FILE_VARIABLE} names {path}, which is not a file: point it at a file holding the password")
+            secret = (path.read_text().splitlines() or [''])[0]
+        if secret is not None: return parsed.set(password=secret)
+    return parsed
 
 @contextmanager
 def _server_session(url: str, failing: str):
@@ -668,6 +698,12 @@ def _anonymise(raw: dict) -> dict:
                                   "(any long random string; it is read, never stored)")
     return {name: t.assign(customer_id=pseudonymise(t['customer_id'], key.encode())) if 'customer_id' in t else t for name, t in raw.items()}
 
+def _check_timezone(timezone: str) -> None:
+    import zoneinfo
+    try: zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise SchemaError(f"unknown time zone {timezone!r}: give an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York'") from None
+
 def read_source(source: str | Path) -> tuple[dict, str]:
     """The tables of a shop source as they are stored (table name -> frame, before any renaming or validation) and the
     source's label: a folder, a .duckdb / .sqlite file, a database URL or `spark:<folder>` (read-only in every case)."""
@@ -683,7 +719,8 @@ def read_source(source: str | Path) -> tuple[dict, str]:
     if not raw: raise SchemaError(f"{mask_password(str(source))} holds no shop table: name the tables after the shop's ({list(SHOP_TABLES)})")
     return raw, str(source)
 
-def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, anonymise: bool = False, **synthetic) -> Shop:
+def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, anonymise: bool = False, date_format: str | None = None,
+              timezone: str = 'UTC', **synthetic) -> Shop:
     """Read and validate a shop.
 
     Parameters
@@ -692,13 +729,17 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
         or `spark:<folder of Parquet tables>[?master=...]`, read through Spark (chapter 12).
     column_map : per table, your column names -> the shop's, e.g. {'orders': {'Date': 'timestamp'}}.
     anonymise : replace every customer_id on ingest, before validation, by a keyed hash (key from the environment
-        variable PM_ANONYMISE_KEY, never stored), so no table, reject or report carries a raw customer id.
+        variable PM_ANONYMISE_KEY, never stored), so no table, reject or report carries a raw customer id. With the key
+        set and `anonymise` False, a warning says that raw ids will be kept.
+    date_format, timezone : how time stamps are read (chapter 00's `parse_timestamps`): one `strftime` format for every
+        date column, else one day/month order inferred per column; zoned times converted to `timezone`, naive ones taken in it.
     **synthetic : n_customers, n_products, n_days, seed for the synthetic shop.
 
     Returns
     -------
     Shop, every table validated (rejects kept with reasons) and its keys checked across tables."""
     truth = None
+    _check_timezone(timezone)
     kind = source_kind(source)
     if kind == 'synthetic':
         raw, truth = synthetic_tables(**synthetic)
@@ -709,12 +750,16 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
     for name, mapping in (column_map or {}).items():
         if name not in raw: raise SchemaError(f"column_map names table {name!r}, which the shop does not have (it has {sorted(raw)})")
         raw[name] = raw[name].rename(columns=mapping)
+    if not anonymise and os.environ.get(ANONYMISE_KEY_VARIABLE):
+        warnings.warn(f"${ANONYMISE_KEY_VARIABLE} is set but anonymisation is off: raw customer ids will be kept in every table, "
+                      f"decision and page. Pass anonymise=True (pm-report/pm-data --anonymise), or unset the variable", stacklevel=2)
     if anonymise:
         raw = _anonymise(raw)
         if truth is not None: truth = None                 # the truth is keyed by raw ids: an anonymised shop does not carry it
         source += ' (anonymised)'
-    shop = shop_from_tables(raw, source, truth)
-    if kind in ('duckdb', 'sqlite', 'server', 'spark') and not column_map and not anonymise: shop.database = str(source)
+    shop = shop_from_tables(raw, source, truth, date_format, timezone)
+    as_stored = not column_map and not anonymise and date_format is None and timezone == 'UTC'
+    if kind in ('duckdb', 'sqlite', 'server', 'spark') and as_stored: shop.database = str(source)
     return shop
 
 # %% ../nbs/00b_shop.ipynb #b7da1fc0
@@ -900,18 +945,27 @@ def _cached_shop(source: str, kwargs: dict, folder: str | Path | None = None) ->
     return shop
 
 VALIDATED_FIRST = ('folder', 'duckdb', 'sqlite')   # source kinds `pm-report` reads and validates before any chapter runs
+SOURCE_OPTIONS = {'date_format': None, 'timezone': 'UTC', 'anonymise': False}   # how a run reads its shop, beside the column map: parameter -> default
 
-def validate_once(source: str, cache: str | Path, column_map: str | dict | None = None) -> Shop | None:
+def source_options(params: dict) -> dict:
+    """The `open_shop` arguments a run's parameters ask for: the column map (`parse_column_map`), `date_format`,
+    `timezone` and `anonymise` (`SOURCE_OPTIONS`), each only when it differs from its default, so that the run's cache
+    key and the in-database aggregation change only when the reading does."""
+    out = {'column_map': parse_column_map(params.get(COLUMN_MAP_PARAMETER))}
+    out.update({k: params[k] for k, default in SOURCE_OPTIONS.items() if params.get(k, default) != default})
+    return {k: v for k, v in out.items() if v}
+
+def validate_once(source: str, cache: str | Path, params: dict | None = None) -> Shop | None:
     """Read and validate a run's shop before its first chapter, into the run's cache `cache` (the folder `pm-report`
     passes its chapters as `$PM_SHOP_CACHE`), so that a missing table or column stops the run at once — with the
     validator's own message — instead of failing every chapter, and the chapters then read this copy.
 
     Only a local folder or database file is read this early (`VALIDATED_FIRST`); a server or a Spark location is checked
     by `probe_source` and read by the first chapter, which reports its own failure. Returns the shop, or None when the
-    source is not read early. `column_map` is the run's (`parse_column_map`), as the chapters will apply it."""
+    source is not read early. `params` are the run's common parameters: the column map and `SOURCE_OPTIONS`
+    (`source_options`), as the chapters will apply them."""
     if source_kind(source) not in VALIDATED_FIRST: return None
-    mapping = parse_column_map(column_map)
-    return _cached_shop(str(source), {'column_map': mapping} if mapping else {}, cache)
+    return _cached_shop(str(source), source_options(params or {}), cache)
 
 def open_report_shop(params: dict, **kwargs) -> Shop:
     """The shop a chapter runs on, from its checked parameters: `params['shop']` (default 'synthetic'), sized by the synthetic parameters.
@@ -920,11 +974,11 @@ def open_report_shop(params: dict, **kwargs) -> Shop:
     keeps the validated tables for the run, and every later chapter reads that copy, so all chapters see the same
     snapshot of the shop and a database is read once per run, not once per chapter. What the shop lacks is then
     inferred from its orders or assumed (`complete_shop`, with any `SHOP_ASSUMPTIONS` given in `params`), and the page
-    says which. The run's column map (`params['column_map']`, `parse_column_map`) renames the shop's columns as it is read."""
+    says which. The run's column map (`params['column_map']`, `parse_column_map`) renames the shop's columns as it is
+    read; `date_format`, `timezone` and `anonymise` say how it is read (`source_options`)."""
     missing = [p for p in SHOP_PARAMETERS[1:] if p not in params]
     source = report_source(params.get('shop', 'synthetic'))
-    mapping = parse_column_map(params.get(COLUMN_MAP_PARAMETER))
-    if mapping: kwargs = {**kwargs, 'column_map': mapping}
+    kwargs = {**kwargs, **source_options(params)}
     if str(source) != 'synthetic':
         shop = _cached_shop(str(source), kwargs) if os.environ.get(SHOP_CACHE_VARIABLE) else open_shop(source, **kwargs)
     elif missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
@@ -1064,6 +1118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--out', help='suggest: write the proposed column map to this YAML file (never overwritten)')
     parser.add_argument('--parquet', action='store_true', help='sample-shop: write the folder as Parquet files (the layout of a Spark shop)')
     parser.add_argument('--column-map', help="check: your column names -> the shop's, as table.column=target pairs (orders.order_date=timestamp,...) or a YAML file")
+    parser.add_argument('--anonymise', action='store_true', help='check: replace customer ids by keyed pseudonyms on reading (key: $PM_ANONYMISE_KEY)')
+    parser.add_argument('--date-format', help="check: one strftime format for the shop's dates (default: inferred per column)")
+    parser.add_argument('--timezone', default='UTC', help="check: the shop's time zone (default UTC)")
     for name, default in [('customers', 2000), ('products', 120), ('days', 730), ('seed', 42)]:
         parser.add_argument(f'--{name}', type=int, default=default, help=f'synthetic shop: {name} (default {default})')
     args = parser.parse_args(argv)
@@ -1078,7 +1135,7 @@ def main(argv: list[str] | None = None) -> int:
             shop = open_shop('synthetic', n_customers=args.customers, n_products=args.products, n_days=args.days, seed=args.seed)
             print(f"{shop} -> {write_shop(shop, args.target, args.parquet)}"); return 0
         if args.command == 'suggest': return _suggest_command(args.target, args.out)
-        shop = open_shop(args.target, column_map=parse_column_map(args.column_map))
+        shop = open_shop(args.target, column_map=parse_column_map(args.column_map), anonymise=args.anonymise, date_format=args.date_format, timezone=args.timezone)
     except (SchemaError, FileNotFoundError, FileExistsError, ValueError, ShopSourceError) as exc:
         print(f"pm-data: {mask_password(str(exc))}", file=sys.stderr); return 2
     print(shop); print(shop.summary.to_string())
@@ -1099,6 +1156,30 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
                                         'inventory_value', 'dead_stock_value', 'turnover', 'satisfaction'], ['policy', 'seed']),
 }
 RESULTS_DB_VARIABLE, RESULTS_CSV_VARIABLE = 'PM_RESULTS_DB', 'PM_RESULTS_CSV'
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')   # a CSV cell starting so is a formula to a spreadsheet (OWASP, CSV injection)
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell that starts with `FORMULA_STARTS` prefixed by a single quote, as OWASP recommends
+    for CSV files a spreadsheet may open: `=HYPERLINK(...)` is then shown, never run. Numbers (negative ones too) are
+    left as they are; the results store (DuckDB) keeps the values unchanged."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            text = out[col]
+            risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+            if risky.any(): out[col] = text.where(~risky, "'" + text.astype('str'))
+    return out
+
+def _results_store(db: str | Path, attempts: int = 5, wait: float = 0.5):
+    "A write connection to the results store; a store another program holds open is tried again briefly, then named with the fix."
+    import duckdb, time
+    for attempt in range(attempts):
+        try: return duckdb.connect(str(db))
+        except duckdb.IOException as exc:
+            if 'lock' not in str(exc).lower() or attempt == attempts - 1:
+                raise SchemaError(f"the results store {db} cannot be written: another program holds it open ({str(exc).splitlines()[0]}). "
+                                  "Close it there (a BI tool, a notebook, another pm-report), or give this run another --out") from None
+            time.sleep(wait)
 
 def check_decision(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     "The frame, if it has the documented columns of decision table `name` and a unique key; else SchemaError."
@@ -1120,7 +1201,9 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
     shop : description of the shop the decisions are for (passwords are masked).
     parameters : the chapter's parameters, stored as JSON beside every row.
     db : DuckDB file of the run's results (default `$PM_RESULTS_DB`; none: check only).
-    csv_dir : also write `<name>.csv` there, atomically (default `$PM_RESULTS_CSV`, which `pm-report` sets unless given `--no-csv`).
+    csv_dir : also write `<name>.csv` there, atomically (default `$PM_RESULTS_CSV`, which `pm-report` sets unless given
+        `--no-csv`), each text cell made `spreadsheet_safe`. The store is written first: when it cannot be (held open
+        elsewhere), nothing is written and the old CSV stays.
 
     Returns
     -------
@@ -1136,7 +1219,7 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
         meta = {'run_id': run_id, 'chapter': chapter, 'shop': mask_password(shop),
                 'parameters': json.dumps(parameters or {}, default=str, sort_keys=True), 'written_at': pd.Timestamp.now().floor('s')}
         Path(db).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(db))
+        con = _results_store(db)
         try:
             for name, frame in tables.items():
                 staged = frame.assign(**meta)
@@ -1154,7 +1237,7 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
         Path(csv_dir).mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
             tmp = Path(csv_dir)/f'.{name}.csv.{os.getpid()}.part'
-            try: frame.to_csv(tmp, index=False); os.replace(tmp, Path(csv_dir)/f'{name}.csv')   # a reader never sees half a file
+            try: spreadsheet_safe(frame).to_csv(tmp, index=False); os.replace(tmp, Path(csv_dir)/f'{name}.csv')   # a reader never sees half a file; no cell runs as a formula
             finally: tmp.unlink(missing_ok=True)
     return {name: len(frame) for name, frame in tables.items()}
 

@@ -13,8 +13,8 @@ import pandas as pd
 from .data import validate_transactions
 
 # %% auto #0
-__all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'SyntheticShop', 'seasonality', 'line_rates', 'draw_lines',
-           'make_synthetic_shop']
+__all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'MAX_SYNTHETIC_GB', 'SyntheticShop', 'synthetic_footprint',
+           'check_synthetic_size', 'seasonality', 'line_rates', 'draw_lines', 'make_synthetic_shop']
 
 # %% ../nbs/00a_synthetic.ipynb #33be6b0e
 CATEGORY_TRUTH = pd.DataFrame({
@@ -80,6 +80,23 @@ class SyntheticShop:
     def __repr__(self):
         return (f"SyntheticShop({len(self.customers):,} customers, {len(self.products):,} products, "
                 f"{len(self.transactions):,} order lines, {self.prices.date.nunique():,} days, {0 if self.events is None else len(self.events):,} campaign events)")
+
+# %% ../nbs/00a_synthetic.ipynb #09864c39
+MAX_SYNTHETIC_GB = 8.0       # the largest synthetic shop generated, by `synthetic_footprint`'s estimate
+_LINES_PER_CUSTOMER_DAY, _GB_BASE, _GB_PER_LINE, _GB_PER_PRODUCT_DAY = 0.045, 0.15, 0.7e-6, 0.2e-6   # measured (prose above)
+
+def synthetic_footprint(n_customers: int, n_products: int, n_days: int) -> tuple[int, float]:
+    "Estimated order lines and peak memory (GB) of `make_synthetic_shop` at this size (measured coefficients; prose above)."
+    lines = int(_LINES_PER_CUSTOMER_DAY * n_customers * n_days)
+    return lines, _GB_BASE + _GB_PER_LINE * lines + _GB_PER_PRODUCT_DAY * n_products * n_days
+
+def check_synthetic_size(n_customers: int, n_products: int, n_days: int, max_gb: float = MAX_SYNTHETIC_GB) -> None:
+    "Raise ValueError, naming the estimate and the fix, when a synthetic shop of this size would need more than `max_gb`."
+    lines, gb = synthetic_footprint(n_customers, n_products, n_days)
+    if gb > max_gb:
+        raise ValueError(f"a synthetic shop of {n_customers:,} customers x {n_products:,} products x {n_days:,} days would hold about "
+                         f"{lines:,} order lines and need about {gb:,.1f} GB, above the ceiling of {max_gb:g} GB (MAX_SYNTHETIC_GB): "
+                         f"choose fewer customers, products or days")
 
 # %% ../nbs/00a_synthetic.ipynb #b9bf51b7
 def seasonality(cats: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
@@ -187,6 +204,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     for name, value, low in [('n_customers', n_customers, 10), ('n_products', n_products, 10), ('n_days', n_days, 56)]:
         if not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+    check_synthetic_size(n_customers, n_products, n_days)          # before anything is drawn
     n_pairs = min(6, n_products // 4) if n_pairs is None else n_pairs
     if not isinstance(n_pairs, (int, np.integer)) or n_pairs < 0 or 2 * n_pairs > n_products:
         raise ValueError(f"n_pairs must be a whole number from 0 to n_products // 2 = {n_products // 2}, got {n_pairs!r}")

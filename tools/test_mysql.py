@@ -270,6 +270,14 @@ def main() -> int:
                 unchanged = all(a.execute(f'select count(*), min(run_id) from "{t}"').fetchall() == b.execute(f'select count(*), min(run_id) from "{t}"').fetchall() for t in tables)
             check(unchanged and 'reorder_levels' in tables, f'the decision tables of the earlier run are whole after the failed one ({tables})')
             server.start()
+            pm_data = str(ROOT/'.venv'/'bin'/'pm-data')
+            unknown = subprocess.run([pm_data, 'check', server.url('analyst', PASSWORD, 'no_such_shop')], capture_output=True, text=True)
+            check(unknown.returncode == 2 and 'the database does not exist' in unknown.stderr and PASSWORD not in unknown.stdout + unknown.stderr,
+                  f'an unknown database: exit 2 saying it does not exist ({unknown.returncode}: {unknown.stderr[-300:]})')
+            bare = server.url('analyst', PASSWORD, 'shop').replace(f':{PASSWORD}@', '@')      # the password from the environment, not the URL
+            from_env = subprocess.run([pm_data, 'check', bare], capture_output=True, text=True, env={**os.environ, 'PM_DB_PASSWORD': PASSWORD})
+            check(from_env.returncode == 0 and 'orders' in from_env.stdout and PASSWORD not in from_env.stdout + from_env.stderr,
+                  f'the password from $PM_DB_PASSWORD: read (exit {from_env.returncode}: {from_env.stderr[-300:]})')
             refused = write_refused(server.url('root', '', 'shop'))
             check('read only transaction' in refused, f"MySQL: even root cannot write in the project's session ({refused[-200:]})")
             check(server.sql('checksum table shop.orders, shop.products, shop.inventory, shop.prices, shop.customers, shop.events').stdout == checksums,
