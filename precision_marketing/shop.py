@@ -600,7 +600,9 @@ _NO_DATABASE = 'the database does not exist on the server: check its name at the
 _UNREACHABLE = 'cannot reach the server: is it running, and are the host and port (or socket) right?'
 _LOST = 'the connection was lost while the shop was being read: nothing was kept; run again when the server is back'
 _SERVER_PROBLEMS = {   # MySQL/MariaDB error codes and PostgreSQL SQLSTATEs -> what it means and the fix
-    1045: _CREDENTIALS, 1044: _NO_GRANT, 1049: _NO_DATABASE, 2003: _UNREACHABLE, 2013: _LOST,
+    1045: _CREDENTIALS, 1049: _NO_DATABASE,
+    1044: 'the database does not exist, or the user may not read it (MySQL does not tell a user without rights on a database which): '
+          'check its name at the end of the URL, and grant the user SELECT on the shop tables', 2003: _UNREACHABLE, 2013: _LOST,
     2002: 'cannot reach the server (no such socket or host): is it running, and is the socket/host right?',
     2006: 'the server went away while the shop was being read: nothing was kept; run again when it is back',
     '28P01': _CREDENTIALS, '28000': _CREDENTIALS, '42501': _NO_GRANT, '3D000': _NO_DATABASE,
@@ -666,9 +668,10 @@ def _server_error(url: str, exc: Exception, otherwise: str) -> ShopSourceError:
     "A driver's error as one clear message: what happened and what to check, password masked."
     while not hasattr(exc, 'orig') and exc.__cause__ is not None: exc = exc.__cause__
     orig = getattr(exc, 'orig', exc)
-    code = getattr(orig, 'sqlstate', None) or (orig.args[0] if getattr(orig, 'args', None) and isinstance(orig.args[0], int) else None)
+    codes = [orig.args[0] if getattr(orig, 'args', None) and isinstance(orig.args[0], int) else None,   # MySQL's own number first:
+             getattr(orig, 'sqlstate', None)]                                                          # PyMySQL also sets a generic SQLSTATE
     text = mask_password(str(orig)).strip()
-    meaning = _SERVER_PROBLEMS.get(code) or next((m for words, m in _PG_WITHOUT_CODE if words in text.lower()), None)
+    meaning = next((_SERVER_PROBLEMS[c] for c in codes if c in _SERVER_PROBLEMS), None) or next((m for words, m in _PG_WITHOUT_CODE if words in text.lower()), None)
     if meaning is None and re.search(r'database "[^"]*" does not exist', text): meaning = _NO_DATABASE
     return ShopSourceError(f"{mask_password(url)}: {meaning or otherwise} ({text.splitlines()[0] if text else type(orig).__name__})")
 
