@@ -26,9 +26,9 @@ import pandas as pd
 __all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND',
            'SCANNER_PANELS', 'SERIES', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError',
            'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
-           'number_problems', 'parse_timestamps', 'validate_transactions', 'read_text_table', 'load_transactions',
-           'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k', 'load_scanner_panel', 'load_series',
-           'load_walmart_weekly', 'daily_units', 'weekly_units']
+           'number_problems', 'flag_each', 'parse_timestamps', 'validate_transactions', 'read_text_table',
+           'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k',
+           'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'daily_units', 'weekly_units']
 
 # %% ../nbs/00_data.ipynb #6faeb9a7
 def project_root(start: str | Path | None = None) -> Path | None:
@@ -217,6 +217,11 @@ def number_problems(num: pd.Series, column: str) -> pd.Series:
     out[np.isfinite(values) & (values.abs() > bound)] = f'{column} beyond {bound:g} (NUMBER_BOUNDS)'
     return out
 
+def flag_each(flag, problems: pd.Series) -> None:
+    "Call `flag(mask, reason)` once per distinct non-empty reason in `problems` (as `number_problems` returns them)."
+    for why in problems.unique():
+        if why: flag(problems == why, why)
+
 _ZONED = re.compile(r'\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$', re.IGNORECASE)
 _DAY_MONTH = re.compile(r'^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?:\D|$)')
 
@@ -292,16 +297,13 @@ def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False, date
         num = pd.to_numeric(raw[col], errors='coerce').astype('float64')
         flag(num.isna(), f'{col} is not a number')
         flag((num < 0) | ((num == 0) & (not zero_ok)), f'non-positive {col}')
-        for why in number_problems(num, col).unique():
-            if why: flag(number_problems(num, col) == why, why)
+        flag_each(flag, number_problems(num, col))
         out[col] = num
     if 'unit_cost' in raw.columns:
         cost = pd.to_numeric(raw['unit_cost'], errors='coerce').astype('float64')
         flag(cost.isna() & raw['unit_cost'].notna(), 'unit_cost is not a number')
         flag(cost < 0, 'negative unit_cost')
-        problems = number_problems(cost, 'unit_cost')
-        for why in problems.unique():
-            if why: flag(problems == why, why)
+        flag_each(flag, number_problems(cost, 'unit_cost'))
         out['unit_cost'] = cost
     ok_so_far = reasons.map(len).eq(0)
     dup = out[TRANSACTION_COLUMNS].duplicated(keep='first') & ok_so_far

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import (SchemaError, Validated, _blank, check_columns, number_problems, parse_timestamps,
+from .data import (SchemaError, Validated, _blank, check_columns, flag_each, number_problems, parse_timestamps,
                                       read_text_table, validate_transactions)
 
 # %% auto #0
@@ -115,9 +115,7 @@ def _validate_columns(name, raw, kinds, spec, base=None, dates=(None, 'UTC')) ->
             if not pd.api.types.is_integer_dtype(num): num = num.astype('float64')      # whole numbers stay integers, as the source gave them
             flag(num.isna() & (value.notna() | required), f'{col} is not a number' if not required else f'missing or non-numeric {col}')
             if col in spec.non_negative or col in spec.required and name != 'ratings': flag(num < 0, f'negative {col}')
-            problems = number_problems(num, col)
-            for why in problems.unique():
-                if why: flag(problems == why, why)
+            flag_each(flag, number_problems(num, col))
             out[col] = num
         elif kind == 'datetime':
             ts = parse_timestamps(value, f'{name}.{col}', *dates)
