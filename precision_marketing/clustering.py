@@ -15,7 +15,8 @@ from .data import SchemaError, check_columns
 
 # %% auto #0
 __all__ = ['RFM_SEGMENT_RULES', 'customer_features', 'rfm_segments', 'kmeans_features', 'choose_k', 'elbow_k', 'Segmentation',
-           'personas', 'persona_segments', 'basket_matrix', 'association_rules_table', 'top_pairs']
+           'personas', 'persona_segments', 'customer_attributes', 'persona_attributes', 'basket_matrix',
+           'association_rules_table', 'top_pairs']
 
 # %% ../nbs/02_clustering.ipynb #30328024
 def customer_features(tx: pd.DataFrame, products: pd.DataFrame | None = None, as_of=None) -> pd.DataFrame:
@@ -151,6 +152,37 @@ def persona_segments(features: pd.DataFrame, seed: int = 42, k: int | None = Non
     repeated = names.duplicated(keep=False)
     names = names.where(~repeated, names + ' (cluster ' + names.index.astype(str) + ')')
     return segmentation.labels_.map(names).rename('persona')
+
+# %% ../nbs/02_clustering.ipynb #2a73a29f
+def customer_attributes(customers: pd.DataFrame, max_values: int = 50) -> pd.DataFrame:
+    """The descriptive columns of a shop's `customers` table, one row per customer: `customer_id` and every text or
+    categorical column with 2 to `max_values` distinct values (as text, missing values as 'unknown'), plus
+    `signup_year` from `signup_date` when there is one. Columns with one value, or nearly one per customer, are left out."""
+    check_columns(customers, ['customer_id'], 'customers')
+    if customers.customer_id.duplicated().any(): raise SchemaError(f"customers repeats customer_id(s) {customers.customer_id[customers.customer_id.duplicated()].unique()[:5].tolist()}")
+    out = pd.DataFrame({'customer_id': customers.customer_id.astype(str).to_numpy()})
+    for col in customers.columns:
+        if col == 'customer_id': continue
+        values = customers[col]
+        if col == 'signup_date' or pd.api.types.is_datetime64_any_dtype(values):
+            years = pd.to_datetime(values, errors='coerce').dt.year
+            if years.nunique() >= 2: out[f'{col.removesuffix("_date")}_year'] = years.map(lambda y: 'unknown' if pd.isna(y) else str(int(y))).to_numpy()
+        elif (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype)) \
+                and 2 <= values.nunique() <= min(max_values, max(2, len(values) // 2)):
+            out[col] = values.astype(str).where(values.notna(), 'unknown').to_numpy()
+    return out
+
+def persona_attributes(persona: pd.Series, attributes: pd.DataFrame) -> pd.DataFrame:
+    """Per persona, each attribute's most common value and its share among the persona's customers ('north (62%)'),
+    one column `persona_<attribute>`; customers the attributes do not list count as 'unknown'."""
+    table = attributes.set_index('customer_id').reindex(persona.index.astype(str)).fillna('unknown')
+    table.index = persona.index
+    out = {}
+    for col in table.columns:
+        shares = table[col].groupby(persona).value_counts(normalize=True)
+        top = shares.groupby(level=0).head(1)
+        out[f'persona_{col}'] = pd.Series({p: f'{v} ({s:.0%})' for (p, v), s in top.items()})
+    return pd.DataFrame(out).rename_axis('persona')
 
 # %% ../nbs/02_clustering.ipynb #592479fe
 def basket_matrix(tx: pd.DataFrame, products: pd.DataFrame | None = None, level: str = 'product_id') -> pd.DataFrame:

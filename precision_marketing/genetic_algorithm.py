@@ -17,7 +17,7 @@ from .synthetic import CHANNEL_TRUTH
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank', 'crowding_distance',
            'sbx_bounded', 'polynomial_mutation', 'NSGA2Result', 'nsga2_numpy', 'PromotionProblem', 'promotion_inputs',
            'slow_mover_inputs', 'shop_size_problem', 'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions',
-           'PSOResult', 'pso_weighted_sum', 'supported_mask']
+           'stock_covered', 'PSOResult', 'pso_weighted_sum', 'supported_mask']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -290,6 +290,7 @@ class PromotionProblem:
         missing = set(baseline.columns) - set(categories.index) | set(baseline.columns) - set(stock.index)
         if missing: raise KeyError(f"categories without price/elasticity or stock: {sorted(missing)}")
         self.segments, self.categories = list(baseline.index), list(baseline.columns)
+        if not self.categories: raise ValueError("nothing to plan: no category in the baseline (none sold in the period, or each is short of stock: `stock_covered`)")
         self.b = baseline.to_numpy(float)                                   # segments x categories
         cat = categories.loc[self.categories]
         self.price, self.cost = cat.price.to_numpy(float), cat.cost.to_numpy(float)
@@ -434,6 +435,8 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     from precision_marketing.queries import shop_customer_features
     segment_of = persona_segments(shop_customer_features(store, categories=True), seed, k=segments)
     baseline, value, items, stock = slow_mover_inputs(store.orders, store.products, store.inventory, segment_of, response, days, products, lookback_days)
+    baseline, short = stock_covered(baseline, stock)                   # a product short of stock even without a promotion is not planned
+    if len(short): print(f"{len(short)} product(s) left out of the plan: stock below the demand expected without a promotion, e.g. {short.round(1).head(3).to_dict()}")
     return PromotionProblem(baseline, items, value, stock, budget, min_margin, feature_cost=feature_cost), segment_of
 
 def pareto_mask(values: np.ndarray) -> np.ndarray:
@@ -494,6 +497,14 @@ def plan_promotions(problem: 'PromotionProblem', generations: int, population: i
     genes, values = genes[keep], values[keep]
     knee = knee_index(values)
     return PromotionPlan(genes, pd.DataFrame(values, columns=['sales', 'profit', 'satisfaction']), knee, problem.plan_table(genes[knee]), final)
+
+# %% ../nbs/08_genetic_algorithm.ipynb #d5bcf7d0
+def stock_covered(baseline: pd.DataFrame, stock: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Split `baseline` (segments x items) into the items whose stock covers their baseline demand over the period and
+    the shortfall (units) of the others: a promotion only adds demand, so an item short even without one cannot be
+    promoted until it is restocked (`PromotionProblem` refuses it). An item missing from `stock` has none."""
+    short = baseline.sum(axis=0) - stock.reindex(baseline.columns).fillna(0.0)
+    return baseline.loc[:, short <= 0], short[short > 0].rename('units short')
 
 # %% ../nbs/08_genetic_algorithm.ipynb #883b8ac5
 @dataclass

@@ -245,7 +245,7 @@ def supply_kpis(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, freq: 
 
     Returns
     -------
-    DataFrame per period: turnover (annualised), renewal, diversity, service (fill rate) and supply_score in [0, 1]."""
+    DataFrame per period: turnover (annualised; NaN when no stock was held, scored 0), renewal, diversity, service (fill rate) and supply_score in [0, 1]."""
     weights = weights or SUPPLY_WEIGHTS
     if set(weights) != set(SUPPLY_WEIGHTS) or any(w < 0 for w in weights.values()) or not np.isclose(sum(weights.values()), 1):
         raise ValueError(f"weights must be non-negative, name {sorted(SUPPLY_WEIGHTS)} and sum to 1")
@@ -262,7 +262,8 @@ def supply_kpis(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, freq: 
                      'renewal': new.sum() / max(on_sale.sum(), 1), 'diversity': assortment_entropy(run.sold[:, cols].sum(axis=1)),
                      'service': run.sold[:, cols].sum() / demand if demand > 0 else 1.0})
     out = pd.DataFrame(rows).set_index('period')
-    normalised = pd.DataFrame({'turnover': (out.turnover / turnover_target).clip(upper=1), 'renewal': (out.renewal / renewal_target).clip(upper=1),
+    normalised = pd.DataFrame({'turnover': (out.turnover / turnover_target).clip(upper=1).fillna(0.0),   # no stock held: no turnover to credit
+                               'renewal': (out.renewal / renewal_target).clip(upper=1),
                                'diversity': out.diversity, 'service': out.service})
     out['supply_score'] = sum(weights[k] * normalised[k] for k in weights)
     return out

@@ -94,6 +94,13 @@ def clv_summary(tx: pd.DataFrame, calibration_end, observation_end=None) -> pd.D
             out = summary_data_from_transaction_data(tx, 'customer_id', 'timestamp', monetary_value_col='revenue',
                                                      observation_period_end=calibration_end, freq='D')
             out = out[['frequency', 'recency', 'T', 'monetary_value']]
+        elif not ((tx.timestamp > pd.Timestamp(calibration_end)) & (tx.timestamp <= pd.Timestamp(observation_end))).any():
+            # nobody bought in the holdout (lifetimes refuses that window): every customer's holdout count is 0
+            out = summary_data_from_transaction_data(tx[tx.timestamp <= pd.Timestamp(calibration_end)], 'customer_id', 'timestamp',
+                                                     monetary_value_col='revenue', observation_period_end=calibration_end, freq='D')
+            out = out[['frequency', 'recency', 'T', 'monetary_value']].assign(
+                frequency_holdout=0.0, monetary_value_holdout=0.0,
+                duration_holdout=(pd.Timestamp(observation_end) - pd.Timestamp(calibration_end)).days / 7)
         else:
             out = calibration_and_holdout_data(tx, 'customer_id', 'timestamp', calibration_period_end=calibration_end,
                                                observation_period_end=observation_end, monetary_value_col='revenue', freq='D')

@@ -21,15 +21,18 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG',
+__all__ = ['REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE',
+           'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG',
            'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS',
-           'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'CONFIG_KEYS',
-           'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics', 'ParameterError',
-           'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
-           'shop_assumption_parameters', 'checking_claims', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
-           'ChapterRun', 'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html',
-           'run_chapter', 'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card', 'write_index',
-           'reference_dataset', 'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop',
+           'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES',
+           'REFERENCE_METRIC_PREFIX', 'CONFIG_KEYS', 'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG',
+           'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date',
+           'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters', 'checking_claims', 'references_wanted',
+           'ReferenceSections', 'reference_sections', 'default_memory_gb', 'memory_in_use', 'watch_memory',
+           'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'on_default_shop',
+           'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards',
+           'decision_cards', 'validation_summary', 'chapter_card', 'write_index', 'reference_dataset',
+           'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop', 'references_for',
            'run_reports', 'OutputInUse', 'lock_output', 'release_output', 'main', 'readme_markdown', 'readme_text',
            'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
@@ -152,6 +155,113 @@ def shop_assumption_parameters() -> dict:
 def checking_claims() -> bool:
     "True under `nbdev_test` (which runs the default parameters): chapters then assert what their prose says about the default data."
     return bool(os.environ.get('IN_TEST'))
+
+# %% ../nbs/90_reports.ipynb #6f71a658
+REFERENCE_VARIABLE = 'PM_REFERENCE'   # '0' in a report run that leaves the reference sections out (run_chapter sets it)
+REFERENCE_PREFIX = '# reference:'
+
+def references_wanted() -> bool:
+    "False in a report run started with `--no-reference` (the default on a user's shop); True otherwise, under `nbdev_test` too."
+    return os.environ.get(REFERENCE_VARIABLE, '1') != '0'
+
+class ReferenceSections:
+    """Leave out the cells whose first line (after nbdev directives) is `# reference: <data set>` when the run asks for
+    no reference sections, and count what was left out, per data set."""
+    def __init__(self, chapter: str, wanted: bool):
+        self.chapter, self.wanted, self.left_out, self._seen = chapter, wanted, {}, set()
+
+    def dataset(self, lines: list[str]) -> str | None:
+        "The data set a cell's `# reference:` line names, or None for a cell of the shop's own."
+        first = next((l.strip() for l in lines if not l.startswith('#|')), '')
+        return first[len(REFERENCE_PREFIX):].strip() if first.startswith(REFERENCE_PREFIX) else None
+
+    def transform(self, lines: list[str]) -> list[str]:
+        "IPython input transformer: a reference cell of a run without references becomes a print saying so."
+        dataset = self.dataset(lines)
+        if dataset is None: return lines
+        if dataset not in REFERENCE_SETS:
+            return [f"raise ValueError({f'{REFERENCE_PREFIX} {dataset!r} names no data set of REFERENCE_SETS {sorted(REFERENCE_SETS)}'!r})\n"]
+        if self.wanted: return lines
+        key = ''.join(lines)
+        if key not in self._seen:
+            self._seen.add(key); self.left_out[dataset] = self.left_out.get(dataset, 0) + 1; self.record()
+        return [f"print({self.message(dataset)!r})\n"]
+
+    def message(self, dataset: str) -> str:
+        return (f"Left out: a reference section on {dataset} ({REFERENCE_SETS[dataset][1]}), which checks the method, not "
+                f"the shop; this run was started with --no-reference (the default on a shop of your own): pm-report --reference includes it.")
+
+    @property
+    def summary(self) -> str:
+        "One line for the index: what was left out."
+        if not self.left_out: return 'all run'
+        return 'left out (--no-reference): ' + ', '.join(f"{d} ({n} cell{'s' if n > 1 else ''})" for d, n in sorted(self.left_out.items()))
+
+    def record(self): record_metrics(self.chapter, {'reference_sections': self.summary}, show=False)
+
+def reference_sections(chapter: str, wanted: bool | None = None) -> ReferenceSections:
+    """Switch on `# reference:` cells for this run in the running IPython (replacing an earlier guard): they run when
+    `wanted` (default `references_wanted()`), else print what they would have checked. Outside IPython it only records."""
+    guard = ReferenceSections(chapter, references_wanted() if wanted is None else wanted)
+    guard.record()
+    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
+    except NameError: return guard
+    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), ReferenceSections)]
+    ip.input_transformers_post.append(guard.transform)
+    return guard
+
+# %% ../nbs/90_reports.ipynb #81eb3d6f
+MEMORY_VARIABLE, MEMORY_REPORT_VARIABLE = 'PM_MEMORY_GB', 'PM_MEMORY_REPORT'   # set by run_chapter for the chapter's kernel
+MEMORY_SHARE = 0.8             # the default ceiling: this share of the machine's memory
+
+def default_memory_gb() -> float:
+    "The default memory ceiling of a chapter: `MEMORY_SHARE` of the machine's physical memory, in GB."
+    import psutil
+    return round(MEMORY_SHARE * psutil.virtual_memory().total / 1e9, 1)
+
+def memory_in_use(pid: int | None = None) -> float:
+    "Resident memory of a process and of every process it started, in GB."
+    import psutil
+    proc = psutil.Process(pid)
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try: total += p.memory_info().rss
+        except psutil.Error: pass                                    # a worker that just ended
+    return total / 1e9
+
+def watch_memory(limit_gb: float | None = None, report: str | Path | None = None, every: float = 0.25):
+    """Watch this process's memory (with its children) in a daemon thread; past `limit_gb` (default `$PM_MEMORY_GB`;
+    none: no watch) write what was used to `report` (default `$PM_MEMORY_REPORT`) and interrupt the main thread, so
+    the running cell stops with an error the page shows. Returns the thread (`thread.stop()` ends the watch), or None
+    when there is no ceiling."""
+    import threading, _thread
+    limit = float(limit_gb if limit_gb is not None else os.environ.get(MEMORY_VARIABLE) or 0)
+    if limit <= 0: return None
+    report = report or os.environ.get(MEMORY_REPORT_VARIABLE)
+    stopped = threading.Event()
+    def watch():
+        while not stopped.is_set():
+            used = memory_in_use()
+            if used > limit:
+                message = (f"MemoryCeiling: this step used {used:.1f} GB, over the {limit:.3g} GB a chapter may use (pm-report --memory-gb), "
+                           f"and was stopped; the chapter's parameters or the shop's size need changing for it")
+                if report: Path(report).write_text(json.dumps({'used_gb': used, 'limit_gb': limit, 'message': message}))
+                print(message, file=sys.stderr, flush=True)
+                _thread.interrupt_main()
+                stopped.wait(5)                                       # the cell stops; watch again after it
+            stopped.wait(every)
+    thread = threading.Thread(target=watch, daemon=True, name='pm-memory-ceiling')
+    thread.stop = stopped.set
+    thread.start()
+    return thread
+
+def memory_startup(folder: str | Path) -> Path:
+    "An IPython directory whose startup file starts `watch_memory` in every kernel that uses it (`IPYTHONDIR`); returns it."
+    folder = Path(folder)
+    startup = folder/'profile_default'/'startup'
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup/'00-pm-memory-ceiling.py').write_text('from precision_marketing.reports import watch_memory\nwatch_memory()\n')
+    return folder
 
 # %% ../nbs/90_reports.ipynb #c9e469a6
 REPORTS_CHAPTER = '90_reports'
@@ -320,11 +430,13 @@ def _mark_stop(executed: Path, error: str) -> str:
 
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
                 hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = True,
-                audiences: tuple = AUDIENCES) -> ChapterRun:
+                audiences: tuple = AUDIENCES, reference: bool = True, memory_gb: float | None = None) -> ChapterRun:
     """Execute `chapter` with papermill `parameters`, write `<out_dir>/<chapter>.html` (analyst) and `<out_dir>/business/<chapter>.html`, and return its `ChapterRun`.
 
     With `csv`, the decision tables the chapter writes also go to `<out_dir>/decisions/<name>.csv` (an older copy is removed first, so
-    a CSV beside the run is always this run's)."""
+    a CSV beside the run is always this run's). Without `reference` the chapter's reference sections (`# reference:` cells,
+    `reference_sections`) are left out. The kernel may use `memory_gb` (default `default_memory_gb()`, 0 for no ceiling;
+    `watch_memory`): past it the running cell is stopped and the chapter fails with `MemoryCeiling` and the cell named."""
     import papermill as pm
     from precision_marketing.shop import DECISION_TABLES
     _check_audiences(audiences)
@@ -341,7 +453,12 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
                'PM_RUN_ID': run_id,
                'IN_TEST': '',                      # a report is not a test: claims about the default shop are not asserted
                'PM_RESULTS_CSV': str(out_dir/'decisions') if csv else '',
-               'PM_SHOP_CACHE': str(out_dir/'.shop_cache'/run_id)}     # the shop is read and validated once per run
+               'PM_SHOP_CACHE': str(out_dir/'.shop_cache'/run_id),     # the shop is read and validated once per run
+               REFERENCE_VARIABLE: '1' if reference else '0',          # the reference sections run, or are left out
+               MEMORY_VARIABLE: str(default_memory_gb() if memory_gb is None else memory_gb),   # the kernel's memory ceiling
+               MEMORY_REPORT_VARIABLE: str(out_dir/'metrics'/f'{chapter}.memory.json'),
+               'IPYTHONDIR': str(memory_startup(out_dir/'.ipython'))}     # whose startup file starts the watch
+    memory_report = Path(run_env[MEMORY_REPORT_VARIABLE]); memory_report.unlink(missing_ok=True)
     old_env = {k: os.environ.get(k) for k in run_env}
     os.environ.update(run_env)
     start, error = time.perf_counter(), None
@@ -354,6 +471,10 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
     seconds = time.perf_counter() - start
+    if error and memory_report.exists():          # the watch stopped a cell: say so, not "KeyboardInterrupt"
+        where = re.sub(r'^KeyboardInterrupt: ?', '', error.replace('\n', ' ')).strip()
+        error = json.loads(memory_report.read_text())['message'] + (f" {where}" if where else '')
+        memory_report.unlink()
     html_path = business_path = None
     if error and executed.exists() and ' (cell ' not in error:   # stopped outside a cell's own error: name the cell, on the page too
         try: error = _mark_stop(executed, error)
@@ -401,8 +522,8 @@ KEY_FIGURES = {   # chapter -> (what the figure says, metric, format): the one n
     '01_preprocessing': ('PCA components for 90% of the variance', 'pca_components_for_90pct', '{}'),
     '02_clustering': ('customer segments (K-means k)', 'kmeans_k', '{}'),
     '03_regression': ('total CLV', 'clv_total', '{:,.0f}'),
-    '04_collaborative_filtering': ('nDCG@10 of the best ranker', 'ndcg_at_10', '{:.3f}'),
-    '05_content_similarity': ('nDCG@10 of the hybrid', 'hybrid_ndcg_at_10', '{:.3f}'),
+    '04_collaborative_filtering': ('nDCG@10 of the best ranker on MovieLens', 'ref_ndcg_at_10', '{:.3f}'),
+    '05_content_similarity': ('nDCG@10 of the hybrid on MovieLens', 'ref_hybrid_ndcg_at_10', '{:.3f}'),
     '06_arima': ('MASE of ARIMA', 'mase_arima', '{:.3f}'),
     '06a_forecasting': ('MASE, forecaster chosen per class', 'mase_test_chosen_per_class', '{:.3f}'),
     '07_inventory': ('supply score', 'supply_score', '{:.3f}'),
@@ -575,8 +696,10 @@ REFERENCE_DATA = {   # chapter -> [(data set, metric-name prefixes)]: its figure
 REFERENCE_WHEN = {   # chapter -> (metric, value, data set): every figure of the chapter is about that data set when the metric says so
     '02_clustering': ('kmeans_dataset', 'cdnow', 'CDNOW'), '03_regression': ('dataset', 'cdnow', 'CDNOW')}
 SHOP_KEY_FIGURES = {   # chapter -> the figure its card shows instead of KEY_FIGURES' reference one, when the run recorded it
-    '04_collaborative_filtering': ("nDCG@10 of EASE on the shop's purchases", 'shop_ease_ndcg_at_10', '{:.3f}')}
-_BOOKKEEPING = {'shop_sections', 'dataset', 'kmeans_dataset'}
+    '04_collaborative_filtering': ("nDCG@10 of EASE on the shop's purchases", 'shop_ease_ndcg_at_10', '{:.3f}'),
+    '05_content_similarity': ("nDCG@10 of content on the shop's purchases", 'shop_content_ndcg_at_10', '{:.3f}')}
+_BOOKKEEPING = {'shop_sections', 'reference_sections', 'dataset', 'kmeans_dataset'}
+REFERENCE_METRIC_PREFIX = 'ref_'   # the metrics a reference section records
 
 def reference_dataset(chapter: str, metric: str, metrics: dict | None = None) -> str | None:
     """The reference data set (a key of `REFERENCE_SETS`) that `chapter`'s `metric` is about, or None when it is about the shop.
@@ -586,15 +709,19 @@ def reference_dataset(chapter: str, metric: str, metrics: dict | None = None) ->
     chapter : str
         The chapter that recorded the metric, e.g. '04_collaborative_filtering'.
     metric : str
-        The metric's name.
+        The metric's name; one starting with `ref_` (`REFERENCE_METRIC_PREFIX`) is always about reference data, the
+        data set found from the rest of its name (else the chapter's first reference data set).
     metrics : dict, optional
         All of the chapter's metrics in the run, for the chapters whose every figure is about reference data when one
         metric says so (`REFERENCE_WHEN`: 03 with `dataset=cdnow`)."""
     if metric in _BOOKKEEPING: return None
     flag, value, dataset = REFERENCE_WHEN.get(chapter, (None, None, None))
     if flag and (metrics or {}).get(flag) == value: return dataset
+    referenced = metric.startswith(REFERENCE_METRIC_PREFIX)              # recorded by a reference section: `ref_<name>`
+    name = metric[len(REFERENCE_METRIC_PREFIX):] if referenced else metric
     for dataset, prefixes in REFERENCE_DATA.get(chapter, []):
-        if (not metric.startswith('shop_')) if prefixes is ALL_BUT_SHOP else metric.startswith(prefixes): return dataset
+        if (not name.startswith('shop_')) if prefixes is ALL_BUT_SHOP else name.startswith(prefixes): return dataset
+    if referenced: return REFERENCE_DATA[chapter][0][0] if REFERENCE_DATA.get(chapter) else 'a worked example'
     return None
 
 def reference_cards(runs: list[ChapterRun], per_card: int = 6) -> str:
@@ -629,7 +756,7 @@ def _plain_dates(value):
     if isinstance(value, list): return [_plain_dates(v) for v in value]
     return value
 
-CONFIG_KEYS = {'hide_code', 'parameters', 'chapters', 'run', 'shop', 'column_map', 'anonymise', 'date_format', 'timezone'}
+CONFIG_KEYS = {'hide_code', 'parameters', 'chapters', 'run', 'shop', 'column_map', 'anonymise', 'date_format', 'timezone', 'reference', 'memory_gb'}
 
 def load_config(path: str | Path | None) -> dict:
     "Read a report YAML config; check its keys."
@@ -686,10 +813,16 @@ def plan_shop(shop: str | None, planned: dict, probe: bool = True) -> tuple[str,
     if len(secret) > 1: raise ParameterError(f"one run reads one shop; got {sorted(mask_password(s) for s in secret)}")
     return (mask_password(shop) if shop is not None else None), (next(iter(secret)) if secret else None)
 
+def references_for(parameters: dict | None, wanted: bool | None = None) -> bool:
+    """Whether a chapter run with these `parameters` runs its reference sections: `wanted` when given (--reference or
+    --no-reference), else only on the synthetic shop (on a shop of your own they take minutes and are about other data)."""
+    return wanted if wanted is not None else (parameters or {}).get('shop', 'synthetic') == 'synthetic'
+
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
                 progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = True,
-                audiences: tuple = AUDIENCES, column_map: str | dict | None = None, reading: dict | None = None) -> list[ChapterRun]:
+                audiences: tuple = AUDIENCES, column_map: str | dict | None = None, reading: dict | None = None,
+                reference: bool | None = None, memory_gb: float | None = None) -> list[ChapterRun]:
     """Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first).
 
     Parameters
@@ -707,6 +840,11 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     column_map : the shop's column names -> ours, for every chapter (default `config['column_map']`): `table.column=target`
         pairs, a YAML file or a dict (`parse_column_map`); checked before anything runs and given to the chapters as
         their `column_map` parameter.
+    reference : run the chapters' reference sections (methods checked on CDNOW, MovieLens, AirPassengers, ...; default
+        `config['reference']`, else True on the synthetic shop and False on a shop of your own, where they would take
+        minutes and say nothing about the shop: `references_for`).
+    memory_gb : the memory each chapter may use before its running step is stopped (`watch_memory`; default
+        `config['memory_gb']`, else `default_memory_gb()`; 0: no ceiling).
     reading : how the shop is read, for every chapter: `anonymise`, `date_format`, `timezone` (chapter 00b's
         `SOURCE_OPTIONS`; default `config`'s keys of the same names), given to the chapters as parameters.
 
@@ -746,6 +884,14 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     for params in planned.values():
         if 'shop' in params: params['shop'] = mask_password(params['shop'])
     hide = config.get('hide_code', False) if hide_code is None else hide_code
+    wanted = reference if reference is not None else config.get('reference')
+    if wanted is not None and not isinstance(wanted, bool): raise ParameterError(f"reference must be true or false, got {wanted!r}")
+    ceiling = memory_gb if memory_gb is not None else config.get('memory_gb')
+    if ceiling is not None and (isinstance(ceiling, bool) or not isinstance(ceiling, (int, float)) or ceiling < 0):
+        raise ParameterError(f"memory_gb must be a number of GB >= 0 (0: no ceiling), got {ceiling!r}")
+    left_out = [c for c in chosen if not references_for(planned[c], wanted)]
+    if left_out: print(f"reference sections left out of {len(left_out)} chapter(s)" + (" (the default on a shop of your own)" if wanted is None else '')
+                       + ': their methods are checked on public data, not on the shop; --reference includes them', flush=True)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     lock = lock_output(out_dir)                            # one run per output folder; released in the finally below
     try: _check_results_store(Path(out_dir)/'results.duckdb')
@@ -762,7 +908,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         for i, chapter in enumerate(chosen, 1):
             params = planned[chapter]
             print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
-            run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv, audiences=audiences)
+            run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv, audiences=audiences, reference=references_for(params, wanted),
+                              memory_gb=ceiling)
             if real and run.error: run.error = run.error.replace(real, mask_password(real))
             print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
             runs.append(run)
@@ -858,6 +1005,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--anonymise', action='store_true', default=None, help="replace every customer id by a keyed pseudonym on reading the shop (key: $PM_ANONYMISE_KEY); no page, decision or metric then holds a raw id")
     parser.add_argument('--date-format', help="one strftime format for the shop's dates, e.g. '%%d/%%m/%%Y %%H:%%M' (default: inferred per column; needed when day and month cannot be told apart)")
     parser.add_argument('--timezone', help="the shop's time zone (IANA name, default UTC): times with a zone are converted to it, times without one are taken in it")
+    parser.add_argument('--reference', action=argparse.BooleanOptionalAction, default=None,
+                        help="run (or, with --no-reference, leave out) the chapters' reference sections, which check each method on public data "
+                             "(CDNOW, MovieLens, AirPassengers, ...); default: run them on the synthetic shop, leave them out on a shop of your own")
+    parser.add_argument('--memory-gb', type=float, default=None, help="memory each chapter may use; past it the running step is stopped and the chapter fails "
+                        "saying so, instead of the kernel being killed (default: 80%% of the machine's memory; 0: no ceiling)")
     parser.add_argument('-p', '--param', action='append', default=[], help='key=value given to every chapter (repeatable)')
     parser.add_argument('--out', default=None, help='output folder (default: <project>/reports)')
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
@@ -874,7 +1026,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = run_reports(args.chapters, load_config(args.config), out, parameters=_parse_params(args.param),
                            hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=not args.no_csv,
                            audiences=AUDIENCES if args.audience == 'both' else (args.audience,), column_map=args.column_map,
-                           reading={'anonymise': args.anonymise, 'date_format': args.date_format, 'timezone': args.timezone})
+                           reading={'anonymise': args.anonymise, 'date_format': args.date_format, 'timezone': args.timezone},
+                           reference=args.reference, memory_gb=args.memory_gb)
     except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
         from precision_marketing.shop import mask_password
         print(f"pm-report: {mask_password(str(exc))}", file=sys.stderr); return 2

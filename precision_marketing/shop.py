@@ -993,16 +993,24 @@ def open_report_shop(params: dict, **kwargs) -> Shop:
 NEEDS_PREFIX = '# needs:'
 
 class ShopSections:
-    "Skip the cells whose `# needs:` line asks for tables, columns or truth the shop lacks; count what ran and what did not."
+    """Skip the cells whose `# needs:` line asks for tables, columns or truth the shop lacks, or for a fact the chapter
+    found not to hold while running (`decide`); count what ran and what did not."""
     def __init__(self, shop: Shop, chapter: str):
-        self.shop, self.chapter, self.skipped, self.ran, self._seen = shop, chapter, {}, 0, set()
+        self.shop, self.chapter, self.skipped, self.ran, self._seen, self.facts = shop, chapter, {}, 0, set(), {}
+
+    def decide(self, fact: str, holds: bool, why: str):
+        """Record a fact found while running (e.g. 'categories_to_plan': some category can be planned): a later cell
+        whose `# needs:` line names it runs only when it holds, and otherwise prints `why`."""
+        if fact in SHOP_TABLES or '.' in fact or fact == 'truth': raise SchemaError(f"fact {fact!r} would shadow a table, column or the truth: name it otherwise")
+        self.facts[fact] = (bool(holds), why)
 
     def missing(self, needs: list[str]) -> list[str]:
         "The needs (table, table.column or truth) this shop cannot meet."
         out = []
         for need in needs:
             table, _, column = need.partition('.')
-            if need == 'truth': ok = self.shop.truth is not None
+            if need in self.facts: ok = self.facts[need][0]
+            elif need == 'truth': ok = self.shop.truth is not None
             elif table not in SHOP_TABLES: raise SchemaError(f"'# needs: {need}': {table!r} is not a shop table {list(SHOP_TABLES)} nor 'truth'")
             else: ok = table in self.shop.tables and (not column or column in self.shop.tables[table].columns)
             if not ok: out.append(need)
@@ -1024,7 +1032,9 @@ class ShopSections:
         return [f"print({self.message(missing)!r})\n"]
 
     def message(self, missing: list[str]) -> str:
-        "What a skipped cell prints: what the shop lacks, in words."
+        "What a skipped cell prints: what the shop lacks, in words (or why a fact the cell needs does not hold)."
+        facts = [self.facts[m][1] for m in missing if m in self.facts]
+        if facts: return f"Skipped: {'; '.join(facts)}."
         tables = sorted({m for m in missing if m != 'truth' and '.' not in m} | {m.split('.')[0] for m in missing if '.' in m and m.split('.')[0] not in self.shop.tables})
         columns = {}
         for m in missing:
