@@ -23,8 +23,8 @@ import yaml
 # %% auto #0
 __all__ = ['REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE',
            'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG',
-           'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS',
-           'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES',
+           'REFERENCE_TAG', 'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES',
+           'DECISION_WORDS', 'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES',
            'REFERENCE_METRIC_PREFIX', 'CONFIG_KEYS', 'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG',
            'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date',
            'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters', 'checking_claims', 'references_wanted',
@@ -336,25 +336,46 @@ def on_default_shop(parameters: dict | None) -> bool:
     parameters = parameters or {}
     return parameters.get('shop', 'synthetic') == 'synthetic' and all(parameters.get(k, defaults[v]) == defaults[v] for k, v in named.items())
 
-def audience_cells(nb, audience: str, default_shop: bool = True):
+REFERENCE_TAG = 'reference'   # a prose cell of a reference section: left out of the pages with the section's code cells
+
+def _reference_cell(cell) -> str | None:
+    "The data set of a reference section's cell: its `# reference:` line's, '' for prose tagged `REFERENCE_TAG`, None for any other cell."
+    if REFERENCE_TAG in cell.metadata.get('tags', []): return ''
+    if cell.cell_type != 'code': return None
+    first = next((l.strip() for l in cell.source.splitlines() if not l.startswith('#|')), '')
+    return first[len(REFERENCE_PREFIX):].strip() if first.startswith(REFERENCE_PREFIX) else None
+
+def _left_out_note(datasets: list):
+    "The one line a page shows where a run left out reference cells."
+    named = ', '.join(dict.fromkeys(d for d in datasets if d)) or 'public data'
+    return nbformat.v4.new_markdown_cell(f"*Left out of this run: a reference section on {named}, which checks the method, not the shop "
+                                         "(`pm-report --reference` includes it).*")
+
+def audience_cells(nb, audience: str, default_shop: bool = True, reference: bool = True):
     """The notebook as `audience` reads it (a copy).
 
     Both audiences lose the cells nbdev hides from its docs (`#| hide`) and the directive lines themselves, and, when
     the run was not on the default shop (`default_shop` False, `on_default_shop`), the cells tagged `DEFAULT_SHOP_TAG`:
     their words state the default shop's results, which a page about another shop must not show. A 'business' reader
     also loses the cells tagged `test`, `plumbing`, `parameters` or `injected-parameters`, and every code cell without
-    output; `notebook_to_html` then hides the remaining code, so prose, plots and tables are left."""
+    output; `notebook_to_html` then hides the remaining code, so prose, plots and tables are left. When the run left out
+    the reference sections (`reference` False), their code cells (`# reference:`) and prose (tagged `REFERENCE_TAG`) go
+    too, each run of them replaced by one line naming the data set: a page says only what ran."""
     import copy
     if audience not in AUDIENCES: raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
     nb = copy.deepcopy(nb)
-    kept = []
+    kept, left_out = [], None
     for cell in nb.cells:
+        if not reference and (dataset := _reference_cell(cell)) is not None:
+            left_out = (left_out or []) + [dataset]; continue
+        if left_out is not None: kept.append(_left_out_note(left_out)); left_out = None
         if not default_shop and DEFAULT_SHOP_TAG in cell.metadata.get('tags', []): continue
         if cell.cell_type == 'code':
             if any(d.split()[:1] == ['hide'] for d in _directives(cell.source)): continue
             if audience == 'business' and (BUSINESS_DROPS & set(cell.metadata.get('tags', [])) or not cell.get('outputs')): continue
             cell.source = _without_directives(cell.source)
         kept.append(cell)
+    if left_out is not None: kept.append(_left_out_note(left_out))
     nb.cells = kept
     return nb
 
@@ -388,12 +409,13 @@ def install_static(out_dir: str | Path) -> Path:
     return static
 
 def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = False, audience: str = 'analyst',
-                     static: str | Path | None = None, default_shop: bool = True) -> Path:
+                     static: str | Path | None = None, default_shop: bool = True, reference: bool = True) -> Path:
     """Convert an executed notebook to a standalone HTML page for `audience` (plots embedded).
 
     `hide_code` drops the input cells ('business' always does); `static` is the folder `install_static` wrote: the page
     links its MathJax and require.js stand-in relative to itself, so it works from a file:// URL with no network
-    (default: nbconvert's CDN links). `default_shop` False leaves out the cells about the default shop (`audience_cells`)."""
+    (default: nbconvert's CDN links). `default_shop` False leaves out the cells about the default shop, `reference` False
+    the reference sections (`audience_cells`)."""
     from nbconvert import HTMLExporter
     hide = hide_code or audience == 'business'
     exporter = HTMLExporter(template_name='lab', exclude_input=hide, exclude_input_prompt=hide, exclude_output_prompt=hide)
@@ -401,7 +423,7 @@ def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = F
         relative = Path(os.path.relpath(Path(static).resolve(), Path(dest).resolve().parent)).as_posix()
         exporter.mathjax_url = f'{relative}/mathjax/MathJax.js?config={MATHJAX_CONFIG}'
         exporter.require_js_url = f'{relative}/no-require.js'
-    body, _ = exporter.from_notebook_node(audience_cells(nbformat.read(executed, as_version=4), audience, default_shop))
+    body, _ = exporter.from_notebook_node(audience_cells(nbformat.read(executed, as_version=4), audience, default_shop, reference))
     Path(dest).parent.mkdir(parents=True, exist_ok=True)
     Path(dest).write_text(body, encoding='utf-8')
     return Path(dest)
@@ -483,8 +505,8 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
         try:
             static = install_static(out_dir)
             default_shop = on_default_shop(parameters)        # else the prose about the default shop's results is left out
-            if 'analyst' in audiences: html_path = str(notebook_to_html(executed, page, hide_code, 'analyst', static, default_shop))
-            if 'business' in audiences: business_path = str(notebook_to_html(executed, out_dir/'business'/f'{chapter}.html', True, 'business', static, default_shop))
+            if 'analyst' in audiences: html_path = str(notebook_to_html(executed, page, hide_code, 'analyst', static, default_shop, reference))
+            if 'business' in audiences: business_path = str(notebook_to_html(executed, out_dir/'business'/f'{chapter}.html', True, 'business', static, default_shop, reference))
         except Exception as exc: error = error or f"HTML conversion failed: {_error_text(exc)}"
     figure_path = out_dir/'metrics'/f'{chapter}.png'
     figure_path.unlink(missing_ok=True)
