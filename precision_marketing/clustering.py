@@ -14,8 +14,8 @@ from sklearn.preprocessing import StandardScaler
 from .data import SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['RFM_SEGMENT_RULES', 'customer_features', 'rfm_segments', 'kmeans_features', 'choose_k', 'elbow_k', 'Segmentation',
-           'personas', 'persona_segments', 'customer_attributes', 'persona_attributes', 'basket_matrix',
+__all__ = ['RFM_SEGMENT_RULES', 'customer_features', 'rfm_segments', 'segment_summary', 'kmeans_features', 'choose_k', 'elbow_k',
+           'Segmentation', 'personas', 'persona_segments', 'customer_attributes', 'persona_attributes', 'basket_matrix',
            'association_rules_table', 'top_pairs']
 
 # %% ../nbs/02_clustering.ipynb #30328024
@@ -64,6 +64,24 @@ def rfm_segments(features: pd.DataFrame) -> pd.DataFrame:
         out.loc[hit, 'segment'] = name
     assert out.segment.notna().all(), 'RFM rules must cover every (R, FM) pair'
     return out
+
+# %% ../nbs/02_clustering.ipynb #75d39ff9
+def segment_summary(features: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
+    """One row per segment, largest revenue first: customers, mean recency (days), orders and spend per customer,
+    revenue and its share of the total.
+
+    Parameters
+    ----------
+    features : customer features (`customer_features`), indexed by customer.
+    segments : the segment of each customer (e.g. `rfm_segments(features).segment`), on the same index."""
+    check_columns(features, ['recency_days', 'frequency', 'monetary'], 'customer features')
+    labels = segments.reindex(features.index)
+    if labels.isna().any(): raise ValueError(f"{int(labels.isna().sum())} customers have no segment")
+    out = features.assign(segment=labels.to_numpy()).groupby('segment').agg(
+        customers=('monetary', 'size'), recency_days=('recency_days', 'mean'), frequency=('frequency', 'mean'),
+        monetary=('monetary', 'mean'), revenue=('monetary', 'sum'))
+    out['revenue_share'] = out.revenue / out.revenue.sum()
+    return out.sort_values('revenue', ascending=False)
 
 # %% ../nbs/02_clustering.ipynb #b9b33ec1
 def kmeans_features(features: pd.DataFrame) -> pd.DataFrame:

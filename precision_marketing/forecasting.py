@@ -197,8 +197,13 @@ def _lstm_windows(values, regressors, ends, lookback, horizon):
         past.append(np.column_stack(cols)); future.append(np.concatenate(fut)); scale.append(s)
     return np.asarray(past, 'float32'), np.asarray(future, 'float32'), np.asarray(scale)
 
+def _latest_windows(ends: list, max_windows: int) -> list:
+    "The `max_windows` training windows (series, end) that end latest, ties by series; all of them when there are no more."
+    if max_windows < 1: raise ValueError(f"max_windows must be at least 1, got {max_windows}")
+    return ends if len(ends) <= max_windows else sorted(ends, key=lambda e: (-e[1], e[0]))[:max_windows]
+
 def lstm_forecasts(values, regressors: dict, cuts, train_cuts, horizon: int, lookback: int = 16, units: int = 32,
-                   epochs: int = 40, seeds=(0, 1, 2)) -> np.ndarray:
+                   epochs: int = 40, seeds=(0, 1, 2), max_windows: int = 8192) -> np.ndarray:
     """One global LSTM across all series (Keras 3 on JAX, CPU): series x cuts x horizon mean forecasts.
 
     Parameters
@@ -211,6 +216,9 @@ def lstm_forecasts(values, regressors: dict, cuts, train_cuts, horizon: int, loo
         value after its own cut, and validation forecasts come from a network that never saw the validation weeks).
     lookback, units, epochs : window length, LSTM units, training passes.
     seeds : one network per seed, their forecasts averaged (a network's forecasts move with its seed; the mean is steadier).
+    max_windows : each network trains on at most this many windows, those that end latest (`_latest_windows`): a shop
+        with years of history for many products would otherwise make the training time grow with its length, and the
+        latest weeks are the most like the ones forecast. The default shop (120 products, two years) has fewer.
 
     Each window is divided by 1 + its mean (so big and small sellers share one network) and the network predicts all
     `horizon` steps at once from the past window and the known future regressors, trained on absolute error (the error
@@ -229,7 +237,7 @@ def lstm_forecasts(values, regressors: dict, cuts, train_cuts, horizon: int, loo
             upto = train_cuts[k + 1] if k + 1 < len(train_cuts) else np.inf
             mine = [j for j, c in enumerate(cuts) if tc <= c < upto]
             if not mine: continue
-            ends = [(i, t) for i in range(len(values)) for t in range(max(lookback, first_sale[i]), tc - horizon + 1)]
+            ends = _latest_windows([(i, t) for i in range(len(values)) for t in range(max(lookback, first_sale[i]), tc - horizon + 1)], max_windows)
             past, future, scale = _lstm_windows(values, regressors, ends, lookback, horizon)
             target = np.stack([values[i, t:t + horizon] for i, t in ends]) / scale[:, None]
             rows = np.column_stack([past.reshape(len(past), -1), future, target])

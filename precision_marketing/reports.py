@@ -365,15 +365,18 @@ def audience_cells(nb, audience: str, default_shop: bool = True, reference: bool
     if audience not in AUDIENCES: raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}")
     nb = copy.deepcopy(nb)
     kept, left_out = [], None
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
         if not reference and (dataset := _reference_cell(cell)) is not None:
+            if not dataset:   # prose: its section's data set, the one of the code just before it in the stretch, else of the next code
+                dataset = (next((d for d in reversed(left_out or []) if d), '')
+                           or next((d for c in nb.cells[i + 1:] if (d := _reference_cell(c))), ''))
             left_out = (left_out or []) + [dataset]; continue
-        if left_out is not None: kept.append(_left_out_note(left_out)); left_out = None
         if not default_shop and DEFAULT_SHOP_TAG in cell.metadata.get('tags', []): continue
         if cell.cell_type == 'code':
             if any(d.split()[:1] == ['hide'] for d in _directives(cell.source)): continue
             if audience == 'business' and (BUSINESS_DROPS & set(cell.metadata.get('tags', [])) or not cell.get('outputs')): continue
             cell.source = _without_directives(cell.source)
+        if left_out is not None: kept.append(_left_out_note(left_out)); left_out = None   # one note per stretch the reader would see
         kept.append(cell)
     if left_out is not None: kept.append(_left_out_note(left_out))
     nb.cells = kept
@@ -703,7 +706,7 @@ REFERENCE_SETS = {   # reference data set -> (public or generated here, what it 
     'a seeded experiment': ('generated', 'an A/B test and segment uplifts simulated with known rates')}
 ALL_BUT_SHOP = None   # in REFERENCE_DATA: every metric of the chapter but the shop_* ones
 REFERENCE_DATA = {   # chapter -> [(data set, metric-name prefixes)]: its figures about reference data, not about the shop
-    '00_data': [('MovieLens-100k', ('ml100k_',)), ('CDNOW', ('cdnow_',))],
+    '00_data': [('MovieLens-100k', ('ml100k_',)), ('CDNOW', ('cdnow_',)), ('scanner panels', ('panel_',))],
     '00a_synthetic': [('the synthetic shop', ('synthetic_',))],
     '01_preprocessing': [('CDNOW', ('cdnow_',)), ('a worked example', ('zscore_of_',))],
     '02_clustering': [('CDNOW', ('rfm_',)), ('the synthetic shop', ('synthetic_',))],
