@@ -9,6 +9,9 @@ catalogue can get must be written, each naming the assumptions it rests on:
 * `tiny`: 30 customers and 97 products over five years, reduced the same way (the size of the B2B shop that first
   broke the book), with categories of its own (saddles, wheels, ...): no page of its book may name the synthetic shop's
   categories or segments (electronics, bargain hunters, ...), which only a page that copied them from elsewhere could;
+  and, since a user's shop runs without the reference sections (`--no-reference`), no heading and no "What it means
+  for the shop" of its business pages may name a reference data set (CDNOW, MovieLens, Walmart, ...): those words
+  must come from this run on this shop;
 * `one_category`, `fixed_prices`, `one_order_each`: odd shops made from the tiny one (every product in one category;
   every line at the product's first price; each customer's first order only);
 * `cdnow`: public order data nobody here generated: the CDNOW sample's 6,919 purchases by 2,357 customers (lifetimes'
@@ -22,6 +25,7 @@ Prints one line per check and `N passed, N failed`; exit 0 when every check pass
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import subprocess
@@ -41,6 +45,8 @@ NOTHING_TO_DECIDE = {  # shop -> decision tables that are rightly empty on it, a
     'cdnow': {'recommendations': 'one product, which every customer has already bought'}}
 TINY_CATEGORIES = {'electronics': 'saddles', 'home': 'wheels', 'beauty': 'lights', 'grocery': 'tyres', 'fashion': 'frames'}
 FOREIGN_NAMES = re.compile(r'electronics|grocery|beauty|fashion|bargain[ _]hunters?|trend[ _]seekers?', re.IGNORECASE)   # the synthetic shop's own
+REFERENCE_NAMES = re.compile(r'CDNOW|MovieLens|AirPassengers|airline passengers|Walmart|Catsup|Ketchup|Yogurt|Cracker|scanner panels?|'
+                             r'BJsales|ZDT1|Box[- ]Jenkins|Fader', re.IGNORECASE)   # the reference data sets' names (90's REFERENCE_SETS)
 ORDER_COLUMNS = ['customer_id', 'order_id', 'product_id', 'timestamp', 'quantity', 'unit_price']
 
 
@@ -63,6 +69,17 @@ def shops() -> dict:
             'one_category': {**tiny, 'products': tiny['products'].assign(category='bikes')},
             'fixed_prices': {**tiny, 'orders': tiny['orders'].assign(unit_price=first_price.reindex(tiny['orders'].index))},
             'one_order_each': {**tiny, 'orders': tiny['orders'][tiny['orders'].order_id == first_order.reindex(tiny['orders'].index)]}}
+
+
+def reference_leaks(page: str) -> list[str]:
+    "Where a page's headings or its 'What it means for the shop' section name a reference data set (HTML in, findings out)."
+    text = html.unescape(page)
+    heads = [re.sub(r'<[^>]+>', '', h).replace('\u00b6', '').strip() for h in re.findall(r'<h[1-4][^>]*>(.*?)</h[1-4]>', text, re.S)]
+    found = [f'heading "{h}"' for h in heads if REFERENCE_NAMES.search(h)]
+    for m in re.finditer(r'<h[1-4][^>]*>What it means for the shop.*?</h[1-4]>(.*?)(?=<h[1-4]|$)', text, re.S):
+        body = re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', m.group(1)))
+        found += [f'"What it means": ...{body[max(0, x.start() - 60):x.end() + 30]}...' for x in REFERENCE_NAMES.finditer(body)]
+    return found
 
 
 def write_folder(tables: dict, folder: Path) -> Path:
@@ -109,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                 where = next(iter(FOREIGN_NAMES.finditer(text)), None)
                 check(not hits, f"{name}: {page.relative_to(out)} names no category or segment the shop lacks"
                       + (f" (found {hits}, e.g. ...{text[max(0, where.start() - 80):where.end() + 40].strip()}...)" if hits else ''))
+            for page in sorted(out.glob('business/*.html')):
+                leaks = reference_leaks(page.read_text(errors='replace'))
+                check(not leaks, f"{name}: {page.relative_to(out)} names no reference data set in a heading or in what it means for the shop"
+                      + (f" (found {leaks[:3]})" if leaks else ''))
     print(f"{len(passed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
