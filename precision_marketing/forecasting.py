@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,10 +15,11 @@ from .data import SchemaError
 from .arima import SeriesError, check_series, forecast_seasonal_naive, robust_forecast
 
 # %% auto #0
-__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'yearly_fourier', 'history_calendar',
-           'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts',
-           'rolling_cuts', 'demand_class', 'check_series_input', 'series_forecasts', 'score_forecasts',
-           'choose_forecaster', 'pick_forecasts', 'conformal_quantiles', 'conformal_bounds', 'backtest_forecasters']
+__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'poisson_glm', 'yearly_fourier',
+           'history_calendar', 'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors',
+           'lstm_forecasts', 'rolling_cuts', 'demand_class', 'check_series_input', 'series_forecasts',
+           'score_forecasts', 'choose_forecaster', 'pick_forecasts', 'conformal_quantiles', 'conformal_bounds',
+           'backtest_forecasters']
 
 # %% ../nbs/06a_forecasting.ipynb #d064eebb
 def forecast_theta(y, h: int) -> np.ndarray:
@@ -68,6 +70,51 @@ def forecast_croston(y, h: int, variant: str = 'sba', alphas=CROSTON_ALPHAS) -> 
         if err < best[0]: best = (err, final)
     return np.full(h, best[1])
 
+# %% ../nbs/06a_forecasting.ipynb #7c5a75cf
+def _weighted_gram(X, groups, n_groups: int, w, z):
+    "X'WX and X'Wz of the design [one-hot(groups) | X] without building it: per-group sums by bincount, dense products for X."
+    if groups is None: return X.T @ (X * w[:, None]), X.T @ (w * z)
+    sums = lambda v: np.bincount(groups, weights=v, minlength=n_groups)
+    cross = np.column_stack([sums(w * X[:, j]) for j in range(X.shape[1])]) if X.shape[1] else np.zeros((n_groups, 0))
+    gram = np.block([[np.diag(sums(w)), cross], [cross.T, X.T @ (X * w[:, None])]])
+    return gram, np.concatenate([sums(w * z), X.T @ (w * z)])
+
+def poisson_glm(X, y, groups=None, tol: float = 1e-8, max_iter: int = 100) -> SimpleNamespace:
+    """Poisson regression with the log link by IRLS on the normal equations: statsmodels' `GLM(y, X, family=Poisson()).fit(scale='X2')`.
+
+    Parameters
+    ----------
+    X : n x q design (no intercept is added), y : n counts (>= 0).
+    groups : optional n integer codes 0..G-1: the design is then [one-hot(groups) | X], a level per group first (e.g. a
+        product's level in `calendar_forecast`), without building the one-hot columns.
+    tol : the fit stops when the deviance moves by at most `tol` (statsmodels' default), max_iter : at most this many steps.
+
+    Returns
+    -------
+    SimpleNamespace with params, bse (quasi-Poisson: scaled by Pearson chi2 / df_resid), mu, pearson_chi2, df_resid, iterations."""
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    if X.ndim != 2 or len(X) != len(y): raise ValueError(f"X must be n x q with one row per count; got {X.shape} for {len(y)} counts")
+    if (y < 0).any() or not np.isfinite(y).all(): raise ValueError("y must hold finite counts >= 0")
+    if groups is not None:
+        groups = np.asarray(groups)
+        if groups.shape != y.shape or groups.dtype.kind not in 'iu' or (groups < 0).any(): raise ValueError("groups must be one integer code >= 0 per count")
+    n_groups = 0 if groups is None else int(groups.max()) + 1
+    linear = lambda beta: X @ beta[n_groups:] + (beta[groups] if n_groups else 0)
+    mu = (y + y.mean()) / 2
+    eta, deviance = np.log(mu), np.inf
+    for step in range(1, max_iter + 1):
+        gram, rhs = _weighted_gram(X, groups, n_groups, mu, eta + (y - mu) / mu)
+        beta = np.linalg.pinv(gram) @ rhs                                      # minimum norm where a column is all zeros
+        eta = np.clip(linear(beta), -700, 700); mu = np.exp(eta)
+        new = 2 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0) - (y - mu))
+        if abs(new - deviance) <= tol: break
+        deviance = new
+    information = _weighted_gram(X, groups, n_groups, mu, np.zeros_like(mu))[0]
+    df_resid = len(y) - np.linalg.matrix_rank(information)
+    chi2 = float(np.sum((y - mu) ** 2 / mu))
+    bse = np.sqrt(np.clip(np.diag(np.linalg.pinv(information)), 0, None) * chi2 / df_resid)
+    return SimpleNamespace(params=beta, bse=bse, mu=mu, pearson_chi2=chi2, df_resid=df_resid, iterations=step)
+
 # %% ../nbs/06a_forecasting.ipynb #f74b71a2
 def yearly_fourier(dates, harmonics: int = 2) -> np.ndarray:
     "Yearly Fourier terms of `dates`, (2 x harmonics) x dates: sin and cos of 2 pi k day-of-year / 365.25, k = 1..harmonics."
@@ -110,8 +157,6 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
     -------
     (mean, products x days_ahead; sigma, daily standard deviation per product; the fitted category table:
     products, elasticity and promo_lift with their 95% intervals (_lo, _hi; quasi-Poisson standard errors), dispersion, level)."""
-    import warnings
-    import statsmodels.api as sm
     if days_ahead < 1: raise ValueError(f"days_ahead must be >= 1, got {days_ahead}")
     dates = pd.DatetimeIndex(history.index)
     n, h = history.shape[1], len(dates)
@@ -137,14 +182,12 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
         if len(members) == 0: continue
         m = len(members)
         blocks = [(j, i, np.arange(first[i], h)) for j, i in enumerate(members)]
-        X = np.vstack([np.column_stack([np.eye(m)[np.full(len(d), j)], np.log(rel[i, d]), pro[i, d], calendar[d]]) for j, i, d in blocks])
+        X = np.vstack([np.column_stack([np.log(rel[i, d]), pro[i, d], calendar[d]]) for j, i, d in blocks])
         y = np.concatenate([units[i, d] for _, i, d in blocks])
         who = np.concatenate([np.full(len(d), j) for j, _, d in blocks])
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            fit = sm.GLM(y, X, family=sm.families.Poisson()).fit(scale='X2')     # quasi-Poisson: standard errors scaled by the overdispersion
-        beta, se = np.asarray(fit.params), np.asarray(fit.bse)
-        dispersion = max(float(fit.pearson_chi2 / fit.df_resid), 1.0)
+        fit = poisson_glm(X, y, groups=who)                                # a level per product; quasi-Poisson standard errors
+        beta, se = fit.params, fit.bse
+        dispersion = max(fit.pearson_chi2 / fit.df_resid, 1.0)
         recent = np.concatenate([np.flatnonzero(who == j)[-7 * level_weeks:] for j in range(m)])
         level = float(y[recent].sum() / max(np.asarray(fit.mu)[recent].sum(), 1e-12))
         for j, i in enumerate(members):
