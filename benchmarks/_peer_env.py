@@ -1,14 +1,15 @@
-"""The statsforecast peer's own environment (pandas < 3), shared by arima_backtest.py and forecast_backtest.py."""
+"""The peers' own environments, each created on first use from its requirements file and never installed in .venv:
+statsforecast (pandas < 3; arima_backtest.py, forecast_backtest.py) and stockpyl (it pins Sphinx 4.5; inventory_reference.py)."""
 import subprocess, sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PEER = HERE / '.venv-statsforecast'
 
-def peer_python() -> Path:
-    "The peer environment's python, created on first use from requirements-statsforecast.txt."
-    py = PEER / 'bin' / 'python'
+def peer_python(name: str = 'statsforecast') -> Path:
+    "The python of the peer environment `benchmarks/.venv-<name>`, created on first use from `requirements-<name>.txt`."
+    env = HERE / f'.venv-{name}'
+    py = env / 'bin' / 'python'
     if not py.exists():
-        subprocess.run([sys.executable, '-m', 'venv', str(PEER)], check=True)
-        subprocess.run([str(py), '-m', 'pip', 'install', '--quiet', '-r', str(HERE / 'requirements-statsforecast.txt')], check=True)
+        subprocess.run([sys.executable, '-m', 'venv', str(env)], check=True)
+        subprocess.run([str(py), '-m', 'pip', 'install', '--quiet', '-r', str(HERE / f'requirements-{name}.txt')], check=True)
     return py

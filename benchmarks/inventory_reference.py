@@ -23,10 +23,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-HERE = ROOT/'benchmarks'
-PEER = HERE/'.venv-stockpyl'
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'benchmarks'))
 from precision_marketing.inventory import eoq, order_up_to   # noqa: E402
+from _peer_env import peer_python                           # noqa: E402
 
 PEER_SCRIPT = r'''
 import json, sys
@@ -42,15 +41,6 @@ for x in json.load(sys.stdin):
     out.append(row)
 json.dump(out, sys.stdout)
 '''
-
-
-def peer_python() -> Path:
-    "The stockpyl environment's python, created on first use."
-    py = PEER/'bin'/'python'
-    if not py.exists():
-        subprocess.run([sys.executable, '-m', 'venv', str(PEER)], check=True)
-        subprocess.run([str(py), '-m', 'pip', 'install', '--quiet', '-r', str(HERE/'requirements-stockpyl.txt')], check=True)
-    return py
 
 
 def instances(n: int, seed: int) -> list[dict]:
@@ -74,7 +64,7 @@ def main(argv=None) -> int:
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     rows = instances(args.instances, args.seed)
-    peer = subprocess.run([str(peer_python()), '-c', PEER_SCRIPT], input=json.dumps(rows), capture_output=True, text=True, check=True)
+    peer = subprocess.run([str(peer_python('stockpyl')), '-c', PEER_SCRIPT], input=json.dumps(rows), capture_output=True, text=True, check=True)
     theirs = json.loads(peer.stdout)
     ours_eoq = np.array([float(eoq(x['D'], x['K'], x['h_year'])) for x in rows])
     ours_s = np.array([float(order_up_to(x['mu'], x['sd'], x['L'], 1, x['p'] / (x['p'] + x['h']))) for x in rows])
