@@ -15,7 +15,7 @@ from .data import SchemaError
 from .arima import SeriesError, check_series, forecast_seasonal_naive, robust_forecast
 
 # %% auto #0
-__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'poisson_glm', 'yearly_fourier',
+__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'FitError', 'poisson_glm', 'yearly_fourier',
            'history_calendar', 'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors',
            'lstm_forecasts', 'rolling_cuts', 'demand_class', 'check_series_input', 'series_forecasts',
            'score_forecasts', 'choose_forecaster', 'pick_forecasts', 'conformal_quantiles', 'conformal_bounds',
@@ -79,6 +79,9 @@ def _weighted_gram(X, groups, n_groups: int, w, z):
     gram = np.block([[np.diag(sums(w)), cross], [cross.T, X.T @ (X * w[:, None])]])
     return gram, np.concatenate([sums(w * z), X.T @ (w * z)])
 
+class FitError(ValueError):
+    "A model that cannot be fitted on the data it was given (too few counts, or an effect the counts separate)."
+
 def poisson_glm(X, y, groups=None, tol: float = 1e-8, max_iter: int = 100) -> SimpleNamespace:
     """Poisson regression with the log link by IRLS on the normal equations: statsmodels' `GLM(y, X, family=Poisson()).fit(scale='X2')`.
 
@@ -91,7 +94,12 @@ def poisson_glm(X, y, groups=None, tol: float = 1e-8, max_iter: int = 100) -> Si
 
     Returns
     -------
-    SimpleNamespace with params, bse (quasi-Poisson: scaled by Pearson chi2 / df_resid), mu, pearson_chi2, df_resid, iterations."""
+    SimpleNamespace with params, bse (quasi-Poisson: scaled by Pearson chi2 / df_resid), mu, pearson_chi2, df_resid, iterations.
+
+    Raises
+    ------
+    FitError when the steps diverge (an estimate runs off to infinity: too few counts for the effects asked) or the
+    deviance has not settled after `max_iter` steps; statsmodels only warns of these."""
     X, y = np.asarray(X, float), np.asarray(y, float)
     if X.ndim != 2 or len(X) != len(y): raise ValueError(f"X must be n x q with one row per count; got {X.shape} for {len(y)} counts")
     if (y < 0).any() or not np.isfinite(y).all(): raise ValueError("y must hold finite counts >= 0")
@@ -102,13 +110,17 @@ def poisson_glm(X, y, groups=None, tol: float = 1e-8, max_iter: int = 100) -> Si
     linear = lambda beta: X @ beta[n_groups:] + (beta[groups] if n_groups else 0)
     mu = (y + y.mean()) / 2
     eta, deviance = np.log(mu), np.inf
-    for step in range(1, max_iter + 1):
-        gram, rhs = _weighted_gram(X, groups, n_groups, mu, eta + (y - mu) / mu)
-        beta = np.linalg.pinv(gram) @ rhs                                      # minimum norm where a column is all zeros
-        eta = np.clip(linear(beta), -700, 700); mu = np.exp(eta)
-        new = 2 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0) - (y - mu))
-        if abs(new - deviance) <= tol: break
-        deviance = new
+    with np.errstate(over='ignore', under='ignore', invalid='ignore'):         # a diverging fit is caught below, by name
+        for step in range(1, max_iter + 1):
+            gram, rhs = _weighted_gram(X, groups, n_groups, mu, eta + (y - mu) / mu)
+            if not (np.isfinite(gram).all() and np.isfinite(rhs).all()):
+                raise FitError(f"the Poisson fit diverged at step {step}: an estimate ran off to infinity ({y.sum():.0f} units for {gram.shape[0]} effects)")
+            beta = np.linalg.pinv(gram) @ rhs                                  # minimum norm where a column is all zeros
+            eta = np.clip(linear(beta), -700, 700); mu = np.exp(eta)
+            new = 2 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0) - (y - mu))
+            if abs(new - deviance) <= tol: break
+            moved, deviance = abs(new - deviance), new
+        else: raise FitError(f"the Poisson fit did not settle in {max_iter} steps (the deviance still moves by {moved:.3g})")
     information = _weighted_gram(X, groups, n_groups, mu, np.zeros_like(mu))[0]
     df_resid = len(y) - np.linalg.matrix_rank(information)
     chi2 = float(np.sum((y - mu) ** 2 / mu))
@@ -139,7 +151,7 @@ def regular_prices(relative_price: np.ndarray, promo: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(off), relative_price, off)                        # a product on promotion every day keeps its price
 
 def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, days_ahead: int, launch=None,
-                      harmonics: int = 2, level_weeks: int = 8) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+                      harmonics: int = 2, level_weeks: int = 8, units_per_effect: float = 10) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Daily demand forecasts that know the price and promotion calendar and the yearly season (the model above).
 
     Parameters
@@ -152,11 +164,16 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
     launch : launch date per product (days before it are left out of the fit); default: all days.
     harmonics : yearly Fourier pairs K.
     level_weeks : weeks of the recent level correction.
+    units_per_effect : a category is fitted only when its units sold number at least this many per effect of the model
+        (price, promotion, 2K season terms, 6 weekdays, trend: 13 with K = 2), the rule of ten events per variable;
+        a category with fewer, or whose fit does not converge (`FitError`), gets the named fallback: each product's
+        long-run rate, its units since launch over its days since launch, flat over the days ahead.
 
     Returns
     -------
     (mean, products x days_ahead; sigma, daily standard deviation per product; the fitted category table:
-    products, elasticity and promo_lift with their 95% intervals (_lo, _hi; quasi-Poisson standard errors), dispersion, level)."""
+    products, model ('calendar' or 'long-run rate') and why, elasticity and promo_lift with their 95% intervals
+    (_lo, _hi; quasi-Poisson standard errors; missing for the fallback), dispersion, level)."""
     if days_ahead < 1: raise ValueError(f"days_ahead must be >= 1, got {days_ahead}")
     dates = pd.DatetimeIndex(history.index)
     n, h = history.shape[1], len(dates)
@@ -185,7 +202,18 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
         X = np.vstack([np.column_stack([np.log(rel[i, d]), pro[i, d], calendar[d]]) for j, i, d in blocks])
         y = np.concatenate([units[i, d] for _, i, d in blocks])
         who = np.concatenate([np.full(len(d), j) for j, _, d in blocks])
-        fit = poisson_glm(X, y, groups=who)                                # a level per product; quasi-Poisson standard errors
+        try:
+            if y.sum() < units_per_effect * X.shape[1]:
+                raise FitError(f"{y.sum():.0f} units sold, fewer than {units_per_effect:g} per effect of the model ({X.shape[1]} effects)")
+            fit = poisson_glm(X, y, groups=who)                            # a level per product; quasi-Poisson standard errors
+        except FitError as e:                                              # the fallback: each product's long-run rate
+            rate = np.array([units[i, d].sum() / max(len(d), 1) for _, i, d in blocks])
+            fitted = rate[who]
+            chi2 = float(np.sum(np.where(fitted > 0, (y - fitted) ** 2 / np.where(fitted > 0, fitted, 1), 0)))
+            dispersion = max(chi2 / max(len(y) - m, 1), 1.0)
+            for j, i in enumerate(members): mean[i], sigma[i] = rate[j], np.sqrt(dispersion * rate[j])
+            rows.append({'category': c, 'products': m, 'model': 'long-run rate', 'why': str(e), 'dispersion': dispersion, 'level': 1.0})
+            continue
         beta, se = fit.params, fit.bse
         dispersion = max(fit.pearson_chi2 / fit.df_resid, 1.0)
         recent = np.concatenate([np.flatnonzero(who == j)[-7 * level_weeks:] for j in range(m)])
@@ -194,10 +222,11 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
             mean[i] = level * np.exp(beta[j] + beta[m] * np.log(rel[i, future]) + beta[m + 1] * pro[i, future] + frozen @ beta[m + 2:])
             sigma[i] = np.sqrt(dispersion * mean[i].mean())
         z = 1.959963984540054
-        rows.append({'category': c, 'products': m, 'elasticity': beta[m], 'elasticity_lo': beta[m] - z * se[m], 'elasticity_hi': beta[m] + z * se[m],
+        rows.append({'category': c, 'products': m, 'model': 'calendar', 'why': '', 'elasticity': beta[m], 'elasticity_lo': beta[m] - z * se[m], 'elasticity_hi': beta[m] + z * se[m],
                      'promo_lift': float(np.exp(beta[m + 1])), 'promo_lift_lo': float(np.exp(beta[m + 1] - z * se[m + 1])),
                      'promo_lift_hi': float(np.exp(beta[m + 1] + z * se[m + 1])), 'dispersion': dispersion, 'level': level})
-    return mean, sigma, pd.DataFrame(rows).set_index('category')
+    columns = ['category', 'products', 'model', 'why', 'elasticity', 'elasticity_lo', 'elasticity_hi', 'promo_lift', 'promo_lift_lo', 'promo_lift_hi', 'dispersion', 'level']
+    return mean, sigma, pd.DataFrame(rows, columns=columns).set_index('category')
 
 # %% ../nbs/06a_forecasting.ipynb #148ff7da
 def weekly_calendar_forecasts(daily: pd.DataFrame, relative_price, promo, categories, cuts, horizon: int, launch=None) -> np.ndarray:

@@ -1005,15 +1005,20 @@ class ShopSections:
         self.facts[fact] = (bool(holds), why)
 
     def missing(self, needs: list[str]) -> list[str]:
-        "The needs (table, table.column or truth) this shop cannot meet."
-        out = []
+        """The needs (table, table.column, truth or a decided fact) this shop cannot meet. A fact no cell has decided yet
+        is unmet when something else on the line is (the cell that decides it was skipped for the same want); alone, it
+        is a mistake in the `# needs:` line and raises."""
+        out, undecided = [], []
         for need in needs:
             table, _, column = need.partition('.')
             if need in self.facts: ok = self.facts[need][0]
             elif need == 'truth': ok = self.shop.truth is not None
-            elif table not in SHOP_TABLES: raise SchemaError(f"'# needs: {need}': {table!r} is not a shop table {list(SHOP_TABLES)} nor 'truth'")
+            elif table not in SHOP_TABLES: undecided.append(need); continue
             else: ok = table in self.shop.tables and (not column or column in self.shop.tables[table].columns)
             if not ok: out.append(need)
+        if undecided and not out:
+            raise SchemaError(f"'# needs: {', '.join(undecided)}': {undecided[0].partition('.')[0]!r} is not a shop table {list(SHOP_TABLES)}, "
+                              "nor 'truth', nor a fact an earlier cell decided (sections.decide)")
         return out
 
     def transform(self, lines: list[str]) -> list[str]:
