@@ -18,8 +18,8 @@ from .arima import SeriesError, check_series, forecast_seasonal_naive, robust_fo
 __all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'FitError', 'poisson_glm', 'yearly_fourier',
            'history_calendar', 'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors',
            'lstm_forecasts', 'rolling_cuts', 'demand_class', 'check_series_input', 'series_forecasts',
-           'score_forecasts', 'choose_forecaster', 'pick_forecasts', 'conformal_quantiles', 'conformal_bounds',
-           'backtest_forecasters']
+           'score_forecasts', 'choose_forecaster', 'pick_forecasts', 'conformal_rank', 'conformal_quantiles',
+           'conformal_bounds', 'backtest_forecasters']
 
 # %% ../nbs/06a_forecasting.ipynb #d064eebb
 def forecast_theta(y, h: int) -> np.ndarray:
@@ -428,14 +428,21 @@ def _recent_scale(y, cut, window):
     "One-step naive MAE of the `window` periods before `cut` (the scale of the conformal widths)."
     return float(np.mean(np.abs(np.diff(y[max(0, cut - window):cut])))) if cut > 1 else 0.0
 
+def conformal_rank(n: int, level: float) -> int | None:
+    "The order statistic (1-based) of n scores that is the split-conformal quantile at `level` percent, ceil((n + 1) level / 100); None when it passes n (too few scores)."
+    r = int(np.ceil((n + 1) * level / 100 - 1e-9))
+    return r if n > 0 and r <= n else None
+
 def conformal_quantiles(values, forecast, cuts, classes, levels=(80, 95), scale_window: int = 26) -> pd.DataFrame:
-    """Split-conformal interval widths from validation errors: per demand class, step and level, the level's quantile
-    (finite-sample corrected, ceil((n + 1) level) / n) of abs(actual - forecast) / scale over the series and `cuts` given
-    (pass the validation cuts only). Scale: the one-step naive MAE of the last `scale_window` periods before the cut
-    (a product whose level moved is scaled by its current noise); series with no change in them are left out."""
+    """Split-conformal interval widths from validation errors: per demand class, step and level, the ceil((n + 1) level)-th
+    smallest of the n scores abs(actual - forecast) / scale over the series and `cuts` given (pass the validation cuts
+    only). Scale: the one-step naive MAE of the last `scale_window` periods before the cut (a product whose level moved is
+    scaled by its current noise); series with no change in them are left out. A class with too few scores for a level
+    (fewer than 4 at 80%, 19 at 95%) takes the quantile of every class's scores pooled; when even those are too few, its
+    width is infinite (an unbounded interval), never the largest score clipped in. `calibrated_on` says which."""
     values, forecast = np.asarray(values, float), np.asarray(forecast, float)
     h = forecast.shape[2]
-    rows = []
+    scores = {}
     for k in pd.unique(np.asarray(classes)):
         members = np.flatnonzero(np.asarray(classes) == k)
         z = []
@@ -443,19 +450,27 @@ def conformal_quantiles(values, forecast, cuts, classes, levels=(80, 95), scale_
             for i in members:
                 scale = _recent_scale(values[i], c, scale_window)
                 if scale > 0: z.append(np.abs(values[i, c:c + h] - forecast[i, j]) / scale)
-        z = np.asarray(z).reshape(-1, h)
+        scores[k] = np.sort(np.asarray(z).reshape(-1, h), axis=0)
+    pooled = np.sort(np.concatenate(list(scores.values())), axis=0) if scores else np.zeros((0, h))
+    rows = []
+    for k, z in scores.items():
         for lv in levels:
-            q = np.quantile(z, min(1.0, np.ceil((len(z) + 1) * lv / 100) / len(z)), axis=0, method='higher') if len(z) else np.full(h, np.nan)
-            rows += [{'class': k, 'level': lv, 'step': s + 1, 'q': float(q[s]), 'n': len(z)} for s in range(h)]
+            r, basis, used = conformal_rank(len(z), lv), 'own class', z
+            if r is None: r, basis, used = conformal_rank(len(pooled), lv), 'all classes pooled', pooled
+            q = used[r - 1] if r is not None else np.full(h, np.inf)
+            if r is None: basis = 'too few errors: unbounded'
+            rows += [{'class': k, 'level': lv, 'step': s + 1, 'q': float(q[s]), 'n': len(used), 'calibrated_on': basis} for s in range(h)]
     return pd.DataFrame(rows)
 
 def conformal_bounds(values, forecast, cuts, classes, quantiles: pd.DataFrame, level: int, scale_window: int = 26) -> tuple[np.ndarray, np.ndarray]:
-    "Lower and upper bounds (series x cuts x horizon) at `level`: forecast -/+ q x each series' recent scale (as calibrated), the lower clipped at 0."
+    "Lower and upper bounds (series x cuts x horizon) at `level`: forecast -/+ q x each series' recent scale (as calibrated), the lower clipped at 0; an unbounded class gets [0, inf)."
     values, forecast = np.asarray(values, float), np.asarray(forecast, float)
     q = quantiles[quantiles.level == level].pivot(index='class', columns='step', values='q')
     missing = set(np.asarray(classes)) - set(q.index)
     if missing: raise ValueError(f"no validation quantiles for class(es) {sorted(map(str, missing))}; calibrate on series of every class")
-    width = np.stack([q.loc[k].to_numpy() for k in classes])[:, None, :] * np.array([[_recent_scale(values[i], c, scale_window) for c in cuts] for i in range(len(values))])[:, :, None]
+    q_of = np.stack([q.loc[k].to_numpy() for k in classes])[:, None, :]
+    scale = np.array([[_recent_scale(values[i], c, scale_window) for c in cuts] for i in range(len(values))])[:, :, None]
+    width = np.where(np.isposinf(q_of), np.inf, np.where(np.isposinf(q_of), 0.0, q_of) * scale)   # unbounded stays unbounded, even at scale 0
     return np.maximum(forecast - width, 0.0), forecast + width
 
 # %% ../nbs/06a_forecasting.ipynb #9bd63e62

@@ -23,7 +23,7 @@ __all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'Demand', 'Sh
            'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle', 'channel_lift',
            'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast', 'run_precision',
            'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise', 'paired_difference',
-           'gap_closed']
+           'gap_closed', 'no_gap_reason']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -331,12 +331,14 @@ def oracle_prices(list_price, unit_cost, elasticity, lift, levels=PRICE_LEVELS, 
     return r[best], on[best]
 
 def foresight_levels(demand: np.ndarray, lead_time, review_days: int) -> np.ndarray:
-    "Order-up-to levels that cover exactly the demand until the next order arrives: at day t, the units wanted on days t .. t + lead + review - 1."
+    """Order-up-to levels that cover exactly the demand until the next order arrives. An order placed at the end of day t
+    (after its sales) arrives at the start of day t + lead (lead 0: that evening, after its sales), the next one at
+    t + review + lead, so the level at t is the units wanted on days t + 1 .. t + review + max(lead, 1) - 1."""
     n, days = demand.shape
     lead = np.broadcast_to(np.asarray(lead_time, int), (n,))
     cum = np.concatenate([np.zeros((n, 1)), np.cumsum(demand, axis=1)], axis=1)
-    end = np.minimum(np.arange(days)[None, :] + lead[:, None] + review_days, days)
-    return np.take_along_axis(cum, end, axis=1) - cum[:, :days]
+    end = np.minimum(np.arange(days)[None, :] + review_days + np.maximum(lead, 1)[:, None], days)
+    return np.take_along_axis(cum, end, axis=1) - cum[:, 1:]
 
 # %% ../nbs/11_closed_loop.ipynb #75e7a164
 @dataclass
@@ -652,7 +654,11 @@ def paired_difference(results: pd.DataFrame, policy: str, base: str = 'A status 
 def gap_closed(results: pd.DataFrame, kpi: str, policy: str, status_quo: str = 'A status quo', oracle: str = 'O oracle',
                lower_is_better: bool = False, draws: int = 2000, seed: int = 0) -> tuple[float, float, float]:
     """Share of the status quo -> oracle gap that `policy` closes on one figure, (p - A) / (O - A) of the means over the
-    replications, with a bootstrap 95% interval (replications resampled); NaN where the oracle is not better than the status quo."""
+    replications, with a bootstrap 95% interval (replications resampled); NaN where there is no gap to close: the oracle
+    cannot be told apart from the status quo (the paired 95% interval of O - A holds zero) or is worse (`no_gap_reason` says which)."""
+    if results.seed.nunique() > 1:
+        o_a = paired_difference(results, oracle, status_quo).loc[kpi]
+        if o_a.lo <= 0 <= o_a.hi: return np.nan, np.nan, np.nan
     wide = results.pivot(index='seed', columns='policy', values=kpi)
     def share(w):
         gap = w[oracle].mean() - w[status_quo].mean()
@@ -663,3 +669,11 @@ def gap_closed(results: pd.DataFrame, kpi: str, policy: str, status_quo: str = '
     point = share(wide)
     if np.isnan(point) or np.isnan(boot).all(): return np.nan, np.nan, np.nan
     return float(point), float(np.nanpercentile(boot, 2.5)), float(np.nanpercentile(boot, 97.5))
+
+def no_gap_reason(results: pd.DataFrame, kpi: str, status_quo: str = 'A status quo', oracle: str = 'O oracle', lower_is_better: bool = False) -> str:
+    "Why `gap_closed` has no share on `kpi`: the oracle cannot be told apart from the status quo, or is worse; with O - A and its 95% interval."
+    d = paired_difference(results, oracle, status_quo).loc[kpi]
+    told = f"O - A {d.difference:+,.3f} [{d.lo:+,.3f}, {d.hi:+,.3f}] over {results.seed.nunique()} replications"
+    if results.seed.nunique() > 1 and d.lo <= 0 <= d.hi: return f"no gap: the oracle cannot be told apart from the status quo ({told})"
+    return f"no gap: the oracle is {'above' if lower_is_better else 'below'} the status quo ({told})"
+
