@@ -524,6 +524,10 @@ def _fmt(value) -> str:
     if isinstance(value, float): return f'{value:.4g}'
     return str(value)
 
+def _formatted(fmt: str, value) -> str:
+    "A figure in its format when it is a number; a text (e.g. why the figure has no value on this shop) as it is."
+    return fmt.format(value) if _number(value) else str(value)
+
 HEADLINES = [   # label, chapter, metric, format, bars: {bar label: metric} drawn beside the figure
     ('supply score', '07_inventory', 'supply_score', '{:.3f}', {'this plan': 'supply_score', 'naive': 'supply_score_naive'}),
     ('fill rate', '07_inventory', 'fill_rate_chosen_forecaster_policy', '{:.1%}', {'this plan': 'fill_rate_chosen_forecaster_policy', 'naive': 'fill_rate_naive_policy'}),
@@ -584,7 +588,7 @@ def headline_cards(runs: list[ChapterRun]) -> str:
         note = f'<div class="note">{html.escape(note_fmt.format(metrics[chapter][note_key]))}</div>' if _number(metrics[chapter].get(note_key)) else ''
         metric, other_data, says = HEADLINE_ELSEWHERE.get(chapter, (None, None, None))
         if metric and metrics[chapter].get(metric) == other_data: note += f'<div class="note">{html.escape(says)}</div>'
-        cards.append(f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(fmt.format(value))}</div>'
+        cards.append(f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(_formatted(fmt, value))}</div>'
                      f'{note}{chart}<div class="source">{html.escape(chapter)}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ''
 
@@ -642,7 +646,7 @@ def chapter_card(run: ChapterRun, out_dir: str | Path, max_metrics: int = 12) ->
     label, key, fmt = SHOP_KEY_FIGURES[run.chapter] if SHOP_KEY_FIGURES.get(run.chapter, (0, 0))[1] in run.metrics else KEY_FIGURES.get(run.chapter, (None, None, None))
     value = run.metrics.get(key) if key else None
     about = reference_dataset(run.chapter, key, run.metrics) if key else None
-    key_html = (f'<div class="value">{html.escape(fmt.format(value))}</div><div class="label">{html.escape(label)} <code>{html.escape(key)}</code>'
+    key_html = (f'<div class="value">{html.escape(_formatted(fmt, value))}</div><div class="label">{html.escape(label)} <code>{html.escape(key)}</code>'
                 + (f' <span class="reference">on {html.escape(about)}, not this shop</span>' if about else '') + '</div>'
                 if run.status == 'ok' and (_number(value) or isinstance(value, str)) else '')
     thumb = f'<img class="thumb" alt="{html.escape(run.chapter)}: main figure" src="{_relative(run.figure, out_dir)}">' if run.figure else ''
