@@ -11,13 +11,15 @@ intervals (calibrated on the validation errors) checked on the test origins. Its
 prices and promotions the shop had planned for the forecast weeks (the calendar is known in advance; the demand is not).
 statsforecast runs in its own environment (benchmarks/.venv-statsforecast, pandas < 3), warm: one untimed pass first.
 Prints forecast_mase_ours, forecast_mase_peer_best, forecast_mase_ratio, forecast_time_ratio, coverage_80 and coverage_95,
-the LSTM's MASE and time, and the median and mean by demand class. Then the real check (skip with --no-real): Walmart
-store 1's 7 weekly department series (chapter 00), the per-series candidates and the LSTM (season and holiday flag as its
-known future) chosen per demand class and per series on validation origins, against the same statsforecast models
-(AutoARIMA + calendar given the holiday flag and season as regressors): real_mase_* lines."""
+the LSTM's MASE and time, and the median and mean by demand class. Then the real check (skip with --no-real, alone with
+--only-real): Walmart store 1's 7 weekly department series and the M4 competition's weekly series from the same wheel
+(chapter 00), the per-series candidates and the LSTM (season, and Walmart's holiday flag, as its known future) chosen per
+demand class and per series on validation origins, against statsforecast's models (and AutoARIMA given the same
+regressors), the peer also chosen on the validation origins: real_series, real_mase_ratio (ours per class / the peer's
+choice) and real_mase_* lines."""
 import argparse, json, subprocess, tempfile, time
 import numpy as np, pandas as pd
-from precision_marketing.data import weekly_units, load_walmart_weekly
+from precision_marketing.data import weekly_units, load_walmart_weekly, load_m4_weekly
 from precision_marketing.shop import open_shop
 from precision_marketing.queries import shop_daily_units
 from precision_marketing.forecasting import (history_calendar, rolling_cuts, backtest_forecasters, weekly_regressors, choose_forecaster, pick_forecasts,
@@ -52,46 +54,77 @@ def peer_forecasts(names, values, exog, horizon, origins, season):
                         str(horizon), str(origins), str(season)], check=True)
         return json.load(open(f'{tmp}/out.json'))
 
-def real_check(horizon, origins, validation, lstm_seeds, season):
-    "Walmart's 7 departments: ours chosen per class and per series on validation origins, against statsforecast on the test origins."
+PEERS = ('AutoARIMA', 'AutoETS', 'AutoTheta', 'median of the three', 'AutoARIMA + calendar')
+
+def real_sets():
+    """The real weekly series available offline, as (name, series x weeks, names, per-series regressors for the LSTM,
+    shared season terms or None, per-series exog for the peer): Walmart store 1's 7 departments (holiday flag and season)
+    and the M4 weekly series with at least 275 weeks (their last 275; W359's 80 weeks are too few for 12 origins and a
+    yearly season), whose dates differ, so each has its own season terms."""
     walmart, holiday = load_walmart_weekly()
-    values, names = walmart.T.to_numpy(float), list(walmart.columns)
-    val_cuts, test_cuts = rolling_cuts(values.shape[1], horizon, validation, origins)
-    cuts, roles = val_cuts + test_cuts, ['validation'] * validation + ['test'] * origins
-    season_terms = yearly_fourier(walmart.index)
-    start = time.perf_counter()
-    forecasts = series_forecasts(values, cuts, horizon, season=52, n_jobs=2)
-    forecasts['lstm'] = lstm_forecasts(values, {'holiday': np.tile(holiday.to_numpy(float), (len(values), 1)), 'season': season_terms}, cuts,
-                                       [val_cuts[0], test_cuts[0]], horizon, seeds=range(42, 42 + lstm_seeds))
-    scores = score_forecasts(values, forecasts, cuts, roles)
-    ours = {by: pick_forecasts(forecasts, choose_forecaster(scores, by).chosen)[:, validation:] for by in ('class', 'series')}
-    ours_s = time.perf_counter() - start
-    exog = np.stack([np.column_stack([holiday.to_numpy(float), season_terms.T]) for _ in names])
-    peer = peer_forecasts(names, values, exog, horizon, origins, season)
-    rows = []
-    for i, n in enumerate(names):
-        for o, c in enumerate(test_cuts):
-            fc = {m: np.asarray(peer['forecasts'][m][n][str(o)]) for m in peer['forecasts']}
+    flags = np.tile(holiday.to_numpy(float), (walmart.shape[1], 1))
+    season = yearly_fourier(walmart.index)
+    yield ('Walmart', walmart.T.to_numpy(float), list(walmart.columns), {'holiday': flags, 'season': season},
+           np.stack([np.column_stack([flags[i], season.T]) for i in range(walmart.shape[1])]))
+    m4 = {k: v.iloc[-275:] for k, v in load_m4_weekly().items() if len(v) >= 275}
+    names = sorted(m4)
+    terms = np.stack([yearly_fourier(m4[n].index) for n in names])            # series x terms x weeks
+    yield ('M4 weekly', np.stack([m4[n].to_numpy(float) for n in names]), names, {f'season_{k}': terms[:, k] for k in range(terms.shape[1])},
+           np.transpose(terms, (0, 2, 1)))
+
+def real_check(horizon, origins, validation, lstm_seeds, season):
+    """Every real set: ours chosen per class and per series on the validation origins, against statsforecast's models,
+    the peer too chosen on the validation origins (the model with the least mean validation MASE over the set's series);
+    both scored on the test origins with the library's MASE. Prints real_mase_ratio (ours per class / the peer's choice)
+    and real_series."""
+    rows, seconds = [], {'ours': 0.0, 'peer': 0.0}
+    for name, values, names, regressors, exog in real_sets():
+        val_cuts, test_cuts = rolling_cuts(values.shape[1], horizon, validation, origins)
+        cuts, roles = val_cuts + test_cuts, ['validation'] * validation + ['test'] * origins
+        start = time.perf_counter()
+        forecasts = series_forecasts(values, cuts, horizon, season=52, n_jobs=2)
+        forecasts['lstm'] = lstm_forecasts(values, regressors, cuts, [val_cuts[0], test_cuts[0]], horizon, seeds=range(42, 42 + lstm_seeds))
+        scores = score_forecasts(values, forecasts, cuts, roles)
+        ours = {by: pick_forecasts(forecasts, choose_forecaster(scores, by).chosen) for by in ('class', 'series')}
+        seconds['ours'] += time.perf_counter() - start
+        peer = peer_forecasts(names, values, exog, horizon, validation + origins, season)      # origin o is cuts[o]
+        seconds['peer'] += peer['seconds_warm']
+        def peer_at(i, o):
+            fc = {m: np.asarray(peer['forecasts'][m][names[i]][str(o)]) for m in peer['forecasts']}
             fc['median of the three'] = np.median(np.stack([fc[m] for m in ('AutoARIMA', 'AutoETS', 'AutoTheta')]), axis=0)
-            fc['chosen per class (ours)'], fc['chosen per series (ours)'] = ours['class'][i, o], ours['series'][i, o]
-            fc['LSTM (ours)'] = forecasts['lstm'][i, validation + o]
-            rows += [{'series': n, 'model': m, 'mase': mase(values[i, c:c + horizon], f, values[i, :c])} for m, f in fc.items()]
-    summary = pd.DataFrame(rows).groupby('model').mase.agg(['mean', 'median']).sort_values('mean')
-    peers = [m for m in summary.index if '(ours)' not in m and m != 'AutoARIMA + calendar']
-    best = summary.loc[peers, 'mean'].idxmin()
-    print(f'\nreal check: Walmart store 1, {len(names)} weekly department series x {origins} test origins after {validation} validation origins, horizon {horizon}')
+            return fc
+        val_mase = pd.DataFrame([{'model': m, 'mase': mase(values[i, c:c + horizon], f, values[i, :c])}
+                                 for i in range(len(names)) for o, c in enumerate(val_cuts) for m, f in peer_at(i, o).items()]).groupby('model').mase.mean()
+        peer_choice = val_mase.loc[list(PEERS)].idxmin()
+        for i, n in enumerate(names):
+            for o, c in enumerate(test_cuts):
+                fc = peer_at(i, validation + o)
+                fc[f'statsforecast chosen on validation'] = fc[peer_choice]
+                fc['chosen per class (ours)'], fc['chosen per series (ours)'] = ours['class'][i, validation + o], ours['series'][i, validation + o]
+                fc['LSTM (ours)'] = forecasts['lstm'][i, validation + o]
+                rows += [{'set': name, 'series': n, 'model': m, 'mase': mase(values[i, c:c + horizon], f, values[i, :c])} for m, f in fc.items()]
+        print(f"{name}: {len(names)} series x {values.shape[1]} weeks; statsforecast's choice on validation: {peer_choice}; "
+              f"ours per class: {choose_forecaster(scores, 'class').groupby('class').chosen.first().to_dict()}")
+    table = pd.DataFrame(rows)
+    summary = table.groupby('model').mase.agg(['mean', 'median']).join(table.pivot_table(index='model', columns='set', values='mase', aggfunc='mean')).sort_values('mean')
+    print(f'\nreal check: {table.series.nunique()} weekly series x {origins} test origins after {validation} validation origins, horizon {horizon}; mean MASE pooled and per set')
     print(summary.round(3).to_string())
-    print(f"ours (every candidate at all origins, both choices): {ours_s:.1f} s; statsforecast (three models): {peer['seconds_warm']:.1f} s warm")
-    for by in ('class', 'series'): print(f"real_mase_ours_per_{by} = {summary.loc[f'chosen per {by} (ours)', 'mean']:.3f}")
-    print(f"real_mase_peer_best = {summary.loc[best, 'mean']:.3f} ({best})")
-    for by in ('class', 'series'): print(f"real_mase_ratio_per_{by} = {summary.loc[f'chosen per {by} (ours)', 'mean'] / summary.loc[best, 'mean']:.3f}")
+    print(f"ours (every candidate at all origins, both choices): {seconds['ours']:.1f} s; statsforecast (three models, all origins): {seconds['peer']:.1f} s warm")
+    peer_chosen = summary.loc['statsforecast chosen on validation', 'mean']
+    print(f"real_series = {table.groupby(['set', 'series']).ngroups}")
+    print(f"real_mase_ours = {summary.loc['chosen per class (ours)', 'mean']:.3f}")
+    print(f"real_mase_peer_chosen = {peer_chosen:.3f}")
+    print(f"real_mase_ratio = {summary.loc['chosen per class (ours)', 'mean'] / peer_chosen:.3f}")
+    print(f"real_mase_ratio_per_series = {summary.loc['chosen per series (ours)', 'mean'] / peer_chosen:.3f}")
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--products', type=int, default=120); ap.add_argument('--horizon', type=int, default=4); ap.add_argument('--origins', type=int, default=6)
     ap.add_argument('--season', type=int, default=52); ap.add_argument('--validation', type=int, default=6); ap.add_argument('--lstm-seeds', type=int, default=3)
-    ap.add_argument('--no-real', action='store_true', help='skip the real-data check on Walmart')
+    ap.add_argument('--no-real', action='store_true', help='skip the real-data check (Walmart, M4 weekly)')
+    ap.add_argument('--only-real', action='store_true', help='run the real-data check alone')
     args = ap.parse_args()
+    if args.only_real: return real_check(args.horizon, args.origins, args.validation, args.lstm_seeds, args.season)
     shop = open_shop('synthetic')
     daily = shop_daily_units(shop, shop.days[0], shop.days[-1], shop.products.product_id)
     weekly = weekly_units(daily)                    # the library's one weekly aggregation: whole weeks only

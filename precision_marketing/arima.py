@@ -14,7 +14,8 @@ from scipy import stats
 # %% auto #0
 __all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'MODELS', 'fit_airline', 'detect_period', 'seasonal_strength', 'choose_d',
            'SeriesError', 'check_series', 'select_arima', 'forecast_seasonal_naive', 'forecast_arima', 'forecast_ets',
-           'mase', 'smape', 'coverage', 'robust_forecast', 'backtest_series', 'backtest_many', 'summarise_backtest']
+           'naive_scale', 'mase', 'smape', 'coverage', 'robust_forecast', 'backtest_series', 'backtest_many',
+           'summarise_backtest']
 
 # %% ../nbs/06_arima.ipynb #eacb9f08
 AIRLINE_PUBLISHED = {'ma.L1': -0.4018324, 'ma.S.L12': -0.5569342, 'sigma2': 0.0367167 ** 2, 'loglik': 244.69651, 'aic': -483.393}
@@ -161,9 +162,17 @@ def forecast_ets(y, h: int, period: int | None = None) -> pd.DataFrame:
     return _frame(frames[LEVELS[0]]['mean'], lambda lv: (frames[lv]['pi_lower'], frames[lv]['pi_upper']), h)
 
 # %% ../nbs/06_arima.ipynb #9cab6514
+def naive_scale(train) -> float:
+    """MASE's scale: the mean absolute one-step change of `train` from its first sale (first value above 0) on; a series
+    that never sold counts from its start. 0 when no change is left to measure (a constant series, or one period)."""
+    y = np.asarray(train, dtype=float)
+    sold = np.flatnonzero(y > 0)
+    y = y[sold[0]:] if len(sold) else y
+    return float(np.mean(np.abs(np.diff(y)))) if len(y) > 1 else 0.0
+
 def mase(actual, forecast, train) -> float:
-    "Mean absolute error scaled by the in-sample one-step naive MAE of `train` (inf if train is constant)."
-    scale = np.mean(np.abs(np.diff(np.asarray(train, dtype=float))))
+    "Mean absolute error scaled by `naive_scale(train)`, the in-sample one-step naive MAE from the first sale (inf if there is no change to scale by)."
+    scale = naive_scale(train)
     err = np.mean(np.abs(np.asarray(actual, dtype=float) - np.asarray(forecast, dtype=float)))
     return float(err / scale) if scale > 0 else (0.0 if err == 0 else np.inf)
 

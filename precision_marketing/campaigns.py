@@ -68,7 +68,7 @@ def channel_response(impressions: pd.DataFrame, stand_in: pd.DataFrame, level: f
     Parameters
     ----------
     impressions : one row per message (`impressions_from_events`): channel, converted, revenue, cost.
-    stand_in : per channel `effect` and `half_saturation` (chapter 08's documented stand-ins): the curve's shape.
+    stand_in : per channel `effect` and `half_saturation` (chapter 08's `channel_prior`, a stated assumption): the curve's shape.
     level : the interval's coverage.
 
     Returns

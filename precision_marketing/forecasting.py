@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .arima import SeriesError, check_series, forecast_seasonal_naive, robust_forecast
+from .arima import SeriesError, check_series, forecast_seasonal_naive, naive_scale, robust_forecast
 
 # %% auto #0
 __all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'forecast_theta', 'forecast_croston', 'FitError', 'poisson_glm', 'yearly_fourier',
@@ -385,15 +385,15 @@ def series_forecasts(values, cuts, horizon: int, season: int | None = 52, n_jobs
 
 def score_forecasts(values, forecasts: dict, cuts, roles) -> pd.DataFrame:
     """MASE of every model at every series and cut: one row per (series, cut, model) with the cut's `role`
-    ('validation' or 'test'), the demand class of the history before it, and the scale (the history's one-step naive MAE);
-    MASE is NaN where the history never changed (undefined)."""
+    ('validation' or 'test'), the demand class of the history before it, and the scale (`naive_scale`: the history's
+    one-step naive MAE from its first sale on); MASE is NaN where the history never changed since its first sale (undefined)."""
     values = np.asarray(values, dtype=float)
     if len(roles) != len(cuts): raise ValueError("one role per cut")
     rows = []
     for j, (c, role) in enumerate(zip(cuts, roles)):
         for i in range(len(values)):
             train = values[i, :c]
-            scale = float(np.mean(np.abs(np.diff(train))))
+            scale = naive_scale(train)
             klass = demand_class(train)
             for m, f in forecasts.items():
                 h = f.shape[2]

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .synthetic import CHANNEL_TRUTH
-
 # %% auto #0
-__all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank', 'crowding_distance',
-           'sbx_bounded', 'polynomial_mutation', 'NSGA2Result', 'nsga2_numpy', 'PromotionProblem', 'promotion_inputs',
-           'slow_mover_inputs', 'shop_size_problem', 'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions',
-           'stock_covered', 'PSOResult', 'pso_weighted_sum', 'supported_mask']
+__all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'CHANNELS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank',
+           'crowding_distance', 'sbx_bounded', 'polynomial_mutation', 'NSGA2Result', 'nsga2_numpy', 'channel_prior',
+           'PromotionProblem', 'promotion_inputs', 'slow_mover_inputs', 'shop_size_problem', 'pareto_mask',
+           'knee_index', 'PromotionPlan', 'plan_promotions', 'stock_covered', 'PSOResult', 'pso_weighted_sum',
+           'supported_mask']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -259,6 +258,16 @@ def nsga2_numpy(evaluate_batch, n_genes: int, weights: tuple, generations: int, 
 
 # %% ../nbs/08_genetic_algorithm.ipynb #757e5dd7
 DISCOUNTS = np.array([0.0, 0.1, 0.2, 0.3])
+CHANNELS = ('site', 'email', 'social')
+
+def channel_prior(channels=CHANNELS, effect: float = 0.10, half_saturation: float = 500.0) -> pd.DataFrame:
+    """The planner's channel curves before anything is measured: every channel alike, `effect` a_k (the lift of demand at
+    saturation) and `half_saturation` h_k (the spend per segment and period at which 1 - exp(-m/h) = 1 - 1/e), an
+    assumption stated on the page, never a shop's true curves."""
+    if effect < 0 or half_saturation <= 0: raise ValueError(f"effect must be >= 0 and half_saturation > 0, got {effect}, {half_saturation}")
+    channels = list(channels)
+    if not channels or len(set(channels)) != len(channels): raise ValueError(f"channels must be distinct names, got {channels}")
+    return pd.DataFrame({'effect': effect, 'half_saturation': half_saturation}, index=pd.Index(channels, name='channel'))
 
 class PromotionProblem:
     """Vectorised promotion-plan evaluation: genes in [0, 1] decode to discounts, features and channel spends.
@@ -272,14 +281,14 @@ class PromotionProblem:
     budget : marketing budget for the period (channel spend + feature costs).
     min_margin : a discounted price must stay at least cost x (1 + min_margin).
     feature_cost : cost of featuring one segment x category cell.
-    channels : per channel `effect` and `half_saturation` (default: the shop's `CHANNEL_TRUTH`).
+    channels : per channel `effect` and `half_saturation` (default: `channel_prior()`, the stated stand-in).
     optimise_spend : False: spend is fixed at half the budget, spread evenly, and not part of the genes.
     discounts : the allowed discount depths, each in [0, 1).
 
     `evaluate(X)` gives the objectives (sales, profit, satisfaction) of every plan; `violation(X)` the units a plan
     promises beyond the stock (0 = feasible). Budget and margin hold by construction (`decode` repairs them)."""
     def __init__(self, baseline: pd.DataFrame, categories: pd.DataFrame, segment_weight: pd.Series, stock: pd.Series,
-                 budget: float, min_margin: float = 0.05, feature_cost: float = 150.0, channels: pd.DataFrame = CHANNEL_TRUTH,
+                 budget: float, min_margin: float = 0.05, feature_cost: float = 150.0, channels: pd.DataFrame | None = None,
                  optimise_spend: bool = True, discounts=DISCOUNTS):
         if budget < 0: raise ValueError(f"budget must be >= 0, got {budget}")
         self.discounts = np.asarray(discounts, dtype=float)
@@ -301,6 +310,7 @@ class PromotionProblem:
         short = [c for c, b_, k in zip(self.categories, self.b.sum(axis=0), self.stock) if b_ > k]
         if short: raise ValueError(f"even without any promotion, baseline demand exceeds the stock in {short}: shorten the period or restock first")
         self.budget, self.min_margin, self.feature_cost = budget, min_margin, feature_cost
+        channels = channel_prior() if channels is None else channels
         self.effect, self.half = channels.effect.to_numpy(float), channels.half_saturation.to_numpy(float)
         self.channels, self.optimise_spend = list(channels.index), optimise_spend
         allowed = self.price[None, :] * (1 - self.discounts[:, None]) >= self.cost[None, :] * (1 + min_margin)

@@ -14,7 +14,8 @@ from scipy import stats
 # %% auto #0
 __all__ = ['SUPPLY_WEIGHTS', 'MARKDOWNS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'InventoryRun',
            'simulate_inventory', 'inventory_kpis', 'weekly_forecast_path', 'rolling_sum_ahead', 'NaiveOrderUpTo',
-           'inventory_at', 'assortment_entropy', 'supply_kpis', 'dead_stock_value', 'clearance_markdown']
+           'inventory_at', 'assortment_entropy', 'supply_kpis', 'dead_stock_units', 'dead_stock_value',
+           'clearance_markdown', 'policy_figures']
 
 # %% ../nbs/07_inventory.ipynb #30096ccb
 def _check_service(service_level: float):
@@ -269,10 +270,10 @@ def supply_kpis(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, freq: 
     return out
 
 # %% ../nbs/07_inventory.ipynb #2aa3f056
-def dead_stock_value(run: InventoryRun, weeks: int) -> float:
-    """Value at cost of the units left at the end that are dead: per product, the larger of the units that have waited
-    at least `weeks` weeks (first in first out; the opening stock arrives on day 0) and the units in excess of `weeks`
-    weeks of the product's sales rate over the run."""
+def dead_stock_units(run: InventoryRun, weeks: int) -> np.ndarray:
+    """Units left at the end that are dead, per product: the larger of the units that have waited at least `weeks` weeks
+    (first in first out; the opening stock arrives on day 0) and the units in excess of `weeks` weeks of the product's
+    sales rate over the run."""
     if weeks < 1: raise ValueError(f"weeks must be >= 1, got {weeks}")
     n, days = run.sold.shape
     arrivals = run.received.copy(); arrivals[:, 0] += run.start_on_hand          # cohorts by arrival day
@@ -282,7 +283,11 @@ def dead_stock_value(run: InventoryRun, weeks: int) -> float:
     old = np.arange(days) <= days - 1 - 7 * weeks
     aged = left[:, old].sum(axis=1)
     excess = np.clip(run.end_on_hand - 7 * weeks * run.sold.sum(axis=1) / days, 0, None)
-    return float((np.maximum(aged, excess) * run.unit_cost).sum())
+    return np.maximum(aged, excess)
+
+def dead_stock_value(run: InventoryRun, weeks: int) -> float:
+    "Value at cost of the dead units (`dead_stock_units`)."
+    return float((dead_stock_units(run, weeks) * run.unit_cost).sum())
 
 MARKDOWNS = (0.1, 0.2, 0.3, 0.4, 0.5)            # the markdown ladder, share of the current price
 
@@ -313,3 +318,28 @@ def clearance_markdown(stock, expected_units, elasticity, price, unit_cost, step
                     np.where(allowed.any(axis=1), allowed.shape[1] - 1 - np.argmax(allowed[:, ::-1], axis=1), -1))
     need = (stock > expected) & (e < 0) & (pick >= 0)
     return np.where(need, steps[np.maximum(pick, 0)], 0.0)
+
+# %% ../nbs/07_inventory.ipynb #5cdaa999
+def policy_figures(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, dead_weeks: int, prefix: str) -> dict:
+    """The headline figures of one simulated policy, every one from `run`, named `{prefix}_...`.
+
+    Parameters
+    ----------
+    run : the policy's simulated books.
+    dates : the simulated days, one per column of the run.
+    launch_dates : launch date per product, in the run's product order (for the supply score's renewal).
+    dead_weeks : a unit is dead when it waited this many weeks, or exceeds this many weeks of sales (`dead_stock_units`).
+    prefix : the policy's name in the figures' keys.
+
+    Returns
+    -------
+    dict of fill_rate (share of demand served), stockout_rate (share of product-days short), inventory_turnover (cost of
+    goods sold over average inventory value, for a year), dead_stock_units, dead_stock_value (at cost) and supply_score
+    (the mean of `supply_kpis`' weekly composite)."""
+    if run.demand.shape[1] != len(dates): raise ValueError(f"the run has {run.demand.shape[1]} days but {len(dates)} dates were given")
+    kpi = inventory_kpis(run)
+    figures = {'fill_rate': kpi['fill_rate'], 'stockout_rate': kpi['stockout_rate'],
+               'inventory_turnover': kpi['inventory_turnover'] * 365 / len(dates),
+               'dead_stock_units': float(dead_stock_units(run, dead_weeks).sum()), 'dead_stock_value': dead_stock_value(run, dead_weeks),
+               'supply_score': float(supply_kpis(run, dates, launch_dates).supply_score.mean())}
+    return {f'{prefix}_{k}': v for k, v in figures.items()}

@@ -18,12 +18,12 @@ from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entr
 from .synthetic import draw_lines, line_rates, seasonality
 
 # %% auto #0
-__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'Demand', 'ShopSimulator', 'persona_clv', 'loop_personas',
-           'fit_seasonality', 'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from', 'oracle_prices',
-           'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle', 'channel_lift',
-           'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast', 'run_precision',
-           'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise', 'paired_difference',
-           'gap_closed', 'no_gap_reason']
+__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'STEPS', 'Demand', 'ShopSimulator', 'persona_clv',
+           'loop_personas', 'fit_seasonality', 'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from',
+           'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
+           'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast',
+           'run_precision', 'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
+           'paired_difference', 'gap_closed', 'no_gap_reason', 'step_words']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -482,10 +482,13 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
         run short before an order arrives get no offer and no channel push. Needs `forecast` covering days + 7 dead_weeks.
     segment_value : persona -> value (e.g. chapter 03's CLV summed per persona), the planner's segment weights; default:
         each persona's revenue in the last planning period (chapter 08's default).
-    channels : the planner's belief of each channel's `effect` and `half_saturation` (e.g. chapter 10's `channel_response`);
-        default: the shop's true curves. Customers always respond to the true ones (`sim.channels`)."""
+    channels : the planner's belief of each channel's `effect` and `half_saturation`, learned from the shop: chapter 10's
+        `channel_response`, chapter 08's `channel_prior`, or the twin's table; required, as no planner may read the
+        simulator's truth. Customers always respond to the world's curves (`sim.channels`; a channel it does not have moves no one)."""
     from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
-    belief = sim.channels if channels is None else channels
+    if channels is None: raise ValueError("give the planner's channel curves (channels=): chapter 10's channel_response, chapter 08's channel_prior or the twin's; a planner never reads the simulator's own")
+    belief = channels
+    world_channels = sim.channels.reindex(belief.index).fillna({'effect': 0.0, 'half_saturation': 1.0})   # customers meet only the world's channels
     if feedback and forecast is None: raise ValueError("feedback (policy D) reads the stock against a forecast: give forecast as well")
     names = sorted(persona.unique())
     group = pd.Series(persona.map({n: i + 1 for i, n in enumerate(names)})).reindex(sim.customer_ids).fillna(0).astype(int).to_numpy()
@@ -536,7 +539,7 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
                 promo[i + 1, :, start:end] = f[:, None]
                 spend = plan.loc[name][spend_cols].iloc[0].to_numpy(float)                  # per persona, the same in every category row
                 used = [c.removeprefix('spend_') for c in spend_cols]
-                lift = np.where(short, 1.0, channel_lift(spend, sim.channels.loc[used]))               # how customers respond
+                lift = np.where(short, 1.0, channel_lift(spend, world_channels.loc[used]))               # how customers respond
                 believed = np.where(short, 1.0, channel_lift(spend, belief.loc[used]))                # what the policy expects
                 amplify[i + 1, :, start:end] = lift[:, None]
                 effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0) * believed)[:, None] - 1)
@@ -571,7 +574,7 @@ def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.S
     history : days x products of units sold in the history (`shop_daily_units`).
     persona, response : what B, C and D learned from the history (chapter 02's personas, chapter 09's category response).
     segment_value : persona -> value, the planner's segment weights (e.g. `persona_clv`; default: recent revenue).
-    channels : the planner's channel curves (e.g. chapter 10's `channel_response`; default: the true ones).
+    channels : the planner's channel curves, learned from the shop (`run_precision`'s; required).
     days : length of the quarter; the other parameters are `run_precision`'s.
 
     C and D share one forecast per product (`base_forecast`, made once from the history, long enough for D's look-ahead)."""
@@ -677,3 +680,32 @@ def no_gap_reason(results: pd.DataFrame, kpi: str, status_quo: str = 'A status q
     if results.seed.nunique() > 1 and d.lo <= 0 <= d.hi: return f"no gap: the oracle cannot be told apart from the status quo ({told})"
     return f"no gap: the oracle is {'above' if lower_is_better else 'below'} the status quo ({told})"
 
+
+# %% ../nbs/11_closed_loop.ipynb #a5fa2c57
+STEPS = {'marketing (B - A)': ('B precision marketing', 'A status quo'), 'forecast-driven stock (C - B)': ('C + forecast stock', 'B precision marketing'),
+         'stock feedback (D - C)': ('D + stock feedback', 'C + forecast stock')}
+
+def step_words(results: pd.DataFrame, kpi: str, number: str = '{:+,.0f}', scale: float = 1.0, unit: str = '', steps: dict = STEPS,
+               level: float = 0.95) -> str:
+    """Each step's paired difference on `kpi` against the step before it, in words a manager reads.
+
+    Parameters
+    ----------
+    results : one row per (policy, seed), as `replicate` gives.
+    kpi : the figure compared.
+    number, scale, unit : how a difference is written: `number.format(difference * scale) + unit`.
+    steps : step name -> (policy, the policy it extends).
+    level : the paired interval's level.
+
+    Returns
+    -------
+    'name +d unit [+lo, +hi], higher; ...': higher or lower only where the interval excludes zero, else not distinguishable;
+    no interval from one replication."""
+    said = []
+    for name, (policy, base) in steps.items():
+        d = paired_difference(results, policy, base, level).loc[kpi]
+        said_d = f"{name} {number.format(d.difference * scale)}{unit}"
+        if not np.isfinite(d.lo): said.append(f"{said_d} (one replication: no interval)"); continue
+        verdict = 'higher' if d.lo > 0 else 'lower' if d.hi < 0 else 'not distinguishable'
+        said.append(f"{said_d} [{number.format(d.lo * scale)}, {number.format(d.hi * scale)}], {verdict}")
+    return '; '.join(said)

@@ -23,18 +23,18 @@ import yaml
 # %% auto #0
 __all__ = ['REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE',
            'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG',
-           'REFERENCE_TAG', 'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES',
-           'DECISION_WORDS', 'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES',
-           'REFERENCE_METRIC_PREFIX', 'CONFIG_KEYS', 'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG',
-           'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date',
-           'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters', 'checking_claims', 'references_wanted',
-           'ReferenceSections', 'reference_sections', 'default_memory_gb', 'memory_in_use', 'watch_memory',
-           'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun', 'on_default_shop',
-           'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter', 'headline_cards',
-           'decision_cards', 'validation_summary', 'chapter_card', 'write_index', 'reference_dataset',
-           'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop', 'references_for',
-           'run_reports', 'OutputInUse', 'lock_output', 'release_output', 'main', 'readme_markdown', 'readme_text',
-           'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
+           'REFERENCE_TAG', 'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_POLICY', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE',
+           'KEY_FIGURES', 'DECISION_WORDS', 'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN',
+           'SHOP_KEY_FIGURES', 'REFERENCE_METRIC_PREFIX', 'CONFIG_KEYS', 'LOCK_NAME', 'DOCS_EXTENSIONS',
+           'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float',
+           'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters',
+           'checking_claims', 'references_wanted', 'ReferenceSections', 'reference_sections', 'default_memory_gb',
+           'memory_in_use', 'watch_memory', 'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
+           'ChapterRun', 'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html',
+           'run_chapter', 'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card', 'write_index',
+           'reference_dataset', 'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop',
+           'references_for', 'run_reports', 'OutputInUse', 'lock_output', 'release_output', 'main', 'readme_markdown',
+           'readme_text', 'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #06a3c820
 def _plain(name: str, value):
@@ -528,19 +528,32 @@ def _formatted(fmt: str, value) -> str:
     "A figure in its format when it is a number; a text (e.g. why the figure has no value on this shop) as it is."
     return fmt.format(value) if _number(value) else str(value)
 
-HEADLINES = [   # label, chapter, metric, format, bars: {bar label: metric} drawn beside the figure
-    ('supply score', '07_inventory', 'supply_score', '{:.3f}', {'this plan': 'supply_score', 'naive': 'supply_score_naive'}),
-    ('fill rate', '07_inventory', 'fill_rate_chosen_forecaster_policy', '{:.1%}', {'this plan': 'fill_rate_chosen_forecaster_policy', 'naive': 'fill_rate_naive_policy'}),
-    ('stock-out rate', '07_inventory', 'stockout_rate', '{:.1%}', None),
-    ('dead stock (units)', '07_inventory', 'dead_stock_forecast_policy', '{:,.0f}', {'this plan': 'dead_stock_forecast_policy', 'naive': 'dead_stock_naive_policy'}),
-    ('inventory turnover', '07_inventory', 'inventory_turnover', '{:.1f}', None),
+def _plan_card(label: str, quantity: str, fmt: str) -> tuple:
+    "A card of chapter 07's plan (the policy its reorder levels come from), the naive policy beside it: both from `policy_figures`."
+    return (label, '07_inventory', f'plan_{quantity}', fmt, {'this plan': f'plan_{quantity}', 'naive': f'naive_{quantity}'})
+
+def _loop_card(label: str, quantity: str, fmt: str, letter: str) -> tuple:
+    "A card of chapter 11's policy `letter` on one figure, every policy's bar beside it."
+    return (label, '11_closed_loop', f'loop_{quantity}_{letter}', fmt, {**{p.upper(): f'loop_{quantity}_{p}' for p in 'abcd'}, 'oracle': f'loop_{quantity}_o'})
+
+HEADLINES = [   # label, chapter, metric, format, bars: {bar label: metric} drawn beside the figure; each card one policy, its unit in the label
+    _plan_card('supply score (0-1)', 'supply_score', '{:.3f}'),
+    _plan_card('fill rate (share of demand served)', 'fill_rate', '{:.1%}'),
+    _plan_card('stock-out rate (share of product-days short)', 'stockout_rate', '{:.1%}'),
+    _plan_card('dead stock (units)', 'dead_stock_units', '{:,.0f}'),
+    _plan_card('dead stock (value at cost)', 'dead_stock_value', '{:,.0f}'),
+    _plan_card('inventory turnover (times a year)', 'inventory_turnover', '{:.1f}'),
     ('total CLV', '03_regression', 'clv_total', '{:,.0f}', None),
     ('top segment by CLV', '03_regression', 'clv_top_segment', '{}', None),
     ('campaign ROI', '10_campaigns', 'campaign_roi', '{:.1f}', None),
-    ('fill-rate gap closed by precision marketing (D)', '11_closed_loop', 'loop_gap_closed_fill_d', '{:.0%}',
-     {'A': 'loop_fill_rate_a', 'B': 'loop_fill_rate_b', 'C': 'loop_fill_rate_c', 'D': 'loop_fill_rate_d', 'oracle': 'loop_fill_rate_o'})]
-HEADLINE_NOTES = {'clv_top_segment': ('clv_top_segment_share', '{:.0%} of the total CLV')}   # a second line under a headline figure
-HEADLINE_BAR = {'loop_gap_closed_fill_d': 'D'}     # the bar drawn in colour when it is not the first
+    _loop_card('fill rate with all three steps (D, share of demand served)', 'fill_rate', '{:.1%}', 'd'),
+    _loop_card('quarter profit with all three steps (D)', 'profit', '{:,.0f}', 'd')]
+HEADLINE_NOTES = {   # a second line under a headline figure: (metric, format)
+    'clv_top_segment': ('clv_top_segment_share', '{:.0%} of the total CLV'),
+    'loop_fill_rate_d': ('loop_fill_rate_steps', 'each step against the one before (paired, 95%): {}'),
+    'loop_profit_d': ('loop_profit_steps', 'each step against the one before (paired, 95%): {}')}
+HEADLINE_POLICY = {'07_inventory': 'plan_policy'}   # chapter -> the metric naming the policy its cards show
+HEADLINE_BAR = {'loop_fill_rate_d': 'D', 'loop_profit_d': 'D'}     # the bar drawn in colour when it is not the first
 HEADLINE_ELSEWHERE = {   # chapter -> (metric, value, note): its headline figures are about other data than the shop when the metric says so
     '03_regression': ('dataset', 'cdnow', "on CDNOW's customers (the published reference), not this shop's: run with --shop for the shop's own")}
 
@@ -555,11 +568,11 @@ KEY_FIGURES = {   # chapter -> (what the figure says, metric, format): the one n
     '05_content_similarity': ('nDCG@10 of the hybrid on MovieLens', 'ref_hybrid_ndcg_at_10', '{:.3f}'),
     '06_arima': ('MASE of ARIMA', 'mase_arima', '{:.3f}'),
     '06a_forecasting': ('MASE, forecaster chosen per class', 'mase_test_chosen_per_class', '{:.3f}'),
-    '07_inventory': ('supply score', 'supply_score', '{:.3f}'),
+    '07_inventory': ('supply score of the plan (0-1)', 'plan_supply_score', '{:.3f}'),
     '08_genetic_algorithm': ('profit gain of the large plan\'s knee', 'promo_large_knee_profit_gain', '{:+.1%}'),
     '09_pricing': ('profit uplift of dynamic pricing', 'dynamic_pricing_profit_uplift', '{:+.1%}'),
     '10_campaigns': ('campaign ROI', 'campaign_roi', '{:.1f}'),
-    '11_closed_loop': ('fill-rate gap closed (D)', 'loop_gap_closed_fill_d', '{:.0%}')}
+    '11_closed_loop': ('fill rate with all three steps (D)', 'loop_fill_rate_d', '{:.1%}')}
 
 def _number(value) -> bool: return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -585,7 +598,10 @@ def headline_cards(runs: list[ChapterRun]) -> str:
         if bars and all(_number(metrics[chapter].get(m)) for m in bars.values()):
             chart = _bars_svg({k: float(metrics[chapter][m]) for k, m in bars.items()}, highlight=HEADLINE_BAR.get(key))
         note_key, note_fmt = HEADLINE_NOTES.get(key, (None, None))
-        note = f'<div class="note">{html.escape(note_fmt.format(metrics[chapter][note_key]))}</div>' if _number(metrics[chapter].get(note_key)) else ''
+        said = metrics[chapter].get(note_key)
+        note = f'<div class="note">{html.escape(note_fmt.format(said))}</div>' if _number(said) or isinstance(said, str) and said else ''
+        policy = metrics[chapter].get(HEADLINE_POLICY.get(chapter))
+        if isinstance(policy, str) and policy: note += f'<div class="note">{html.escape(policy)}</div>'
         metric, other_data, says = HEADLINE_ELSEWHERE.get(chapter, (None, None, None))
         if metric and metrics[chapter].get(metric) == other_data: note += f'<div class="note">{html.escape(says)}</div>'
         cards.append(f'<div class="card"><div class="label">{html.escape(label)}</div><div class="value">{html.escape(_formatted(fmt, value))}</div>'
