@@ -337,9 +337,9 @@ def policy_figures(run: InventoryRun, dates: pd.DatetimeIndex, launch_dates, dea
     goods sold over average inventory value, for a year), dead_stock_units, dead_stock_value (at cost) and supply_score
     (the mean of `supply_kpis`' weekly composite)."""
     if run.demand.shape[1] != len(dates): raise ValueError(f"the run has {run.demand.shape[1]} days but {len(dates)} dates were given")
-    kpi = inventory_kpis(run)
+    kpi, dead = inventory_kpis(run), dead_stock_units(run, dead_weeks)
     figures = {'fill_rate': kpi['fill_rate'], 'stockout_rate': kpi['stockout_rate'],
                'inventory_turnover': kpi['inventory_turnover'] * 365 / len(dates),
-               'dead_stock_units': float(dead_stock_units(run, dead_weeks).sum()), 'dead_stock_value': dead_stock_value(run, dead_weeks),
+               'dead_stock_units': float(dead.sum()), 'dead_stock_value': float((dead * run.unit_cost).sum()),
                'supply_score': float(supply_kpis(run, dates, launch_dates).supply_score.mean())}
     return {f'{prefix}_{k}': v for k, v in figures.items()}
