@@ -15,8 +15,13 @@ Shen, Examples 3.1 and 4.3) and on seeded random instances it compares:
 
 Prints `inventory_reference_instances=`, `inventory_max_rel_gap_eoq=`, `inventory_max_rel_gap_base_stock=` (both
 should be ~1e-12: the same formula), `inventory_poisson_cost_gap_mean=` and `_max=` (the approximation's extra cost
-over the optimum, as a share of it) and the largest lead-time mean at which it still exceeds 1%. Exit 1 if the normal-demand formulas
-disagree by more than 1e-9."""
+over the optimum, as a share of it) and the largest lead-time mean at which it still exceeds 1%.
+
+- (s, S) with a fixed order cost (Snyder & Shen Example 4.7 and `instances // 4` random ones): stockpyl's exact optimum
+  (Zheng & Federgruen, `s_s_discrete_exact`) against chapter 07's two rules written as (s, S) policies (`ss_policies`),
+  each costed exactly by `s_s_cost_discrete`: prints `inventory_ss_cost_gap_<rule>_ex47`, `_median` and `_max`.
+
+Exit 1 if the normal-demand formulas disagree by more than 1e-9."""
 import argparse, json, subprocess, sys
 from pathlib import Path
 
@@ -38,6 +43,12 @@ for x in json.load(sys.stdin):
     s_opt, c_opt = n.newsvendor_poisson(x['h'], x['p'], lead_mean)
     row.update(poisson_opt=int(s_opt), poisson_opt_cost=float(c_opt),
                poisson_ours_cost=float(n.newsvendor_poisson_cost(int(x['poisson_ours']), x['h'], x['p'], lead_mean)))
+    if 'ss_K' in x:   # (s, S) under Poisson demand, zero lead time, backorders: Zheng & Federgruen's exact optimum and cost
+        import stockpyl.ss as ss
+        s_opt, S_opt, g_opt = ss.s_s_discrete_exact(x['ss_h'], x['ss_p'], x['ss_K'], True, x['ss_lam'])
+        row.update(ss_opt=[float(s_opt), float(S_opt)], ss_opt_cost=float(g_opt),
+                   ss_ours_cost={name: float(ss.s_s_cost_discrete(a, b, x['ss_h'], x['ss_p'], x['ss_K'], True, x['ss_lam']))
+                                 for name, (a, b) in x['ss_ours'].items()})
     out.append(row)
 json.dump(out, sys.stdout)
 '''
@@ -55,7 +66,21 @@ def instances(n: int, seed: int) -> list[dict]:
                          L=int(rng.integers(0, 15)), lam=mu))
     for x in rows:   # chapter 07 on Poisson demand: the normal approximation with sigma = sqrt(mean), rounded up
         x['poisson_ours'] = int(np.ceil(order_up_to(x['lam'], np.sqrt(x['lam']), x['L'], 1, x['p'] / (x['p'] + x['h']))))
+    ss_rows = [dict(ss_h=1.0, ss_p=4.0, ss_K=5.0, ss_lam=6.0)]                                  # Snyder & Shen Ex. 4.7
+    for _ in range(n // 4):
+        ss_rows.append(dict(ss_h=float(rng.uniform(0.05, 1)), ss_p=float(rng.uniform(0.5, 20)), ss_K=float(rng.uniform(1, 100)), ss_lam=float(rng.uniform(0.5, 30))))
+    for x, y in zip(rows, ss_rows): x.update(y); x['ss_ours'] = ss_policies(**y)
     return rows
+
+
+def ss_policies(ss_h, ss_p, ss_K, ss_lam) -> dict:
+    """Chapter 07's two stock rules as (s, S) policies for one period of Poisson demand (mean ss_lam), zero lead time:
+    'order-up-to' — its periodic rule, the base-stock level for one period at the service level p / (p + h), ordered
+    every period the position is below it (s = S - 1), whatever the fixed cost; 's, s + EOQ' — the same level as the
+    reorder point, ordering up to it plus the EOQ sqrt(2 lam K / h), rounded."""
+    base = int(np.ceil(order_up_to(ss_lam, np.sqrt(ss_lam), 0, 1, ss_p / (ss_p + ss_h))))
+    q = max(int(round(float(eoq(ss_lam, ss_K, ss_h)))), 1)
+    return {'order-up-to': (base - 1, base), 's, s + EOQ': (base - 1, base - 1 + q)}
 
 
 def main(argv=None) -> int:
@@ -80,6 +105,18 @@ def main(argv=None) -> int:
     print(f"inventory_poisson_cost_gap_mean={cost_gap.mean():.4f}")
     print(f"inventory_poisson_cost_gap_max={cost_gap.max():.4f}")
     print(f"inventory_poisson_same_level_share={np.mean([x['poisson_ours'] == t['poisson_opt'] for x, t in zip(rows, theirs)]):.3f}")
+    ss = [(x, t) for x, t in zip(rows, theirs) if 'ss_opt' in t]
+    x0, t0 = ss[0]
+    print(f"textbook (s, S), Ex. 4.7 (h 1, p 4, K 5, Poisson 6): optimum s={t0['ss_opt'][0]:.0f}, S={t0['ss_opt'][1]:.0f}, cost {t0['ss_opt_cost']:.3f} "
+          "(Snyder & Shen: 4, 10, 8.034); chapter 07's " + ', '.join(f"{k} ({a}, {b}) cost {t0['ss_ours_cost'][k]:.3f} (+{t0['ss_ours_cost'][k] / t0['ss_opt_cost'] - 1:.1%})"
+                                                                     for k, (a, b) in x0['ss_ours'].items()))
+    print(f"inventory_ss_instances={len(ss)}")
+    for k in x0['ss_ours']:
+        gap = np.array([t['ss_ours_cost'][k] / t['ss_opt_cost'] - 1 for _, t in ss])
+        key = {'order-up-to': 'order_up_to', 's, s + EOQ': 's_plus_eoq'}[k]
+        print(f"inventory_ss_cost_gap_{key}_ex47={t0['ss_ours_cost'][k] / t0['ss_opt_cost'] - 1:.4f}")
+        print(f"inventory_ss_cost_gap_{key}_median={np.median(gap):.4f}")
+        print(f"inventory_ss_cost_gap_{key}_max={gap.max():.4f}")
     over = lead_mean[cost_gap > 0.01]
     print(f"inventory_poisson_gap_over_1pct_up_to_mean={over.max():.1f}" if len(over) else "inventory_poisson_gap_over_1pct_up_to_mean=none")
     ok = gap_eoq.max() < 1e-9 and gap_s.max() < 1e-9

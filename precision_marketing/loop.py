@@ -15,15 +15,15 @@ from .data import SchemaError
 from .forecasting import calendar_forecast, history_calendar, regular_prices
 from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, clearance_markdown, dead_stock_value,
                                            inventory_kpis, rolling_sum_ahead, safety_stock, simulate_inventory)
-from .synthetic import draw_lines, line_rates, seasonality
+from .synthetic import draw_lines, line_rates, price_response, seasonality
 
 # %% auto #0
-__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'DISCOUNTS', 'POLICIES', 'STEPS', 'Demand', 'ShopSimulator', 'persona_clv',
+__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'DISCOUNTS', 'LEVERS', 'POLICIES', 'STEPS', 'Demand', 'ShopSimulator', 'persona_clv',
            'loop_personas', 'fit_seasonality', 'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from',
            'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
            'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast',
            'run_precision', 'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
-           'paired_difference', 'gap_closed', 'no_gap_reason', 'step_words']
+           'paired_difference', 'gap_closed', 'no_gap_reason', 'step_words', 'lever_contributions']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -66,8 +66,8 @@ class ShopSimulator:
         self.history_end = shop.days[-1]
 
     def response(self, relative_price, promo) -> np.ndarray:
-        "The price and promotion factor of demand, (price / list)^e L^promo, products x days."
-        return np.asarray(relative_price, float) ** self.elasticity[:, None] * np.where(promo, self.lift[:, None], 1.0)
+        "The price and promotion factor of demand, (price / list)^e L^promo, products x days: the generator's own `price_response` (a feature lifts with or without a price cut)."
+        return price_response(relative_price, promo, self.elasticity, self.lift)
 
     def expected_lines(self, dates, relative_price, promo) -> np.ndarray:
         "Expected order lines per unit of activity, segments x products x days, at these prices (complements excluded)."
@@ -75,6 +75,8 @@ class ShopSimulator:
         launched = self.launch[:, None] <= dates.values[None, :]
         return line_rates(self.segs, self.cats, self.cat_idx, self.appeal, launched, seasonality(self.cats, dates)[self.cat_idx],
                           self.response(relative_price, promo))
+
+    TRIPS, LINES = 4, 8                 # uniform slots kept per customer-day: trips, and lines per trip (more draw from the customer-day's own stream)
 
     def draw(self, dates, relative_price, promo, seed: int, groups=None, amplify=None) -> Demand:
         """The order lines customers place on `dates` at these prices and promotions, drawn with `seed`.
@@ -84,11 +86,20 @@ class ShopSimulator:
         dates : the days to draw.
         relative_price, promo : price / list price and the promotion flag, products x days (everyone sees the same), or
             groups x products x days (each offer group sees its own: targeted offers).
-        seed : the draw's seed; the same seed, prices and groups give the same demand, whichever policy asks.
+        seed : the draw's seed. Common random numbers: every customer-day has its own uniforms, from `seed` and the
+            date alone, for whether and how often the customer orders, how many lines, which products, how many
+            units and whether a complement rides along; so any two policies drawn with the same seed meet the same
+            customers with the same dice, whatever their prices, offer groups or the days a call covers, and differ
+            only where their demand differs.
         groups : the offer group of every customer (in `customer_ids` order, 0 .. G-1); default: one group.
         amplify : groups x products x days multiplier of demand from marketing contact (see `channel_lift`); default 1.
 
+        The demand model is the generator's (`line_rates`, `price_response`, the planted complements): customer i of
+        segment s orders Poisson(a_i sum_p rate_sp / (1 + b_s)) times a day — summed over a segment, the generator's
+        Poisson(sum of rates / (1 + b_s)) orders with customers in proportion to activity — each order 1 + Poisson(b_s)
+        lines, products in proportion to the rates, 1 + Poisson(q_s - 1) units a line; each draw by its inverse CDF.
         Demand does not depend on stock: what a customer wants is drawn first, and the stock then decides what is sold."""
+        from scipy.stats import poisson
         dates = pd.DatetimeIndex(dates)
         shape = (len(self.ids), len(dates))
         group = np.zeros(len(self.customer_ids), int) if groups is None else np.asarray(groups, int)
@@ -103,28 +114,51 @@ class ShopSimulator:
         base = self.expected_lines(dates, np.ones(shape), np.zeros(shape, bool))      # segments x products x days, before prices
         resp = np.stack([self.response(r, p) for r, p in zip(rel, pro)])              # price groups x products x days
         attach = np.zeros(resp.shape); attach[:, self.pair_b] = np.minimum(1.0, self.attach_probability * resp[:, self.pair_b] * launched[self.pair_b])
+        resp, attach = (np.broadcast_to(x, (n_groups, *shape)) for x in (resp, attach))
         if amplify is not None:
             amplify = np.broadcast_to(np.asarray(amplify, float), (n_groups, *shape))
             if (amplify < 0).any(): raise ValueError("amplify must be >= 0")
             resp = resp * amplify
-        rng, pair_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
         extra, per_line = self.segs.extra_lines_per_order.to_numpy(float), self.segs.units_per_line.to_numpy(float)
+        seg, n, T, L = self.seg_idx, len(self.customer_ids), self.TRIPS, self.LINES
+        ppf = lambda u, mu: np.maximum(poisson.ppf(u, mu), 0).astype(int)             # u = 0 exactly would give -1
         units, parts = np.zeros(shape), []
         for t, day in enumerate(dates.values):
+            ordinal = int(day.astype('datetime64[D]').astype(np.int64))                  # the date, not its place in this call
+            u = np.random.default_rng([seed, 7, ordinal]).random((n, 1 + T + T * L * 4))
+            rate = base[:, None, :, t] * resp[None, :, :, t]                              # segments x groups x products
             alive = (self.first <= day) & (day < self.last)
-            for s in range(len(self.segs)):
-                for g in range(n_groups):
-                    members = np.flatnonzero(alive & (self.seg_idx == s) & (group == g))
-                    if len(members) == 0: continue
-                    k = g if resp.shape[0] > 1 else 0
-                    drawn = draw_lines(rng, pair_rng, self.activity[members].sum() * base[s, :, t] * resp[k, :, t], members, self.activity,
-                                       extra[s], per_line[s], self.complement_of, attach[k, :, t])
-                    if drawn is None: continue
-                    prods, custs, orders, qty, _ = drawn
-                    np.add.at(units[:, t], prods, qty)
-                    parts.append((np.full(len(prods), t), np.full(len(prods), s), np.full(len(prods), g), orders, prods, custs, qty))
+            mu = np.where(alive, self.activity * rate.sum(axis=2)[seg, group] / (1 + extra[seg]), 0.0)
+            trips = ppf(u[:, 0], mu)
+            act = np.flatnonzero(trips)
+            if len(act) == 0: continue
+            size = np.where(np.arange(T)[None, :] < trips[act, None], 1 + ppf(u[act, 1:1 + T], extra[seg[act]][:, None]), 0)   # lines per trip
+            long = (trips[act] > T) | (size.max(axis=1) > L)
+            kept, size = act[~long], size[~long]
+            take = np.arange(L)[None, None, :] < size[:, :, None]                          # customers x trips x line slots
+            drawn = u[kept, 1 + T:].reshape(-1, T, L, 4)[take]                              # lines x (product, units, attach, its units)
+            cust = np.broadcast_to(kept[:, None, None], take.shape)[take]
+            trip = np.broadcast_to(np.arange(T)[None, :, None], take.shape)[take]
+            for i in act[long]:                                                         # rare: the customer-day's own longer stream
+                more = np.random.default_rng([seed, 8, ordinal, i])
+                sz = 1 + ppf(more.random(trips[i]), extra[seg[i]])
+                mine = np.arange(sz.max())[None, :] < sz[:, None]
+                drawn, cust, trip = np.r_[drawn, more.random((trips[i], sz.max(), 4))[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(trips[i]), sz)]
+            combo = seg[cust] * n_groups + group[cust]                                   # each line's (segment, group): its product shares
+            flat = rate.reshape(-1, rate.shape[2])
+            total = flat.sum(axis=1, keepdims=True)
+            cum = np.divide(np.cumsum(flat, axis=1), total, out=np.ones_like(flat), where=total > 0) + np.arange(len(flat))[:, None]
+            prods = np.clip(np.searchsorted(cum.ravel(), drawn[:, 0] + combo, side='right') - combo * flat.shape[1], 0, flat.shape[1] - 1)
+            qty = 1 + ppf(drawn[:, 1], per_line[seg[cust]] - 1)
+            b = self.complement_of[prods]
+            ride = np.flatnonzero((b >= 0) & (drawn[:, 2] < attach[group[cust], np.maximum(b, 0), t]))
+            prods, cust, trip = np.r_[prods, b[ride]], np.r_[cust, cust[ride]], np.r_[trip, trip[ride]]
+            qty = np.r_[qty, 1 + ppf(drawn[ride, 3], per_line[seg[cust[ride]]] - 1)]
+            np.add.at(units[:, t], prods, qty)
+            parts.append((np.full(len(prods), t), seg[cust], group[cust], trip, prods, cust, qty))
         cols = ['day', 'segment', 'group', 'order', 'product', 'customer', 'units']
-        lines = pd.DataFrame({c: np.concatenate([p[i] for p in parts]) if parts else np.array([], int) for i, c in enumerate(cols)})
+        lines = pd.DataFrame({c: np.concatenate([p[j] for p in parts]) if parts else np.array([], int) for j, c in enumerate(cols)})
+        if len(lines): lines['order'] = lines.groupby(['day', 'customer', 'order'], sort=False).ngroup()   # one id per order within the call
         return Demand(units, lines)
 
 # %% ../nbs/11_closed_loop.ipynb #61b0a34c
@@ -310,6 +344,7 @@ def demand_statistics(units: np.ndarray, lines: pd.DataFrame, promo: np.ndarray,
 # %% ../nbs/11_closed_loop.ipynb #04d67cc6
 PRICE_LEVELS = np.round(np.arange(0.85, 1.1001, 0.05), 2)     # the base price ladder, share of list price (the history's 85-110%)
 DISCOUNTS = (0.0, 0.1, 0.2, 0.3)                               # promotion depths (the history's)
+LEVERS = ('discount', 'feature', 'channels')                   # what a promotion plan moves: price cuts, features, channel spend
 
 def calendar_from(prices: pd.DataFrame, products: pd.DataFrame, history_end, days: int, lag_days: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Status quo prices for the `days` after `history_end`: each product's price and promotion of the same weekday
@@ -322,13 +357,16 @@ def calendar_from(prices: pd.DataFrame, products: pd.DataFrame, history_end, day
     return history_calendar(prices, products, future - pd.Timedelta(days=lag_days))
 
 def oracle_prices(list_price, unit_cost, elasticity, lift, levels=PRICE_LEVELS, discounts=DISCOUNTS) -> tuple[np.ndarray, np.ndarray]:
-    "Per product, the relative price and promotion flag that maximise the true expected margin (p - c) (p / list)^e L^promo over the ladder."
+    """Per product, the relative price and promotion flag that maximise the true expected margin (p - c) (p / list)^e L^promo
+    over the ladder: every level x (1 - discount), with or without a feature (a feature lifts with or without a price cut,
+    as in `price_response`, so the oracle's actions include everything B's plans may do)."""
     r = (np.asarray(levels)[:, None] * (1 - np.asarray(discounts))[None, :]).ravel()          # candidates: level x (1 - discount)
-    on = np.repeat(np.asarray(discounts)[None, :] > 0, len(levels), axis=0).ravel()
+    r, on = np.r_[r, r], np.repeat([False, True], len(r))                                      # ... each with and without a feature
     lp, c, e, L = (np.asarray(x, float)[:, None] for x in (list_price, unit_cost, elasticity, lift))
     value = (r[None] * lp - c) * r[None] ** e * np.where(on[None], L, 1.0)
     best = value.argmax(axis=1)
     return r[best], on[best]
+
 
 def foresight_levels(demand: np.ndarray, lead_time, review_days: int) -> np.ndarray:
     """Order-up-to levels that cover exactly the demand until the next order arrives. An order placed at the end of day t
@@ -458,7 +496,8 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
                   persona: pd.Series, response: pd.DataFrame, history_sales: np.ndarray, days: int, seed: int, budget: float,
                   review_days: int = 7, buffer_days: float = 7.0, planning_days: int = 14, generations: int = 30, population: int = 40,
                   forecast: tuple | None = None, service_level: float = 0.95, feedback: bool = False, dead_weeks: int = 8,
-                  markdowns=MARKDOWNS, segment_value: pd.Series | None = None, channels: pd.DataFrame | None = None) -> Quarter:
+                  markdowns=MARKDOWNS, segment_value: pd.Series | None = None, channels: pd.DataFrame | None = None,
+                  levers=LEVERS, demand_seed: int | None = None) -> Quarter:
     """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from observed sales;
     naive replenishment. With `forecast`, policy C: the same offers, and stock ordered up to the forecast that knows the plan.
     With `feedback` too, policy D: C, and each period the stock steers the offers (`stock_feedback`).
@@ -484,8 +523,13 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
         each persona's revenue in the last planning period (chapter 08's default).
     channels : the planner's belief of each channel's `effect` and `half_saturation`, learned from the shop: chapter 10's
         `channel_response`, chapter 08's `channel_prior`, or the twin's table; required, as no planner may read the
-        simulator's truth. Customers always respond to the world's curves (`sim.channels`; a channel it does not have moves no one)."""
+        simulator's truth. Customers always respond to the world's curves (`sim.channels`; a channel it does not have moves no one).
+    levers : which of the plan's levers reach the customers (of `LEVERS`: discount, feature, channels); a lever left out
+        is planned but neither shown nor paid for, and C's stock knows it is not — for splitting a policy's gain by lever.
+    demand_seed : the seed of the customers' dice (`draw`); default `seed`, the same dice as every other policy of the
+        replication. Another value deals B's customers dice unrelated to A's — how the loop drew before common random numbers."""
     from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
+    if set(levers) - set(LEVERS): raise ValueError(f"unknown lever(s) {sorted(set(levers) - set(LEVERS))}: choose from {LEVERS}")
     if channels is None: raise ValueError("give the planner's channel curves (channels=): chapter 10's channel_response, chapter 08's channel_prior or the twin's; a planner never reads the simulator's own")
     belief = channels
     world_channels = sim.channels.reindex(belief.index).fillna({'effect': 0.0, 'half_saturation': 1.0})   # customers meet only the world's channels
@@ -533,19 +577,20 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
             spend_cols = [c for c in plan.columns if c.startswith('spend_')]
             for i, name in enumerate(names):
                 cut = plan.loc[name].reindex(cats)
-                d = np.where(short, 0.0, cut.discount.fillna(0.0).to_numpy(float)[sim.cat_idx])
-                f = cut.feature.fillna(False).to_numpy(bool)[sim.cat_idx] & ~short
+                d = np.where(short | ('discount' not in levers), 0.0, cut.discount.fillna(0.0).to_numpy(float)[sim.cat_idx])
+                f = cut.feature.fillna(False).to_numpy(bool)[sim.cat_idx] & ~short & ('feature' in levers)
                 rel[i + 1, :, start:end] = regular[:, start:end] * (1 - np.maximum(d[:, None], markdown[:, start:end]))
                 promo[i + 1, :, start:end] = f[:, None]
-                spend = plan.loc[name][spend_cols].iloc[0].to_numpy(float)                  # per persona, the same in every category row
+                spend = plan.loc[name][spend_cols].iloc[0].to_numpy(float) * ('channels' in levers)   # per persona, the same in every category row
                 used = [c.removeprefix('spend_') for c in spend_cols]
                 lift = np.where(short, 1.0, channel_lift(spend, world_channels.loc[used]))               # how customers respond
                 believed = np.where(short, 1.0, channel_lift(spend, belief.loc[used]))                # what the policy expects
                 amplify[i + 1, :, start:end] = lift[:, None]
                 effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0) * believed)[:, None] - 1)
                 offered[group == i + 1] |= pd.Series((d > 0) | f).groupby(sim.cat_idx).any().reindex(range(len(cats)), fill_value=False).to_numpy()[None]
-            spent += float(plan.groupby(level='segment')[spend_cols].first().to_numpy().sum() + plan.feature.sum() * problem.feature_cost)
-        period = sim.draw(dates[start:end], rel[:, :, start:end], promo[:, :, start:end], seed * 1000 + k, groups=group, amplify=amplify[:, :, start:end])
+            spent += float(plan.groupby(level='segment')[spend_cols].first().to_numpy().sum() * ('channels' in levers)
+                           + plan.feature.sum() * problem.feature_cost * ('feature' in levers))
+        period = sim.draw(dates[start:end], rel[:, :, start:end], promo[:, :, start:end], seed if demand_seed is None else demand_seed, groups=group, amplify=amplify[:, :, start:end])
         demand[:, start:end] = period.units
         run = simulate_inventory(demand[:, :end], stock.on_hand.to_numpy(float), lead, policy, review_days=review_days, unit_cost=sim.unit_cost)
         seen = served_lines(period.lines.assign(day=period.lines.day + start), run.sold, seed + k)   # earlier days' sales do not change
@@ -565,7 +610,7 @@ POLICIES = ('A status quo', 'B precision marketing', 'C + forecast stock', 'D + 
 def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.Series, response: pd.DataFrame, days: int,
                   review_days: int = 7, budget: float = 5000.0, planning_days: int = 14, generations: int = 30,
                   service_level: float = 0.95, dead_weeks: int = 8, segment_value: pd.Series | None = None,
-                  channels: pd.DataFrame | None = None) -> dict:
+                  channels: pd.DataFrame | None = None, levers=LEVERS) -> dict:
     """The five policies on one shop: name -> function of a replication's seed that returns its `Quarter`.
 
     Parameters
@@ -575,16 +620,17 @@ def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.S
     persona, response : what B, C and D learned from the history (chapter 02's personas, chapter 09's category response).
     segment_value : persona -> value, the planner's segment weights (e.g. `persona_clv`; default: recent revenue).
     channels : the planner's channel curves, learned from the shop (`run_precision`'s; required).
+    levers : the plan's levers B, C and D carry out (`run_precision`'s).
     days : length of the quarter; the other parameters are `run_precision`'s.
 
     C and D share one forecast per product (`base_forecast`, made once from the history, long enough for D's look-ahead)."""
     inventory, sales = shop.inventory, history.T.to_numpy()
     horizon = days + max(int(inventory.lead_time_days.max()) + review_days, 7 * dead_weeks)
     paths = base_forecast(shop, history, days, horizon)
-    common = dict(review_days=review_days, planning_days=planning_days, generations=generations, segment_value=segment_value, channels=channels)
+    common = dict(review_days=review_days, planning_days=planning_days, generations=generations, segment_value=segment_value, channels=channels, levers=levers)
     precision = lambda s, **kw: run_precision(sim, shop.orders, shop.products, inventory, shop.prices, persona, response, sales, days, s, budget, **common, **kw)
     return {'A status quo': lambda s: run_status_quo(sim, shop.prices, shop.products, inventory, sales, days, s, review_days),
-            'B precision marketing': lambda s: precision(s),
+            'B precision marketing': lambda s, **kw: precision(s, **kw),
             'C + forecast stock': lambda s: precision(s, forecast=paths, service_level=service_level),
             'D + stock feedback': lambda s: precision(s, forecast=paths, service_level=service_level, feedback=True, dead_weeks=dead_weeks),
             'O oracle': lambda s: run_oracle(sim, inventory, days, s, review_days)}
@@ -709,3 +755,41 @@ def step_words(results: pd.DataFrame, kpi: str, number: str = '{:+,.0f}', scale:
         verdict = 'higher' if d.lo > 0 else 'lower' if d.hi < 0 else 'not distinguishable'
         said.append(f"{said_d} [{number.format(d.lo * scale)}, {number.format(d.hi * scale)}], {verdict}")
     return '; '.join(said)
+
+# %% ../nbs/11_closed_loop.ipynb #7c9d4bfc
+def lever_contributions(results: pd.DataFrame, without: dict, kpi: str, policies=POLICIES[1:4], base: str = 'A status quo',
+                        level: float = 0.95) -> pd.DataFrame:
+    """How much of each policy's gain over `base` on `kpi` each lever brings.
+
+    Parameters
+    ----------
+    results : one row per (policy, seed), as `replicate` gives, with `base` and `policies`.
+    without : the same replications (same seeds) of `policies` run with levers left out: each lever -> the runs without
+        it, and `()` -> the runs with no lever at all (the policy's stock rule at regular prices, no offer).
+    kpi : the figure split.
+    policies, base, level : the policies split, the policy their gain is measured from, the intervals' level.
+
+    Returns
+    -------
+    One row per (policy, part), with `difference`, `lo`, `hi` (paired by seed) and `share` of the gain: 'gain'
+    (policy − base); 'no offers' (the policy without any lever − base: what dropping the base's calendar and changing
+    the stock rule do alone); each lever (policy − policy without it); 'interaction' (the gain less the other parts,
+    no interval): what the levers earn only together."""
+    if () not in without: raise ValueError("give the runs with no lever at all as without[()]")
+    rows = []
+    for policy in policies:
+        def paired(runs, minus):
+            both = pd.concat([results[results.policy.isin([policy, base])], runs[runs.policy == policy].assign(policy='without')])
+            if set(both.seed[both.policy == 'without']) != set(both.seed[both.policy == policy]):
+                raise ValueError(f"the runs without levers must have the same seeds as the results ({policy})")
+            a, b = (policy, 'without') if minus else ('without', base)
+            return paired_difference(both, a, b, level).loc[kpi].to_dict()
+        gain = paired_difference(results, policy, base, level).loc[kpi]
+        parts = [{'part': 'gain', **gain.to_dict()}, {'part': 'no offers', **paired(without[()], minus=False)}]
+        parts += [{'part': lever, **paired(runs, minus=True)} for lever, runs in without.items() if lever != ()]
+        parts.append({'part': 'interaction', 'difference': gain.difference - sum(r['difference'] for r in parts[1:]), 'lo': np.nan, 'hi': np.nan})
+        rows += [{'policy': policy, **r} for r in parts]
+    out = pd.DataFrame(rows).set_index(['policy', 'part'])
+    gains = out.xs('gain', level='part').difference
+    out['share'] = out.difference / gains.reindex(out.index.get_level_values('policy')).to_numpy()
+    return out

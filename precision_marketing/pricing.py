@@ -11,9 +11,10 @@ import pandas as pd
 from .data import check_columns
 
 # %% auto #0
-__all__ = ['fit_brand_choice', 'choice_probabilities', 'elasticity_matrix', 'elasticity_table', 'lever_lift',
-           'identified_regressors', 'fit_conditional_poisson', 'category_response', 'optimal_price', 'realised',
-           'realised_over_periods', 'time_based_prices']
+__all__ = ['fit_brand_choice', 'choice_probabilities', 'elasticity_matrix', 'elasticity_table', 'lever_lift', 'feature_alone',
+           'feature_alone_lift', 'identified_regressors', 'fit_conditional_poisson', 'response_panel',
+           'category_response', 'feature_lift_split', 'optimal_price', 'realised', 'realised_over_periods',
+           'time_based_prices']
 
 # %% ../nbs/09_pricing.ipynb #45d3c7a8
 def fit_brand_choice(panel: pd.DataFrame, levers: list[str] | None = None):
@@ -64,6 +65,33 @@ def lever_lift(panel: pd.DataFrame, params: pd.Series, lever: str) -> pd.Series:
         m = (panel.brand == brand).to_numpy()
         out[brand] = float(np.mean(choice_probabilities(on, params)[m] / choice_probabilities(off, params)[m]))
     return pd.Series(out, name=f'{lever}_lift')
+
+# %% ../nbs/09_pricing.ipynb #381632fd
+def feature_alone(panel: pd.DataFrame) -> pd.DataFrame:
+    """A brand-choice panel with its feature flag split in two: `feature_cut`, featured at a price below the brand's regular
+    price (its most frequent one, the highest if several), and `feature_alone`, featured at that price or above."""
+    check_columns(panel, ['brand', 'price', 'feature'], 'panel')
+    if panel.feature.isna().any(): raise ValueError("the panel does not record a feature for every brand and occasion: nothing to split")
+    regular = panel.groupby('brand').price.transform(lambda s: s.mode().max())
+    cut = panel.price < regular - 1e-9
+    return panel.assign(feature_cut=((panel.feature == 1) & cut).astype(float), feature_alone=((panel.feature == 1) & ~cut).astype(float))
+
+def feature_alone_lift(panels: dict) -> pd.DataFrame:
+    """Per panel (name -> brand-choice panel): the conditional logit with the feature split by `feature_alone`; the count of
+    featured brand-occasions and of those alone, and per lever (`feature_cut`, `feature_alone`) its coefficient, standard
+    error and odds factor e^beta with its 95% interval."""
+    rows = []
+    for name, panel in panels.items():
+        split = feature_alone(panel)
+        levers = ['price', 'feature_cut', 'feature_alone'] + (['display'] if split.display.notna().all() else [])
+        fit = fit_brand_choice(split, levers)
+        row = {'panel': name, 'featured': int(split.feature.sum()), 'featured_alone': int(split.feature_alone.sum())}
+        for lever in ('feature_cut', 'feature_alone'):
+            b, se = fit.params[lever], fit.bse[lever]
+            row |= {f'{lever}_coef': b, f'{lever}_se': se, f'{lever}_odds': np.exp(b),
+                    f'{lever}_odds_low': np.exp(b - 1.96 * se), f'{lever}_odds_high': np.exp(b + 1.96 * se)}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index('panel')
 
 # %% ../nbs/09_pricing.ipynb #6a154974
 def _informative(counts, X, groups, items):
@@ -148,14 +176,8 @@ def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: f
             'converged': converged, 'iterations': iterations}
 
 # %% ../nbs/09_pricing.ipynb #f65292ab
-def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
-    """Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units.
-
-    A response the history cannot show is not guessed: when no product's price moved against the others' on a day the
-    category sold (one product in the category, or prices that only move together), the elasticity is taken as 0 (no
-    price response, so no price change or discount is ever planned for it); when the category had no promotion day
-    the lift is taken as 1. Both are marked: `elasticity_estimated` / `lift_estimated` are False for them, their standard errors are NaN, and the
-    `assumptions` column says what was assumed and why; `converged` says whether the fit ran and converged."""
+def response_panel(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    "Units sold per launched product and day beside its category, `log_relative_price` (log price / list) and `promo` (0/1)."
     check_columns(prices, ['product_id', 'date', 'price', 'promo'], 'price history')
     check_columns(products, ['product_id', 'category', 'list_price'], 'products')
     units = transactions.assign(date=transactions.timestamp.dt.normalize()).groupby(['product_id', 'date']).quantity.sum()
@@ -164,6 +186,17 @@ def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products
              .join(units.rename('units'), on=['product_id', 'date']).fillna({'units': 0.0}))
     panel['log_relative_price'] = np.log(panel.price / panel.list_price)
     panel['promo'] = panel.promo.astype(float)
+    return panel
+
+def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units.
+
+    A response the history cannot show is not guessed: when no product's price moved against the others' on a day the
+    category sold (one product in the category, or prices that only move together), the elasticity is taken as 0 (no
+    price response, so no price change or discount is ever planned for it); when the category had no promotion day
+    the lift is taken as 1. Both are marked: `elasticity_estimated` / `lift_estimated` are False for them, their standard errors are NaN, and the
+    `assumptions` column says what was assumed and why; `converged` says whether the fit ran and converged."""
+    panel = response_panel(transactions, prices, products)
     regressors, assumed = ['log_relative_price', 'promo'], {'log_relative_price': 0.0, 'promo': 0.0}
     why = {'log_relative_price': 'elasticity assumed 0 (no price response): no price moved against the other products on a day the category sold',
            'promo': 'promo_lift assumed 1 (no lift): no promotion the history can measure'}
@@ -183,6 +216,32 @@ def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products
                      'promo_lift_ci_low': np.exp(lift_log - 1.96 * se_l), 'promo_lift_ci_high': np.exp(lift_log + 1.96 * se_l),
                      'log_lift': lift_log, 'log_lift_se': se_l, 'elasticity_estimated': 'log_relative_price' in use, 'lift_estimated': 'promo' in use,
                      'assumptions': '; '.join(notes)})
+    return pd.DataFrame(rows).set_index('category')
+
+# %% ../nbs/09_pricing.ipynb #ec185b1a
+def feature_lift_split(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """Per category: the promotion lift on featured days with a price cut (`lift_cut`) and without one (`lift_alone`),
+    each with its standard error of the log and 95% interval, by `category_response`'s conditional Poisson with the
+    promotion flag split in two. A day is a cut when the price is below the product's regular price (its last price off
+    promotion, the next one before its first, as in `regular_prices`). `days_cut` and `days_alone` count the featured
+    days; a kind of day the category's history cannot measure is NaN, and `note` says why."""
+    panel = response_panel(transactions, prices, products).sort_values(['product_id', 'date'])
+    regular = panel.price.where(panel.promo == 0).groupby(panel.product_id).transform(lambda s: s.ffill().bfill()).fillna(panel.price)
+    cut = panel.price < regular - 0.005
+    panel['promo_cut'], panel['promo_alone'] = (panel.promo.eq(1) & cut).astype(float), (panel.promo.eq(1) & ~cut).astype(float)
+    regressors, rows = ['log_relative_price', 'promo_cut', 'promo_alone'], []
+    for category, part in panel.groupby('category'):
+        ok = identified_regressors(part.units, part[regressors], part.date, part.product_id)
+        use = [r for r, k in zip(regressors, ok) if k]
+        params, se, notes = {}, {}, [f'{r} not identified: no such featured day the history can measure' for r, k in zip(regressors[1:], ok[1:]) if not k]
+        if {'promo_cut', 'promo_alone'} & set(use):
+            fit = fit_conditional_poisson(part.units, part[use], part.date, part.product_id)
+            params, se = dict(zip(use, fit['params'])), dict(zip(use, fit['se']))
+        row = {'category': category, 'days_cut': int(part.promo_cut.sum()), 'days_alone': int(part.promo_alone.sum())}
+        for r, name in (('promo_cut', 'cut'), ('promo_alone', 'alone')):
+            b, s = params.get(r, np.nan), se.get(r, np.nan)
+            row |= {f'lift_{name}': np.exp(b), f'log_lift_{name}_se': s, f'lift_{name}_low': np.exp(b - 1.96 * s), f'lift_{name}_high': np.exp(b + 1.96 * s)}
+        rows.append(row | {'note': '; '.join(notes)})
     return pd.DataFrame(rows).set_index('category')
 
 # %% ../nbs/09_pricing.ipynb #9340035d

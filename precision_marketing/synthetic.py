@@ -14,7 +14,7 @@ from .data import validate_transactions
 
 # %% auto #0
 __all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'MAX_SYNTHETIC_GB', 'SyntheticShop', 'synthetic_footprint',
-           'check_synthetic_size', 'seasonality', 'line_rates', 'draw_lines', 'make_synthetic_shop']
+           'check_synthetic_size', 'seasonality', 'price_response', 'line_rates', 'draw_lines', 'make_synthetic_shop']
 
 # %% ../nbs/00a_synthetic.ipynb #33be6b0e
 CATEGORY_TRUTH = pd.DataFrame({
@@ -106,8 +106,10 @@ def seasonality(cats: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
     yearly = 1 + cats.yearly_amplitude.to_numpy()[:, None] * np.cos(2 * np.pi * (doy - cats.yearly_peak_doy.to_numpy()[:, None]) / 365.25)
     return weekly * yearly
 
-def _price_paths(rng, n_products: int, n_days: int):
-    "Relative price (to list) and promotion flag per product and day, shape (products, days)."
+def _price_paths(rng, n_products: int, n_days: int, feature_rng=None, feature_alone_days: float = 0.0):
+    """Relative price (to list) and promotion flag per product and day, shape (products, days): 7-day promotions with
+    10/20/30% off (one start in 60 days), and, drawn from `feature_rng`, 7-day features without a price cut (one start
+    in `feature_alone_days`; 0: none). A feature starting inside a discounted promotion leaves its price as it is."""
     level, discount = np.ones((n_products, n_days)), np.zeros((n_products, n_days))
     current = rng.uniform(0.85, 1.10, n_products)
     for t in range(n_days):
@@ -117,7 +119,18 @@ def _price_paths(rng, n_products: int, n_days: int):
     for p in range(n_products):
         starts = np.flatnonzero(rng.random(n_days) < 1 / 60)
         for s in starts: discount[p, s:s + 7] = rng.choice([0.1, 0.2, 0.3])
-    return level * (1 - discount), discount > 0
+    promo = discount > 0
+    if feature_alone_days > 0:
+        for p in range(n_products):
+            for s in np.flatnonzero(feature_rng.random(n_days) < 1 / feature_alone_days): promo[p, s:s + 7] = True
+    return level * (1 - discount), promo
+
+def price_response(relative_price, promo, elasticity, lift) -> np.ndarray:
+    """The price and promotion factor of demand, (price / list)^e L^promo (products x days), the one mechanism of the
+    generator and of chapter 11's simulator: the price moves demand by its category's elasticity e, and a promotion — the
+    product featured, with or without a price cut — multiplies it by the category's lift L, whatever the price.
+    `elasticity` and `lift` are per product."""
+    return np.asarray(relative_price, float) ** np.asarray(elasticity, float)[:, None] * np.where(promo, np.asarray(lift, float)[:, None], 1.0)
 
 def _basket_pairs(pair_rng, cat_idx, launch_day, appeal, n_pairs: int, attach_probability: float):
     "Planted complements: anchors among the products on sale from the start (most appealing first), each with a complement from another category."
@@ -185,7 +198,8 @@ def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impress
     return log.sort_values(['timestamp', 'customer_id'], kind='stable').reset_index(drop=True)
 
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
-                        start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35) -> SyntheticShop:
+                        start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35,
+                        feature_alone_days: float = 120.0) -> SyntheticShop:
     """A seeded shop: customers in latent segments, a catalogue, daily prices and promotions, order lines, stock, and the truth.
 
     Parameters
@@ -196,6 +210,8 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     n_pairs : complementary product pairs planted in the baskets (default min(6, n_products // 4)).
     attach_probability : chance that a line of an anchor product brings its complement into the same order
         (times the complement's price/promotion response, capped at 1).
+    feature_alone_days : mean days between a product's 7-day features without a price cut (0: every promotion has a
+        discount). About a third of promotions are features alone, as in the scanner panels of chapter 09.
 
     Returns
     -------
@@ -209,6 +225,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     if not isinstance(n_pairs, (int, np.integer)) or n_pairs < 0 or 2 * n_pairs > n_products:
         raise ValueError(f"n_pairs must be a whole number from 0 to n_products // 2 = {n_products // 2}, got {n_pairs!r}")
     if not 0 <= attach_probability <= 1: raise ValueError(f"attach_probability must be in [0, 1], got {attach_probability}")
+    if not (feature_alone_days == 0 or feature_alone_days >= 7): raise ValueError(f"feature_alone_days must be 0 (none) or at least 7, got {feature_alone_days}")
     rng = np.random.default_rng(seed)
     cats, segs = CATEGORY_TRUTH, SEGMENT_TRUTH
     dates = pd.date_range(start, periods=n_days, freq='D')
@@ -231,10 +248,10 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
                              'description': descriptions, 'list_price': list_price, 'unit_cost': unit_cost,
                              'launch_date': dates[0] + pd.to_timedelta(launch_day, unit='D')})
     # prices and promotions
-    relative_price, promo = _price_paths(rng, n_products, n_days)
+    relative_price, promo = _price_paths(rng, n_products, n_days, np.random.default_rng([seed, 5]), feature_alone_days)
     launched = np.arange(n_days)[None, :] >= launch_day[:, None]
     elasticity, lift = cats.elasticity.to_numpy()[cat_idx], cats.promo_lift.to_numpy()[cat_idx]
-    response = relative_price ** elasticity[:, None] * np.where(promo, lift[:, None], 1.0)
+    response = price_response(relative_price, promo, elasticity, lift)
     season = seasonality(cats, dates)[cat_idx]               # products × days
     # customers
     seg_idx = rng.choice(len(segs), n_customers, p=segs.share.to_numpy())
