@@ -14,9 +14,9 @@ import pandas as pd
 # %% auto #0
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'CHANNELS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank',
            'crowding_distance', 'sbx_bounded', 'polynomial_mutation', 'NSGA2Result', 'nsga2_numpy', 'channel_prior',
-           'PromotionProblem', 'promotion_inputs', 'slow_mover_inputs', 'shop_size_problem', 'pareto_mask',
-           'knee_index', 'PromotionPlan', 'plan_promotions', 'stock_covered', 'PSOResult', 'pso_weighted_sum',
-           'supported_mask']
+           'NothingToPlan', 'PromotionProblem', 'promotion_inputs', 'slow_mover_inputs', 'shop_size_problem',
+           'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions', 'stock_covered', 'PSOResult',
+           'pso_weighted_sum', 'supported_mask']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -269,6 +269,9 @@ def channel_prior(channels=CHANNELS, effect: float = 0.10, half_saturation: floa
     if not channels or len(set(channels)) != len(channels): raise ValueError(f"channels must be distinct names, got {channels}")
     return pd.DataFrame({'effect': effect, 'half_saturation': half_saturation}, index=pd.Index(channels, name='channel'))
 
+class NothingToPlan(ValueError):
+    "Raised when a promotion problem has nothing to plan: no category (or product) sold in the period has the stock to promote."
+
 class PromotionProblem:
     """Vectorised promotion-plan evaluation: genes in [0, 1] decode to discounts, features and channel spends.
 
@@ -299,7 +302,7 @@ class PromotionProblem:
         missing = set(baseline.columns) - set(categories.index) | set(baseline.columns) - set(stock.index)
         if missing: raise KeyError(f"categories without price/elasticity or stock: {sorted(missing)}")
         self.segments, self.categories = list(baseline.index), list(baseline.columns)
-        if not self.categories: raise ValueError("nothing to plan: no category in the baseline (none sold in the period, or each is short of stock: `stock_covered`)")
+        if not self.categories: raise NothingToPlan("nothing to plan: no category in the baseline (none sold in the period, or each is short of stock: `stock_covered`)")
         self.b = baseline.to_numpy(float)                                   # segments x categories
         cat = categories.loc[self.categories]
         self.price, self.cost = cat.price.to_numpy(float), cat.cost.to_numpy(float)
