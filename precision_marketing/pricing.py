@@ -235,8 +235,10 @@ def feature_lift_split(transactions: pd.DataFrame, prices: pd.DataFrame, product
         use = [r for r, k in zip(regressors, ok) if k]
         params, se, notes = {}, {}, [f'{r} not identified: no such featured day the history can measure' for r, k in zip(regressors[1:], ok[1:]) if not k]
         if {'promo_cut', 'promo_alone'} & set(use):
-            fit = fit_conditional_poisson(part.units, part[use], part.date, part.product_id)
-            params, se = dict(zip(use, fit['params'])), dict(zip(use, fit['se']))
+            try:
+                fit = fit_conditional_poisson(part.units, part[use], part.date, part.product_id)
+                params, se = dict(zip(use, fit['params'])), dict(zip(use, fit['se']))
+            except np.linalg.LinAlgError: notes.append('the fit failed (singular information matrix)')   # as in category_response
         row = {'category': category, 'days_cut': int(part.promo_cut.sum()), 'days_alone': int(part.promo_alone.sum())}
         for r, name in (('promo_cut', 'cut'), ('promo_alone', 'alone')):
             b, s = params.get(r, np.nan), se.get(r, np.nan)
