@@ -4,9 +4,10 @@ library's `mase`.
 
     .venv/bin/python benchmarks/forecast_backtest.py [--products 120] [--horizon 4] [--origins 6] [--validation 6] [--lstm-seeds 3]
 
-Ours is the whole of chapter 06a's procedure: every candidate (naive, seasonal naive, ARIMA, ETS, Theta, Croston-SBA,
-TSB, the calendar forecast and the global LSTM) at `validation` origins before the test origins and at the test
-origins; the model chosen per demand class on the validation origins only; its test forecasts scored; its conformal
+Ours is the whole of chapter 06a's procedure: every candidate (naive, seasonal naive, seasonal SES, ARIMA, ETS, Theta,
+Croston-SBA, TSB, the calendar forecast and the global LSTM) at `validation` origins before the test origins and at the test
+origins; the choice per demand class on the validation origins only (the best model, or the median of those within one
+standard error of it: `choose_forecaster`); its test forecasts scored; its conformal
 intervals (calibrated on the validation errors) checked on the test origins. Its time is all of that. The calendar forecast knows the
 prices and promotions the shop had planned for the forecast weeks (the calendar is known in advance; the demand is not).
 statsforecast runs in its own environment (benchmarks/.venv-statsforecast, pandas < 3), warm: one untimed pass first.
