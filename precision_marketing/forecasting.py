@@ -18,8 +18,9 @@ from .arima import SeriesError, check_series, forecast_seasonal_naive, naive_sca
 __all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston', 'FitError', 'poisson_glm',
            'yearly_fourier', 'history_calendar', 'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts',
            'weekly_regressors', 'lstm_forecasts', 'rolling_cuts', 'demand_class', 'forecast_seasonal_ses',
-           'check_series_input', 'series_forecasts', 'score_forecasts', 'model_members', 'choose_forecaster',
-           'pick_forecasts', 'conformal_rank', 'conformal_quantiles', 'conformal_bounds', 'backtest_forecasters']
+           'series_candidates', 'check_series_input', 'series_forecasts', 'score_forecasts', 'model_members',
+           'choose_forecaster', 'pick_forecasts', 'conformal_rank', 'conformal_quantiles', 'conformal_bounds',
+           'backtest_forecasters']
 
 # %% ../nbs/06a_forecasting.ipynb #d064eebb
 def forecast_theta(y, h: int) -> np.ndarray:
@@ -362,7 +363,8 @@ def forecast_seasonal_ses(y, h: int, season: int | None = 52, alphas=tuple(np.li
 
 SERIES_MODELS = ('naive', 'seasonal_naive', 'seasonal_ses', 'arima', 'ets', 'theta', 'sba', 'tsb')
 
-def _one_series(y, cuts, horizon, season):
+def series_candidates(y, cuts, horizon: int, season: int | None) -> dict:
+    "Every per-series model (`SERIES_MODELS`) on one series at every cut: {model: cuts x horizon}, unclipped."
     out, spec = {m: [] for m in SERIES_MODELS}, None
     for c in cuts:
         train = y[:c]
@@ -385,19 +387,23 @@ def check_series_input(values, cuts, horizon: int) -> np.ndarray:
     if max(cuts) + horizon > values.shape[1]: raise ValueError(f"the last cut {max(cuts)} + horizon {horizon} passes the end of the series ({values.shape[1]})")
     return values
 
-def series_forecasts(values, cuts, horizon: int, season: int | None = 52, n_jobs: int = 2, spark_master: str | None = None) -> dict:
+def series_forecasts(values, cuts, horizon: int, season: int | None = 52, n_jobs: int = 2, executor=None) -> dict:
     """Every per-series candidate at every cut: {model: series x cuts x horizon}. Models: naive, seasonal naive (lag
     `season` once the history holds a season and a step, naive before), seasonal naive plus the smoothed year-on-year change
     (`forecast_seasonal_ses`), ARIMA (chapter 06's `select_arima` order chosen at the
     first cut, with its fallbacks), ETS, Theta, Croston-SBA and TSB. Each forecast sees only the values before its cut.
-    In parallel over `n_jobs` local processes, or, given `spark_master` (a shop read through Spark: `Shop.spark_master`),
-    as one grouped Spark job with the same forecasters (chapter 12's `spark_series_forecasts`, equal results)."""
+    In parallel over `n_jobs` local processes, or by `executor`: a callable `executor(values, cuts, horizon, season)` that
+    runs `series_candidates` elsewhere and returns the same dict — for a shop read through Spark, chapter 12's
+    `spark_executor(Shop.spark_master)`, one grouped Spark job with equal results. This module never imports the engine."""
     from joblib import Parallel, delayed
     values = check_series_input(values, cuts, horizon)
-    if spark_master:
-        from precision_marketing.spark import spark_series_forecasts          # Spark sits above this chapter: imported only when asked for
-        return spark_series_forecasts(values, cuts, horizon, season, master=spark_master)
-    parts = Parallel(n_jobs=n_jobs)(delayed(_one_series)(y, list(cuts), horizon, season) for y in values)
+    if executor is not None:
+        out = executor(values, list(cuts), horizon, season)
+        shapes = {m: np.shape(f) for m, f in out.items()}
+        if set(out) != set(SERIES_MODELS) or set(shapes.values()) != {(len(values), len(cuts), horizon)}:
+            raise ValueError(f"the executor returned {shapes}; expected every model of {SERIES_MODELS} as {(len(values), len(cuts), horizon)}")
+        return {m: np.maximum(np.asarray(out[m], dtype=float), 0.0) for m in SERIES_MODELS}          # clipped here too, whoever ran them
+    parts = Parallel(n_jobs=n_jobs)(delayed(series_candidates)(y, list(cuts), horizon, season) for y in values)
     return {m: np.maximum(np.stack([p[m] for p in parts]), 0.0) for m in SERIES_MODELS}   # demand is never negative
 
 def score_forecasts(values, forecasts: dict, cuts, roles) -> pd.DataFrame:
@@ -518,7 +524,7 @@ def conformal_bounds(values, forecast, cuts, classes, quantiles: pd.DataFrame, l
 # %% ../nbs/06a_forecasting.ipynb #9bd63e62
 def backtest_forecasters(daily: pd.DataFrame, relative_price, promo, categories, cuts, roles, horizon: int = 4, launch=None,
                          lstm_seeds=(0, 1, 2), lstm_epochs: int = 40, season: int | None = 52, n_jobs: int = 2,
-                         spark_master: str | None = None) -> dict:
+                         executor=None) -> dict:
     """Every candidate forecaster at every origin of a shop's weekly product series, scored.
 
     Parameters
@@ -529,7 +535,7 @@ def backtest_forecasters(daily: pd.DataFrame, relative_price, promo, categories,
         origin of each role.
     horizon : weeks ahead.
     lstm_seeds, lstm_epochs : the LSTM's networks (no seeds: no LSTM).
-    season, n_jobs, spark_master : for `series_forecasts` (a Spark master runs the per-series models on Spark).
+    season, n_jobs, executor : for `series_forecasts` (an executor runs the per-series models elsewhere, e.g. on Spark).
 
     Returns
     -------
@@ -539,7 +545,7 @@ def backtest_forecasters(daily: pd.DataFrame, relative_price, promo, categories,
     if set(roles) - {'validation', 'test'}: raise ValueError("roles must be 'validation' or 'test'")
     values = daily.to_numpy(float).T.reshape(daily.shape[1], -1, 7).sum(axis=2)
     seconds, started = {}, time.perf_counter()
-    forecasts = series_forecasts(values, cuts, horizon, season=season, n_jobs=n_jobs, spark_master=spark_master)
+    forecasts = series_forecasts(values, cuts, horizon, season=season, n_jobs=n_jobs, executor=executor)
     seconds['per-series models'] = time.perf_counter() - started
     started = time.perf_counter()
     forecasts['calendar'] = weekly_calendar_forecasts(daily, relative_price, promo, categories, cuts, horizon, launch)

@@ -16,11 +16,11 @@ import pandas as pd
 from .data import SchemaError
 from .queries import ShopQueries
 from .shop import CATALOG_PREFIX, SHOP_TABLES, SPARK_MASTER_VARIABLE, ShopSourceError, _check_spark_location
-from .forecasting import SERIES_MODELS, _one_series, check_series_input
+from .forecasting import SERIES_MODELS, check_series_input, series_candidates
 
 # %% auto #0
 __all__ = ['PYSPARK_PIN', 'ALS_NDCG_FLOOR', 'SparkUnavailable', 'spark_missing', 'spark_session', 'SparkShopQueries',
-           'read_spark_tables', 'spark_series_forecasts', 'SparkALS']
+           'read_spark_tables', 'spark_series_forecasts', 'spark_executor', 'SparkALS']
 
 # %% ../nbs/12_spark.ipynb #1adf9a86
 PYSPARK_PIN = 'pyspark==4.3.0'
@@ -134,7 +134,7 @@ def spark_series_forecasts(values, cuts, horizon: int, season: int | None = 52, 
 
     def forecast_one(group: pd.DataFrame) -> pd.DataFrame:
         y = group.sort_values('t').y.to_numpy()
-        out = _one_series(y, cuts, horizon, season)
+        out = series_candidates(y, cuts, horizon, season)
         return pd.DataFrame([(int(group.series.iloc[0]), m, i, s, float(out[m][i, s])) for m in SERIES_MODELS for i in range(len(cuts)) for s in range(horizon)],
                             columns=['series', 'model', 'cut', 'step', 'value'])
 
@@ -146,6 +146,12 @@ def spark_series_forecasts(values, cuts, horizon: int, season: int | None = 52, 
         if len(part) != n * len(cuts) * horizon: raise RuntimeError(f"Spark returned {len(part)} forecasts of {m}, expected {n * len(cuts) * horizon}")
         out[m] = np.maximum(part.value.to_numpy().reshape(n, len(cuts), horizon), 0.0)        # demand is never negative, as on one machine
     return out
+
+def spark_executor(master: str | None):
+    """The `executor` that `forecasting.series_forecasts` takes for a shop read through Spark at `master`
+    (`Shop.spark_master`): `spark_series_forecasts` on that master. None (no Spark): None, the local processes."""
+    if not master: return None
+    return lambda values, cuts, horizon, season: spark_series_forecasts(values, cuts, horizon, season, master=master)
 
 # %% ../nbs/12_spark.ipynb #63b11550
 from .collaborative_filtering import Scorer
