@@ -348,8 +348,8 @@ def demand_class(train, threshold: float = 0.3) -> str:
 
 def forecast_seasonal_ses(y, h: int, season: int | None = 52, alphas=tuple(np.linspace(0.05, 0.95, 19))) -> np.ndarray:
     """Last season's same period plus the year-on-year change, smoothed: simple exponential smoothing of the seasonal
-    differences $z_t = y_t - y_{t-m}$ ($\\alpha$ on a grid, by the least one-step squared error), so
-    $\\hat y_{T+s} = y_{T+s-m} + \\ell_T$. Needs a season and 8 differences; with less history, or no `season`, the naive forecast."""
+    differences z_t = y_t - y_(t-m) (alpha on a grid, by the least one-step squared error), so the forecast s steps ahead is
+    y_(T+s-m) plus the last smoothed level. Needs a season and 8 differences; with less history, or no `season`, the naive forecast."""
     from scipy.signal import lfilter
     y = check_series(y, min_length=1)
     if not season or len(y) < season + 8: return np.full(h, y[-1])
