@@ -28,6 +28,7 @@ docs: $(STAMP)
 
 test: data
 	$(BIN)/python tools/check_sync.py
+	$(BIN)/python tools/check_layers.py
 	$(BIN)/nbdev_test --n_workers 2 --timing
 
 # the book on the shops users have: orders and products only (the synthetic shop reduced, a 30-customer shop), and odd ones

@@ -50,7 +50,7 @@ def deap_example(seed: int):
 
 def large_plan(generations: int, seed: int = 42):
     "Chapter 08's shop-size plan (`shop_size_problem`, its defaults) on the default synthetic shop."
-    from precision_marketing.shop import open_report_shop
+    from precision_marketing.chapter import open_report_shop
     from precision_marketing.pricing import category_response
     store = open_report_shop({'shop': 'synthetic', 'seed': seed, 'synthetic_customers': 2000, 'synthetic_products': 120, 'synthetic_days': 730})
     problem, _ = shop_size_problem(store, category_response(store.orders, store.prices, store.products), seed)

@@ -59,7 +59,7 @@ def run_path(path: str, which: str, out: str):
     else:
         import duckdb
         from precision_marketing.data import daily_units
-        from precision_marketing.clustering import customer_features
+        from precision_marketing.queries import customer_features
         with duckdb.connect(path, read_only=True) as con: orders = con.execute('select * from orders').df()
         orders['revenue'] = orders.quantity * orders.unit_price             # as validation adds it
         orders['timestamp'] = orders['timestamp'].astype('datetime64[ns]')

@@ -65,7 +65,8 @@ def run_engine(shop: str, engine: str, master: str, out: str):
     "One engine on one shop in this (fresh) process: both aggregates, saved; seconds and peak memory printed as JSON."
     started = time.perf_counter()
     if engine == 'spark':
-        from precision_marketing.spark import SparkShopQueries, spark_session
+        from precision_marketing.queries import SparkShopQueries
+        from precision_marketing.shop import spark_session
         spark = spark_session(master, config={'spark.driver.memory': DRIVER_MEMORY})
         session_seconds = time.perf_counter() - started
         started = time.perf_counter()

@@ -14,30 +14,9 @@ from sklearn.preprocessing import StandardScaler
 from .data import SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['RFM_SEGMENT_RULES', 'customer_features', 'rfm_segments', 'segment_summary', 'kmeans_features', 'choose_k', 'elbow_k',
-           'Segmentation', 'personas', 'persona_segments', 'customer_attributes', 'persona_attributes', 'basket_matrix',
+__all__ = ['RFM_SEGMENT_RULES', 'rfm_segments', 'segment_summary', 'kmeans_features', 'choose_k', 'elbow_k', 'Segmentation',
+           'personas', 'persona_segments', 'customer_attributes', 'persona_attributes', 'basket_matrix',
            'association_rules_table', 'top_pairs']
-
-# %% ../nbs/02_clustering.ipynb #30328024
-def customer_features(tx: pd.DataFrame, products: pd.DataFrame | None = None, as_of=None) -> pd.DataFrame:
-    "RFM, tenure, basket and (with `products`) category unit shares per customer, from a transactions table."
-    check_columns(tx, ['customer_id', 'order_id', 'timestamp', 'quantity', 'revenue'], 'transactions')
-    if len(tx) == 0: raise SchemaError("transactions has no rows: customer features need at least one purchase per customer")
-    as_of = pd.Timestamp(as_of) if as_of is not None else tx.timestamp.max().normalize() + pd.Timedelta(days=1)
-    if (tx.timestamp >= as_of).any(): raise ValueError(f"as_of {as_of.date()} is not after every transaction; give a later date or filter first")
-    g = tx.groupby('customer_id')
-    out = pd.DataFrame({'recency_days': (as_of - g.timestamp.max()).dt.days, 'frequency': g.order_id.nunique(),
-                        'monetary': g.revenue.sum(), 'tenure_days': (as_of - g.timestamp.min()).dt.days})
-    out['avg_basket'] = out.monetary / out.frequency
-    out['units_per_order'] = g.quantity.sum() / out.frequency
-    if products is not None:
-        check_columns(products, ['product_id', 'category'], 'products')
-        lines = tx.merge(products[['product_id', 'category']], on='product_id', how='left')
-        unknown = lines.category.isna()
-        if unknown.any(): raise SchemaError(f"{unknown.sum()} transaction lines have product_ids not in the product table, e.g. {lines.product_id[unknown].unique()[:5].tolist()}")
-        units = lines.pivot_table(index='customer_id', columns='category', values='quantity', aggfunc='sum', fill_value=0)
-        out = out.join(units.div(units.sum(axis=1), axis=0).add_prefix('share_'))
-    return out
 
 # %% ../nbs/02_clustering.ipynb #a44a29f1
 RFM_SEGMENT_RULES = [  # (segment, recency scores, FM scores), first match wins

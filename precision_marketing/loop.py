@@ -173,8 +173,9 @@ def loop_personas(store, seed: int, db=None, run_id: str | None = None) -> tuple
     """The personas policy B plans for, and where they come from: chapter 02's `customer_segments` when this run wrote them
     for this shop (`earlier_decision`; `db`, `run_id` default to the run's), else learned here by chapter 02's method
     (`persona_segments` on `customer_features` of the history, seeded)."""
-    from precision_marketing.shop import earlier_decision
-    from precision_marketing.clustering import customer_features, persona_segments
+    from precision_marketing.decisions import earlier_decision
+    from precision_marketing.queries import customer_features
+    from precision_marketing.clustering import persona_segments
     earlier = earlier_decision('customer_segments', store, db, run_id)
     if earlier is not None: return earlier.set_index('customer_id').persona, 'chapter 02, as this run wrote it'
     return persona_segments(customer_features(store.orders, store.products), seed), "learned here by chapter 02's method"

@@ -11,12 +11,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .clustering import customer_features
-from .data import SchemaError, daily_units
-from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, source_kind, spark_source
+from .data import SchemaError, check_columns, daily_units
+from .shop import SHOP_TABLES, Shop, ShopSourceError, _server_session, source_kind, spark_source, spark_shop_session
 
 # %% auto #0
-__all__ = ['ShopQueries', 'shop_queries', 'shop_daily_units', 'shop_customer_features']
+__all__ = ['customer_features', 'ShopQueries', 'SparkShopQueries', 'shop_queries', 'shop_daily_units', 'shop_customer_features']
+
+# %% ../nbs/00c_queries.ipynb #30328024
+def customer_features(tx: pd.DataFrame, products: pd.DataFrame | None = None, as_of=None) -> pd.DataFrame:
+    "RFM, tenure, basket and (with `products`) category unit shares per customer, from a transactions table."
+    check_columns(tx, ['customer_id', 'order_id', 'timestamp', 'quantity', 'revenue'], 'transactions')
+    if len(tx) == 0: raise SchemaError("transactions has no rows: customer features need at least one purchase per customer")
+    as_of = pd.Timestamp(as_of) if as_of is not None else tx.timestamp.max().normalize() + pd.Timedelta(days=1)
+    if (tx.timestamp >= as_of).any(): raise ValueError(f"as_of {as_of.date()} is not after every transaction; give a later date or filter first")
+    g = tx.groupby('customer_id')
+    out = pd.DataFrame({'recency_days': (as_of - g.timestamp.max()).dt.days, 'frequency': g.order_id.nunique(),
+                        'monetary': g.revenue.sum(), 'tenure_days': (as_of - g.timestamp.min()).dt.days})
+    out['avg_basket'] = out.monetary / out.frequency
+    out['units_per_order'] = g.quantity.sum() / out.frequency
+    if products is not None:
+        check_columns(products, ['product_id', 'category'], 'products')
+        lines = tx.merge(products[['product_id', 'category']], on='product_id', how='left')
+        unknown = lines.category.isna()
+        if unknown.any(): raise SchemaError(f"{unknown.sum()} transaction lines have product_ids not in the product table, e.g. {lines.product_id[unknown].unique()[:5].tolist()}")
+        units = lines.pivot_table(index='customer_id', columns='category', values='quantity', aggfunc='sum', fill_value=0)
+        out = out.join(units.div(units.sum(axis=1), axis=0).add_prefix('share_'))
+    return out
 
 # %% ../nbs/00c_queries.ipynb #f48e5e5e
 _DAY = {'duckdb': 'cast("timestamp" as date)', 'sqlite': 'date("timestamp")', 'mysql': 'date(`timestamp`)', 'postgresql': 'cast("timestamp" as date)',
@@ -36,7 +56,7 @@ class ShopQueries:
     def __init__(self, source: str | Path, memory_limit: str | None = None):
         self.source, self.kind, self.memory_limit = str(source), source_kind(source), memory_limit
         if self.kind == 'synthetic': raise SchemaError("ShopQueries works in a database: write the synthetic shop to a .duckdb file first (pm-data sample-shop shop.duckdb)")
-        if self.kind == 'spark': raise SchemaError(f"{self.source} is read through Spark: use spark.SparkShopQueries (chapter 12), or shop_queries(shop)")
+        if self.kind == 'spark': raise SchemaError(f"{self.source} is read through Spark: use SparkShopQueries, or shop_queries(shop)")
 
     @property
     def dialect(self) -> str:
@@ -124,6 +144,27 @@ class ShopQueries:
         agg[['a', 'b']] = agg[['a', 'b']].astype(str)
         return agg.astype({'orders': 'int64'}).sort_values(['orders', 'a', 'b'], ascending=[False, True, True]).reset_index(drop=True)
 
+# %% ../nbs/00c_queries.ipynb #aa118352
+class SparkShopQueries(ShopQueries):
+    """These aggregations run by Spark SQL on a Spark shop's tables (chapter 12); only aggregates are collected.
+
+    Parameters
+    ----------
+    folder : the shop's Parquet tables (`<folder>/<table>.parquet`; a local path, `hdfs://...` or `s3a://...`), or
+        `catalog:<database>` for tables named as the shop's in a database of the session's catalog (a metastore).
+    spark : a SparkSession (default `spark_session(master)`, chapter 00b).
+    master : where to run when no session is given."""
+    def __init__(self, folder: str | Path, spark=None, master: str | None = None):
+        self.source, self.kind, self.memory_limit = str(folder), 'spark', None
+        self.spark, self.tables = spark_shop_session(self.source, spark, master)     # views named as the tables, in a session of its own
+
+    @property
+    def dialect(self) -> str: return 'spark'
+
+    def sql(self, query: str) -> pd.DataFrame:
+        "Run one query on Spark and collect its (aggregated) result."
+        return self.spark.sql(query).toPandas()
+
 # %% ../nbs/00c_queries.ipynb #507ea6f4
 def shop_queries(shop: Shop, what: str = 'aggregations') -> ShopQueries | None:
     "The shop's own database when `what` can be computed there (see above), else None; prints which, and why."
@@ -133,7 +174,6 @@ def shop_queries(shop: Shop, what: str = 'aggregations') -> ShopQueries | None:
            else None)
     if why: print(f'{what}: in pandas on the validated rows ({why})'); return None
     if shop.spark_master:
-        from precision_marketing.spark import SparkShopQueries               # Spark sits above the store: imported only when asked for
         q = SparkShopQueries(spark_source(shop.database)[0], master=shop.spark_master)
     else: q = ShopQueries(shop.database)
     try: unreadable = q.unreadable_dates()

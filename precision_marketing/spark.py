@@ -14,104 +14,11 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .queries import ShopQueries
-from .shop import CATALOG_PREFIX, SHOP_TABLES, SPARK_MASTER_VARIABLE, ShopSourceError, _check_spark_location
+from .shop import spark_session
 from .forecasting import SERIES_MODELS, check_series_input, series_candidates
 
 # %% auto #0
-__all__ = ['PYSPARK_PIN', 'ALS_NDCG_FLOOR', 'SparkUnavailable', 'spark_missing', 'spark_session', 'SparkShopQueries',
-           'read_spark_tables', 'spark_series_forecasts', 'spark_executor', 'SparkALS']
-
-# %% ../nbs/12_spark.ipynb #1adf9a86
-PYSPARK_PIN = 'pyspark==4.3.0'
-
-class SparkUnavailable(ShopSourceError):
-    "Spark cannot start here: PySpark or a Java runtime is missing, or the master cannot be reached (a shop source that cannot be read: pm-data and pm-report exit 2)."
-
-def spark_missing() -> str | None:
-    "What Spark lacks on this machine (PySpark, a Java runtime) and how to install it; None when both are there. Starts nothing."
-    import importlib.util
-    if importlib.util.find_spec('pyspark') is None:
-        return f"PySpark is not installed: run `make spark-env` (it installs {PYSPARK_PIN} and Java), or `pip install {PYSPARK_PIN}`"
-    if not (shutil.which('java') or os.environ.get('JAVA_HOME')):
-        return "Spark needs a Java runtime (17 or later): `apt-get install openjdk-17-jre-headless` as root (make spark-env does it), or set JAVA_HOME"
-    return None
-
-def spark_session(master: str | None = None, app: str = 'precision-marketing', config: dict | None = None):
-    """A SparkSession on `master` (default `$PM_SPARK_MASTER`, else 'local[2]'), created once and reused.
-
-    Parameters
-    ----------
-    master : 'local[n]', 'spark://host:port', 'yarn', 'k8s://...'.
-    app : the application's name in Spark's UI.
-    config : extra Spark settings, e.g. {'spark.driver.memory': '4g'}."""
-    missing = spark_missing()
-    if missing: raise SparkUnavailable(missing)
-    from pyspark.sql import SparkSession
-    import warnings                      # PySpark 4.3 warns that it does not fully support pandas 3; every result this book collects is checked against the pandas path
-    warnings.filterwarnings('ignore', message='PySpark does not yet fully support pandas', category=FutureWarning)
-    master = master or os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]'
-    os.environ.setdefault('PYSPARK_PYTHON', sys.executable)                # the workers import this library from this environment
-    builder = (SparkSession.builder.master(master).appName(app).config('spark.sql.session.timeZone', 'UTC')
-               .config('spark.ui.enabled', 'false').config('spark.ui.showConsoleProgress', 'false').config('spark.sql.shuffle.partitions', '8').config('spark.sql.execution.arrow.pyspark.enabled', 'true'))
-    for key, value in (config or {}).items(): builder = builder.config(key, value)
-    try: session = builder.getOrCreate()
-    except Exception as exc: raise SparkUnavailable(f"Spark could not start on master {master!r}: {str(exc).splitlines()[0][:300]}") from None
-    session.sparkContext.setLogLevel('ERROR')                                  # Spark's warnings would fill the chapter's pages
-    return session
-
-# %% ../nbs/12_spark.ipynb #bb22a0c0
-class SparkShopQueries(ShopQueries):
-    """Chapter 00c's aggregations run by Spark SQL on a folder of Parquet shop tables; only aggregates are collected.
-
-    Parameters
-    ----------
-    folder : the shop's Parquet tables (`<folder>/<table>.parquet`; a local path, `hdfs://...` or `s3a://...`), or
-        `catalog:<database>` for tables named as the shop's in a database of the session's catalog (a metastore).
-    spark : a SparkSession (default `spark_session(master)`).
-    master : where to run when no session is given."""
-    def __init__(self, folder: str | Path, spark=None, master: str | None = None):
-        self.source, self.kind, self.memory_limit = str(folder), 'spark', None
-        _check_spark_location(self.source)
-        # a session of its own (same Spark context): its views are named as the tables, and another shop's cannot replace them
-        parent = spark or spark_session(master)
-        self.spark = parent.newSession()
-        for key in ('spark.sql.session.timeZone', 'spark.sql.execution.arrow.pyspark.enabled', 'spark.sql.shuffle.partitions'):
-            self.spark.conf.set(key, parent.conf.get(key))
-        self.tables = []
-        database = self.source[len(CATALOG_PREFIX):] if self.source.startswith(CATALOG_PREFIX) else None
-        if database is not None and not self.spark.catalog.databaseExists(database):
-            raise SchemaError(f"the Spark catalog has no database {database!r} (it has {[d.name for d in self.spark.catalog.listDatabases()]})")
-        for name in SHOP_TABLES:
-            if database is not None:
-                if not self.spark.catalog.tableExists(name, database): continue
-                self.spark.table(f'`{database}`.`{name}`').createOrReplaceTempView(name)
-                self.tables.append(name); continue
-            path = f'{self.source.rstrip("/")}/{name}.parquet'
-            if '://' not in self.source and not Path(path).exists(): continue
-            try: self.spark.read.parquet(path).createOrReplaceTempView(name)
-            except Exception as exc:                                          # a remote folder without this table
-                if 'PATH_NOT_FOUND' in str(exc) or 'Path does not exist' in str(exc): continue
-                raise
-            self.tables.append(name)
-        if 'orders' not in self.tables: raise SchemaError(f"{self.source} has no orders table: a Spark shop needs at least its orders (orders.parquet, or a catalog table named orders)")
-
-    @property
-    def dialect(self) -> str: return 'spark'
-
-    def sql(self, query: str) -> pd.DataFrame:
-        "Run one query on Spark and collect its (aggregated) result."
-        return self.spark.sql(query).toPandas()
-
-def read_spark_tables(location: str, master: str | None = None, spark=None) -> dict:
-    """Every shop table of a Spark shop, read by Spark and collected as pandas frames, for `shop.open_shop('spark:<location>')` to validate.
-
-    Parameters
-    ----------
-    location : the folder of `<table>.parquet` tables (local, `hdfs://...`, `s3a://...`).
-    master, spark : where Spark runs (default `spark_session(master)`)."""
-    q = SparkShopQueries(location, spark, master)
-    return {name: q.spark.table(name).toPandas() for name in q.tables}
+__all__ = ['ALS_NDCG_FLOOR', 'spark_series_forecasts', 'spark_executor', 'SparkALS']
 
 # %% ../nbs/12_spark.ipynb #a41528ee
 def spark_series_forecasts(values, cuts, horizon: int, season: int | None = 52, spark=None, master: str | None = None) -> dict:

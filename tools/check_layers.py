@@ -1,0 +1,77 @@
+"""The package's layers, checked (run by `make test`): every import inside `precision_marketing/` — at module level or
+inside a function — goes to a module of the same or a lower layer, the imports form no circle, every module has its
+layer, and no method imports the synthetic shop's generator (only the store, which reads it as a source, and the loop,
+whose simulator and oracle are the truth). ../shared/DESIGN.md draws the same layers.
+
+Exit 0 with one line per layer when all holds; exit 1 naming each upward import, circle or unplaced module."""
+import ast, sys
+from pathlib import Path
+
+LAYERS = [   # bottom up: a module may import only its own layer's modules and lower ones
+    ('shared checks and public data', ['data', 'preprocessing']),
+    ('the synthetic shop (a source with its truth)', ['synthetic']),
+    ('the store: schema, engines, sources', ['shop']),
+    ('aggregations in the database, the one customer-feature table', ['queries']),
+    ('decision tables', ['decisions']),
+    ('a chapter in a run', ['chapter']),
+    ('methods', ['arima', 'clustering', 'regression', 'collaborative_filtering', 'content_similarity', 'forecasting',
+                 'inventory', 'pricing', 'campaigns', 'genetic_algorithm', 'spark']),
+    ('the closed loop', ['loop']),
+    ('reports, docs and the command lines', ['reports'])]
+TRUTH, METHODS = 'synthetic', 'methods'
+PACKAGE = 'precision_marketing'
+
+def imports_of(path: Path) -> set:
+    "The package's modules that the file imports anywhere in it (relative or absolute, module level or inside a function)."
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and node.module: out.add(node.module.split('.')[0])
+            elif node.module and node.module.split('.')[0] == PACKAGE:
+                parts = node.module.split('.')
+                out.update([parts[1]] if len(parts) > 1 else [a.name for a in node.names])
+        elif isinstance(node, ast.Import):
+            out.update(a.name.split('.')[1] for a in node.names if a.name.startswith(PACKAGE + '.'))
+    return out
+
+def problems(graph: dict, layers: list) -> list:
+    "What breaks the layering in `graph` (module -> modules it imports): unplaced modules, upward imports, methods reading the truth, circles."
+    rank = {m: i for i, (_, mods) in enumerate(layers) for m in mods}
+    names = {i: name for i, (name, _) in enumerate(layers)}
+    out = [f"{m} has no layer: place it in tools/check_layers.py's LAYERS (and ../shared/DESIGN.md)" for m in sorted(graph) if m not in rank]
+    for m in sorted(graph):
+        for n in sorted(graph[m]):
+            if m in rank and n in rank and rank[n] > rank[m]:
+                out.append(f"{m} ({names[rank[m]]}) imports {n} ({names[rank[n]]}), a higher layer")
+            if n == TRUTH and m in rank and names[rank[m]] == METHODS:
+                out.append(f"{m} is a method and imports {TRUTH}: a method never reads the synthetic truth")
+    state, stack = {}, []
+    def visit(m):                                      # depth-first search; a grey node met again closes a circle
+        state[m] = 'grey'; stack.append(m)
+        for n in sorted(graph.get(m, ())):
+            if state.get(n) == 'grey': out.append('circle: ' + ' -> '.join(stack[stack.index(n):] + [n]))
+            elif n not in state: visit(n)
+        state[m] = 'black'; stack.pop()
+    for m in sorted(graph):
+        if m not in state: visit(m)
+    return out
+
+def package_graph(root: Path) -> dict:
+    mods = {p.stem for p in (root/PACKAGE).glob('*.py') if not p.stem.startswith('_')}
+    return {m: (imports_of(root/PACKAGE/f'{m}.py') & mods) - {m} for m in mods}
+
+if __name__ == '__main__':
+    # the check itself, on a toy house that breaks every rule: it must find each break
+    toy = [('low', ['a']), ('methods', ['b', 'c']), ('top', ['d'])]
+    found = problems({'a': {'d'}, 'b': {'c', 'synthetic'}, 'c': {'b'}, 'd': {'a'}, 'e': set(), 'synthetic': set()}, toy + [('truth', ['synthetic'])])
+    expected = ["e has no layer", "a (low) imports d (top)", "b (methods) imports synthetic (truth)", "b is a method and imports synthetic", "circle: a -> d -> a", "circle: b -> c -> b"]
+    missed = [e for e in expected if not any(f.startswith(e) for f in found)]
+    assert not missed and len(found) == len(expected), (found, missed)
+    root = Path(__file__).resolve().parent.parent
+    graph = package_graph(root)
+    found = problems(graph, LAYERS)
+    if found:
+        print('the package breaks its layers:', *found, sep='\n  ', file=sys.stderr); sys.exit(1)
+    for name, mods in LAYERS:
+        print(f"{name}: {', '.join(mods)}" + ''.join(f"\n    {m} -> {', '.join(sorted(graph[m]))}" for m in mods if graph.get(m)))
+    print(f'{len(graph)} modules, {sum(map(len, graph.values()))} imports: no circle, none upward')
