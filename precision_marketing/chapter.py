@@ -15,18 +15,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import SchemaError
+from .data import RUN_VARIABLES, RunContext, SchemaError
 from .shop import (COLUMN_MAP_PARAMETER, SHOP_ASSUMPTIONS, SHOP_TABLES, Shop, complete_shop, mask_password, open_shop,
                                       parse_column_map, source_kind)
 from .decisions import stock_from_reorder_levels
 
 # %% auto #0
 __all__ = ['REFERENCE_SETS', 'REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
-           'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'record_metrics',
-           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
-           'shop_assumption_parameters', 'checking_claims', 'references_wanted', 'ReferenceSections',
-           'reference_sections', 'report_source', 'source_options', 'validate_once', 'open_report_shop', 'ShopSections',
-           'shop_sections']
+           'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'first_line', 'switch_on',
+           'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text',
+           'check_parameters', 'shop_assumption_parameters', 'checking_claims', 'references_wanted',
+           'ReferenceSections', 'reference_sections', 'report_source', 'source_options', 'validate_once',
+           'open_report_shop', 'ShopSections', 'shop_sections']
+
+# %% ../nbs/00e_chapter.ipynb #a1c7213f
+def first_line(lines: list[str]) -> str:
+    "A cell's first line after any nbdev directives (`#| ...`), stripped; '' for none."
+    return next((l.strip() for l in lines if not l.startswith('#|')), '')
+
+def switch_on(guard):
+    """Install `guard.transform` among the running IPython's input transformers, replacing an earlier guard of the same
+    class; outside IPython, nothing. Returns the guard."""
+    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
+    except NameError: return guard
+    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), type(guard))]
+    ip.input_transformers_post.append(guard.transform)
+    return guard
 
 # %% ../nbs/00e_chapter.ipynb #06a3c820
 def _plain(name: str, value):
@@ -42,7 +56,7 @@ def _plain(name: str, value):
 def record_metrics(chapter: str, metrics: dict, out_dir: str | Path | None = None, show: bool = True) -> dict:
     "Record `metrics` (name -> number/string/bool) for `chapter` in `out_dir` (default `$PM_METRICS_DIR`)."
     clean = {name: _plain(name, value) for name, value in metrics.items()}
-    out_dir = out_dir or os.environ.get('PM_METRICS_DIR')
+    out_dir = out_dir or RunContext.current().metrics_dir
     if out_dir:
         path = Path(out_dir)/f'{chapter}.json'
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,12 +174,12 @@ REFERENCE_SETS = {   # reference data set -> (public or generated here, what it 
     'a seeded experiment': ('generated', 'an A/B test and segment uplifts simulated with known rates')}
 
 # %% ../nbs/00e_chapter.ipynb #6f71a658
-REFERENCE_VARIABLE = 'PM_REFERENCE'   # '0' in a report run that leaves the reference sections out (run_chapter sets it)
+REFERENCE_VARIABLE = RUN_VARIABLES['reference']   # '0' in a report run that leaves the reference sections out (run_chapter sets it)
 REFERENCE_PREFIX = '# reference:'
 
 def references_wanted() -> bool:
     "False in a report run started with `--no-reference` (the default on a user's shop); True otherwise, under `nbdev_test` too."
-    return os.environ.get(REFERENCE_VARIABLE, '1') != '0'
+    return RunContext.current().reference != '0'
 
 class ReferenceSections:
     """Leave out the cells whose first line (after nbdev directives) is `# reference: <data set>` when the run asks for
@@ -175,7 +189,7 @@ class ReferenceSections:
 
     def dataset(self, lines: list[str]) -> str | None:
         "The data set a cell's `# reference:` line names, or None for a cell of the shop's own."
-        first = next((l.strip() for l in lines if not l.startswith('#|')), '')
+        first = first_line(lines)
         return first[len(REFERENCE_PREFIX):].strip() if first.startswith(REFERENCE_PREFIX) else None
 
     def transform(self, lines: list[str]) -> list[str]:
@@ -207,34 +221,36 @@ def reference_sections(chapter: str, wanted: bool | None = None) -> ReferenceSec
     `wanted` (default `references_wanted()`), else print what they would have checked. Outside IPython it only records."""
     guard = ReferenceSections(chapter, references_wanted() if wanted is None else wanted)
     guard.record()
-    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
-    except NameError: return guard
-    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), ReferenceSections)]
-    ip.input_transformers_post.append(guard.transform)
-    return guard
+    return switch_on(guard)
 
 # %% ../nbs/00e_chapter.ipynb #e48c3fe6
 SHOP_PARAMETERS = ('shop', 'seed', 'synthetic_customers', 'synthetic_products', 'synthetic_days')
 
-SHOP_SOURCE_VARIABLE = 'PM_SHOP_SOURCE'
+SHOP_SOURCE_VARIABLE = RUN_VARIABLES['shop_source']
 
 def report_source(source: str) -> str:
     "The real source behind a masked one: `pm-report` passes chapters the shop with its password masked and the real URL in `$PM_SHOP_SOURCE`."
-    real = os.environ.get(SHOP_SOURCE_VARIABLE)
+    real = RunContext.current().shop_source
     if '***' in str(source) and real and mask_password(real) == source: return real
     return source
 
-SHOP_CACHE_VARIABLE = 'PM_SHOP_CACHE'
+SHOP_CACHE_VARIABLE = RUN_VARIABLES['shop_cache']
+
+def _run_cache() -> str:
+    "The run's shop cache (`RunContext.shop_cache`); outside a report run, a clear error."
+    folder = RunContext.current().shop_cache
+    if not folder: raise SchemaError(f"no shop cache: outside a report run give the folder (pm-report sets ${SHOP_CACHE_VARIABLE})")
+    return folder
 
 def _cache_entry(source: str, kwargs: dict, folder: str | Path | None = None) -> Path:
     "Where this run keeps the validated copy of one source (read with these arguments), in `folder` (default `$PM_SHOP_CACHE`)."
     import hashlib, json
-    return Path(folder or os.environ[SHOP_CACHE_VARIABLE])/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Path(folder or _run_cache())/hashlib.sha256(json.dumps([source, kwargs], sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 def _cached_shop(source: str, kwargs: dict, folder: str | Path | None = None) -> Shop:
     "The shop as the first chapter of this run read and validated it (kept in `folder`, default `$PM_SHOP_CACHE`), else read and keep it."
     import shutil
-    folder = Path(folder or os.environ[SHOP_CACHE_VARIABLE])
+    folder = Path(folder or _run_cache())
     entry = _cache_entry(source, kwargs, folder)
     if (entry/'shop.pkl').exists():
         tables, rejects, described, database = pd.read_pickle(entry/'shop.pkl')          # written by this run, read by this run
@@ -284,7 +300,7 @@ def open_report_shop(params: dict, **kwargs) -> Shop:
     source = report_source(params.get('shop', 'synthetic'))
     kwargs = {**kwargs, **source_options(params)}
     if str(source) != 'synthetic':
-        shop = _cached_shop(str(source), kwargs) if os.environ.get(SHOP_CACHE_VARIABLE) else open_shop(source, **kwargs)
+        shop = _cached_shop(str(source), kwargs) if RunContext.current().shop_cache else open_shop(source, **kwargs)
     elif missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
     else: shop = open_shop('synthetic', n_customers=params['synthetic_customers'], n_products=params['synthetic_products'],
                            n_days=params['synthetic_days'], seed=params['seed'], **kwargs)
@@ -326,7 +342,7 @@ class ShopSections:
 
     def transform(self, lines: list[str]) -> list[str]:
         "IPython input transformer: a cell whose needs are unmet becomes a print saying what is missing."
-        first = next((l.strip() for l in lines if not l.startswith('#|')), '')        # after any nbdev directives
+        first = first_line(lines)
         if not first.startswith(NEEDS_PREFIX): return lines
         needs = [n.strip() for n in first[len(NEEDS_PREFIX):].replace(',', ' ').split()]
         missing = self.missing(needs)
@@ -368,8 +384,4 @@ def shop_sections(shop: Shop, chapter: str) -> ShopSections:
     "Switch on `# needs:` cells for this shop in the running IPython (replacing an earlier guard); outside IPython it only records."
     guard = ShopSections(shop, chapter)
     guard.record()
-    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
-    except NameError: return guard
-    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), ShopSections)]
-    ip.input_transformers_post.append(guard.transform)
-    return guard
+    return switch_on(guard)

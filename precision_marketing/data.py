@@ -15,7 +15,8 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,12 +24,80 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND',
-           'SCANNER_PANELS', 'SERIES', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError',
-           'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
-           'number_problems', 'flag_each', 'parse_timestamps', 'validate_transactions', 'read_text_table',
-           'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k',
-           'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'load_m4_weekly', 'daily_units', 'weekly_units']
+__all__ = ['RUN_VARIABLES', 'ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'NUMBER_BOUNDS',
+           'OTHER_NUMBER_BOUND', 'SCANNER_PANELS', 'SERIES', 'RunContext', 'environment', 'run_environment',
+           'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError', 'download_artefact',
+           'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns', 'number_problems',
+           'flag_each', 'parse_timestamps', 'validate_transactions', 'read_text_table', 'load_transactions',
+           'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k', 'load_scanner_panel', 'load_series',
+           'load_walmart_weekly', 'load_m4_weekly', 'daily_units', 'weekly_units']
+
+# %% ../nbs/00_data.ipynb #d2619a28
+RUN_VARIABLES = {   # RunContext field -> the environment variable that carries it: the one place the library names them
+    'run_id': 'PM_RUN_ID',                  # one id for every chapter of a report run (pm-report)
+    'metrics_dir': 'PM_METRICS_DIR',        # where the chapters record their key figures (pm-report)
+    'results_db': 'PM_RESULTS_DB',          # the run's results store, a DuckDB file (pm-report)
+    'results_csv': 'PM_RESULTS_CSV',        # the folder of the decision tables as CSV; unset: none (pm-report)
+    'shop_cache': 'PM_SHOP_CACHE',          # the run's validated copy of the shop (pm-report)
+    'shop_source': 'PM_SHOP_SOURCE',        # the real shop URL behind the masked parameter (pm-report)
+    'reference': 'PM_REFERENCE',            # '0': the reference sections are left out (pm-report --no-reference)
+    'memory_gb': 'PM_MEMORY_GB',            # a chapter kernel's memory ceiling (pm-report)
+    'memory_report': 'PM_MEMORY_REPORT',    # where the memory watch writes what it saw (pm-report)
+    'data_dir': 'PM_DATA_DIR',              # the public data cache (the user)
+    'spark_master': 'PM_SPARK_MASTER',      # where Spark runs (the user)
+    'anonymise_key': 'PM_ANONYMISE_KEY',    # the key of the customer pseudonyms: read, never stored (the user)
+    'db_password': 'PM_DB_PASSWORD',        # a database server's password (the user)
+    'db_password_file': 'PM_DB_PASSWORD_FILE'}   # a file holding it (the user)
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a run and the user tell the library outside the chapters' parameters (see `RUN_VARIABLES`); each field
+    None when unset. Read it with `RunContext.current()`; secrets are left out of its repr."""
+    run_id: str | None = None
+    metrics_dir: str | None = None
+    results_db: str | None = None
+    results_csv: str | None = None
+    shop_cache: str | None = None
+    shop_source: str | None = field(default=None, repr=False)
+    reference: str | None = None
+    memory_gb: str | None = None
+    memory_report: str | None = None
+    data_dir: str | None = None
+    spark_master: str | None = None
+    anonymise_key: str | None = field(default=None, repr=False)
+    db_password: str | None = field(default=None, repr=False)
+    db_password_file: str | None = None
+
+    @classmethod
+    def current(cls) -> RunContext:
+        "The context as this process's environment holds it now (an empty variable counts as unset)."
+        return cls(**{name: os.environ.get(variable) or None for name, variable in RUN_VARIABLES.items()})
+
+@contextmanager
+def environment(variables: dict):
+    "Set environment variables (name -> value; None unsets) for the block, and put back what was there afterwards."
+    old = {name: os.environ.get(name) for name in variables}
+    try:
+        for name, value in variables.items():
+            if value is None: os.environ.pop(name, None)
+            else: os.environ[name] = str(value)
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None: os.environ.pop(name, None)
+            else: os.environ[name] = value
+
+@contextmanager
+def run_environment(**values):
+    """Set `RunContext` fields in this process's environment for the block — a chapter's kernel started inside it
+    inherits them; None unsets one — and put back what was there afterwards. Yields the context so set.
+
+    Parameters
+    ----------
+    **values : field name -> value (str() of it is stored) or None."""
+    unknown = sorted(set(values) - set(RUN_VARIABLES))
+    if unknown: raise TypeError(f"run_environment: unknown field(s) {unknown}; the fields are {list(RUN_VARIABLES)}")
+    with environment({RUN_VARIABLES[name]: value for name, value in values.items()}): yield RunContext.current()
 
 # %% ../nbs/00_data.ipynb #6faeb9a7
 def project_root(start: str | Path | None = None) -> Path | None:
@@ -40,7 +109,7 @@ def project_root(start: str | Path | None = None) -> Path | None:
 
 def data_dir() -> Path:
     "Cache folder for raw data: `$PM_DATA_DIR`, else `<project>/data/raw`, else `~/.cache/precision_marketing/raw`."
-    if os.environ.get('PM_DATA_DIR'): return Path(os.environ['PM_DATA_DIR'])
+    if RunContext.current().data_dir: return Path(RunContext.current().data_dir)
     root = project_root()
     return root/'data'/'raw' if root else Path.home()/'.cache'/'precision_marketing'/'raw'
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import SchemaError, check_columns
+from .data import RUN_VARIABLES, RunContext, SchemaError, check_columns
 from .shop import Shop, mask_password
 
 # %% auto #0
@@ -32,7 +32,7 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
     'loop_results': ('11_closed_loop', ['policy', 'seed', 'profit', 'revenue', 'marketing_spend', 'fill_rate', 'stockout_rate', 'lost_units',
                                         'inventory_value', 'dead_stock_value', 'turnover', 'satisfaction'], ['policy', 'seed']),
 }
-RESULTS_DB_VARIABLE, RESULTS_CSV_VARIABLE = 'PM_RESULTS_DB', 'PM_RESULTS_CSV'
+RESULTS_DB_VARIABLE, RESULTS_CSV_VARIABLE = RUN_VARIABLES['results_db'], RUN_VARIABLES['results_csv']
 FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')   # a CSV cell starting so is a formula to a spreadsheet (OWASP, CSV injection)
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,10 +89,11 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
     for name, frame in tables.items():
         check_decision(name, frame)
         if DECISION_TABLES[name][0] != chapter: raise SchemaError(f"decision table {name} is written by {DECISION_TABLES[name][0]}, not {chapter}")
-    db = db or os.environ.get(RESULTS_DB_VARIABLE)
+    context = RunContext.current()
+    db = db or context.results_db
     if db:
         import duckdb
-        run_id = os.environ.get('PM_RUN_ID', pd.Timestamp.now().strftime('%Y%m%dT%H%M%S'))
+        run_id = context.run_id or pd.Timestamp.now().strftime('%Y%m%dT%H%M%S')
         meta = {'run_id': run_id, 'chapter': chapter, 'shop': mask_password(shop),
                 'parameters': json.dumps(parameters or {}, default=str, sort_keys=True), 'written_at': pd.Timestamp.now().floor('s')}
         Path(db).parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +110,7 @@ def write_decisions(chapter: str, tables: dict, shop: str, parameters: dict | No
                 except Exception:
                     con.execute('rollback'); raise
         finally: con.close()
-    csv_dir = csv_dir or os.environ.get(RESULTS_CSV_VARIABLE)
+    csv_dir = csv_dir or context.results_csv
     if csv_dir:
         Path(csv_dir).mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
@@ -122,7 +123,7 @@ def read_decision(name: str, db: str | Path | None = None) -> pd.DataFrame:
     "A decision table from the results store (`db` or `$PM_RESULTS_DB`), with its provenance columns."
     import duckdb
     check_decision(name, pd.DataFrame(columns=DECISION_TABLES[name][1]))
-    db = db or os.environ.get(RESULTS_DB_VARIABLE)
+    db = db or RunContext.current().results_db
     if not db or not Path(db).exists(): raise FileNotFoundError(f"no results store at {db!r}: run the chapter that writes {name} ({DECISION_TABLES[name][0]}) with pm-report first")
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -140,7 +141,8 @@ def earlier_decision(name: str, shop: Shop, db: str | Path | None = None, run_id
     name : a `DECISION_TABLES` name.
     shop : the chapter's shop; the table must have been written for the same shop.
     db, run_id : the results store and run (default `$PM_RESULTS_DB`, `$PM_RUN_ID`); without both, None."""
-    db, run_id = db or os.environ.get(RESULTS_DB_VARIABLE), run_id or os.environ.get('PM_RUN_ID')
+    context = RunContext.current()
+    db, run_id = db or context.results_db, run_id or context.run_id
     if not db or not run_id or not Path(db).exists(): return None
     try: table = read_decision(name, db)
     except SchemaError: return None                                   # not written yet

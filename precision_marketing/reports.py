@@ -20,6 +20,7 @@ import nbformat
 import numpy as np
 import yaml
 
+from .data import RUN_VARIABLES, RunContext, environment, run_environment
 from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, REFERENCE_VARIABLE, ParameterError, shop_assumption_parameters
 
 # %% auto #0
@@ -36,7 +37,7 @@ __all__ = ['MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE', 'REPORTS
            'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #81eb3d6f
-MEMORY_VARIABLE, MEMORY_REPORT_VARIABLE = 'PM_MEMORY_GB', 'PM_MEMORY_REPORT'   # set by run_chapter for the chapter's kernel
+MEMORY_VARIABLE, MEMORY_REPORT_VARIABLE = RUN_VARIABLES['memory_gb'], RUN_VARIABLES['memory_report']   # set by run_chapter for the chapter's kernel
 MEMORY_SHARE = 0.8             # the default ceiling: this share of the machine's memory
 
 def default_memory_gb() -> float:
@@ -60,9 +61,9 @@ def watch_memory(limit_gb: float | None = None, report: str | Path | None = None
     the running cell stops with an error the page shows. Returns the thread (`thread.stop()` ends the watch), or None
     when there is no ceiling."""
     import threading, _thread
-    limit = float(limit_gb if limit_gb is not None else os.environ.get(MEMORY_VARIABLE) or 0)
+    limit = float(limit_gb if limit_gb is not None else RunContext.current().memory_gb or 0)
     if limit <= 0: return None
-    report = report or os.environ.get(MEMORY_REPORT_VARIABLE)
+    report = report or RunContext.current().memory_report
     stopped = threading.Event()
     def watch():
         while not stopped.is_set():
@@ -298,28 +299,22 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     executed.unlink(missing_ok=True)
     own_tables = [out_dir/'decisions'/f'{name}.csv' for name, (writer, *_) in DECISION_TABLES.items() if writer == chapter]
     for table in own_tables: table.unlink(missing_ok=True)
-    run_id = os.environ.get('PM_RUN_ID') or time.strftime('%Y%m%dT%H%M%S')
-    run_env = {'PM_METRICS_DIR': str(out_dir/'metrics'), 'PM_RESULTS_DB': str(out_dir/'results.duckdb'),   # where the chapter records figures and decisions
-               'PM_RUN_ID': run_id,
-               'IN_TEST': '',                      # a report is not a test: claims about the default shop are not asserted
-               'PM_RESULTS_CSV': str(out_dir/'decisions') if csv else '',
-               'PM_SHOP_CACHE': str(out_dir/'.shop_cache'/run_id),     # the shop is read and validated once per run
-               REFERENCE_VARIABLE: '1' if reference else '0',          # the reference sections run, or are left out
-               MEMORY_VARIABLE: str(default_memory_gb() if memory_gb is None else memory_gb),   # the kernel's memory ceiling
-               MEMORY_REPORT_VARIABLE: str(out_dir/'metrics'/f'{chapter}.memory.json'),
-               'IPYTHONDIR': str(memory_startup(out_dir/'.ipython'))}     # whose startup file starts the watch
-    memory_report = Path(run_env[MEMORY_REPORT_VARIABLE]); memory_report.unlink(missing_ok=True)
-    old_env = {k: os.environ.get(k) for k in run_env}
-    os.environ.update(run_env)
+    run_id = RunContext.current().run_id or time.strftime('%Y%m%dT%H%M%S')
+    run = dict(metrics_dir=out_dir/'metrics', results_db=out_dir/'results.duckdb',   # where the chapter records figures and decisions
+               run_id=run_id, results_csv=out_dir/'decisions' if csv else None,
+               shop_cache=out_dir/'.shop_cache'/run_id,                 # the shop is read and validated once per run
+               reference='1' if reference else '0',                     # the reference sections run, or are left out
+               memory_gb=default_memory_gb() if memory_gb is None else memory_gb,   # the kernel's memory ceiling
+               memory_report=out_dir/'metrics'/f'{chapter}.memory.json')
+    kernel_env = {'IN_TEST': '',                                            # a report is not a test: claims about the default shop are not asserted
+                  'IPYTHONDIR': str(memory_startup(out_dir/'.ipython'))}     # whose startup file starts the watch
+    memory_report = Path(run['memory_report']); memory_report.unlink(missing_ok=True)
     start, error = time.perf_counter(), None
     try:
-        pm.execute_notebook(str(nbs/f'{chapter}.ipynb'), str(executed), parameters=parameters or {}, cwd=str(nbs),
-                            kernel_name=kernel, language='python', progress_bar=progress, log_output=False)
+        with environment(kernel_env), run_environment(**run):
+            pm.execute_notebook(str(nbs/f'{chapter}.ipynb'), str(executed), parameters=parameters or {}, cwd=str(nbs),
+                                kernel_name=kernel, language='python', progress_bar=progress, log_output=False)
     except Exception as exc: error = _error_text(exc)
-    finally:
-        for k, v in old_env.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
     seconds = time.perf_counter() - start
     if error and memory_report.exists():          # the watch stopped a cell: say so, not "KeyboardInterrupt"
         where = re.sub(r'^KeyboardInterrupt: ?', '', error.replace('\n', ' ')).strip()
@@ -341,7 +336,7 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     figure = main_figure(executed, figure_path) if executed.exists() else None
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
     decisions = {t.stem: str(t) for t in own_tables if t.exists()}
-    return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_env['PM_RUN_ID'],
+    return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_id,
                       business_path, str(figure) if figure else None, decisions)
 
 # %% ../nbs/90_reports.ipynb #1609f653
@@ -735,7 +730,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     for name, value in reading.items():
         if name in cli: raise ParameterError(f"give {name} once: --{name.replace('_', '-')} or -p {name}=..., not both")
         cli[name] = value
-    if os.environ.get(ANONYMISE_KEY_VARIABLE) and not cli.get('anonymise'):
+    if RunContext.current().anonymise_key and not cli.get('anonymise'):
         print(f"warning: ${ANONYMISE_KEY_VARIABLE} is set but anonymisation is off: raw customer ids go into the pages and decision tables "
               f"(pass --anonymise, or anonymise: true in the config)", file=sys.stderr, flush=True)
     planned = plan_parameters(chosen, config, cli, available, nbs)
@@ -758,32 +753,28 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     lock = lock_output(out_dir)                            # one run per output folder; released in the finally below
     try: _check_results_store(Path(out_dir)/'results.duckdb')
     except Exception: release_output(lock); raise
-    old_source, old_run = os.environ.get(SHOP_SOURCE_VARIABLE), os.environ.get('PM_RUN_ID')
-    if real: os.environ[SHOP_SOURCE_VARIABLE] = real
-    os.environ['PM_RUN_ID'] = old_run or f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(_RUNS)}"   # one id for every chapter of this run
+    run_id = RunContext.current().run_id or f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(_RUNS)}"   # one id for every chapter of this run
     runs = []
     try:
-        if shop is not None and probe:     # a missing table or column stops the run here, with the validator's message, not in every chapter
-            from precision_marketing.chapter import validate_once
-            if validate_once(real or shop, Path(out_dir).resolve()/'.shop_cache'/os.environ['PM_RUN_ID'], cli) is not None:
-                print(f'{shown}: read and validated once for the {len(chosen)} chapters of this run', flush=True)
-        for i, chapter in enumerate(chosen, 1):
-            params = planned[chapter]
-            print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
-            run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv, audiences=audiences, reference=references_for(params, wanted),
-                              memory_gb=ceiling)
-            if real and run.error: run.error = run.error.replace(real, mask_password(real))
-            print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
-            runs.append(run)
-            write_index(runs, out_dir, shop=shown or 'synthetic (each chapter\'s default)')
+        with run_environment(run_id=run_id, **({'shop_source': real} if real else {})):   # the real source reaches the chapters, never their pages
+            if shop is not None and probe:     # a missing table or column stops the run here, with the validator's message, not in every chapter
+                from precision_marketing.chapter import validate_once
+                if validate_once(real or shop, Path(out_dir).resolve()/'.shop_cache'/run_id, cli) is not None:
+                    print(f'{shown}: read and validated once for the {len(chosen)} chapters of this run', flush=True)
+            for i, chapter in enumerate(chosen, 1):
+                params = planned[chapter]
+                print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
+                run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv, audiences=audiences, reference=references_for(params, wanted),
+                                  memory_gb=ceiling)
+                if real and run.error: run.error = run.error.replace(real, mask_password(real))
+                print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
+                runs.append(run)
+                write_index(runs, out_dir, shop=shown or 'synthetic (each chapter\'s default)')
     finally:
         import shutil
-        shutil.rmtree(Path(out_dir)/'.shop_cache'/os.environ['PM_RUN_ID'], ignore_errors=True)   # the run's copy of the shop goes with the run
+        shutil.rmtree(Path(out_dir)/'.shop_cache'/run_id, ignore_errors=True)   # the run's copy of the shop goes with the run
         try: (Path(out_dir)/'.shop_cache').rmdir()                                                 # and the folder, when no other run uses it
         except OSError: pass
-        for name, old in ((SHOP_SOURCE_VARIABLE, old_source), ('PM_RUN_ID', old_run)):
-            if old is None: os.environ.pop(name, None)
-            else: os.environ[name] = old
         release_output(lock)
     return runs
 

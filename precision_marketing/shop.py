@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import (SchemaError, Validated, _blank, check_columns, flag_each, number_problems, parse_timestamps,
+from .data import (RUN_VARIABLES, RunContext, SchemaError, Validated, _blank, check_columns, flag_each, number_problems, parse_timestamps,
                                       read_text_table, validate_transactions)
 
 # %% auto #0
@@ -531,7 +531,7 @@ def _read_duckdb(path: Path) -> dict:
 SERVER_SCHEMES = ('mysql', 'mysql+pymysql', 'mariadb', 'mariadb+pymysql', 'postgresql', 'postgresql+psycopg')
 
 SPARK_PREFIX = 'spark:'
-SPARK_MASTER_VARIABLE = 'PM_SPARK_MASTER'
+SPARK_MASTER_VARIABLE = RUN_VARIABLES['spark_master']
 CATALOG_PREFIX = 'catalog:'
 _URL_SCHEME = re.compile(r'^([a-z][a-z0-9+]*)://')   # a database URL's scheme (mysql://, postgresql+psycopg://, ...)
 
@@ -546,7 +546,7 @@ def spark_source(source: str | Path | None, default_master: bool = True) -> tupl
     if source is None or not text.startswith(SPARK_PREFIX) or text.startswith('spark://'): return None
     location, _, master = text[len(SPARK_PREFIX):].partition('?master=')
     if not location: raise SchemaError(f"{text}: name the folder of Parquet tables, e.g. spark:/data/shop or spark:s3a://bucket/shop?master=spark://host:7077")
-    return location, master or (os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]' if default_master else '')
+    return location, master or (RunContext.current().spark_master or 'local[2]' if default_master else '')
 
 def _remote_spark_location(location: str) -> bool:
     "True for a Spark location that is not a local folder: a URL (hdfs://, s3a://) or a catalog database."
@@ -610,7 +610,7 @@ _PG_WITHOUT_CODE = [   # psycopg raises these without a SQLSTATE: recognised by 
     ('server closed the connection unexpectedly', _LOST), ('terminating connection due to administrator command', _LOST), ('consuming input failed', _LOST),
     ('connection refused', _UNREACHABLE), ('no such file or directory', _UNREACHABLE), ('could not translate host name', _UNREACHABLE)]
 
-DB_PASSWORD_VARIABLE, DB_PASSWORD_FILE_VARIABLE = 'PM_DB_PASSWORD', 'PM_DB_PASSWORD_FILE'
+DB_PASSWORD_VARIABLE, DB_PASSWORD_FILE_VARIABLE = RUN_VARIABLES['db_password'], RUN_VARIABLES['db_password_file']
 
 def _server_url(url: str):
     """The SQLAlchemy URL for a shop URL: mysql:// and mariadb:// go through PyMySQL. A URL with a user but no password
@@ -622,9 +622,10 @@ def _server_url(url: str):
     import sqlalchemy as sa
     parsed = sa.engine.make_url(url)
     if parsed.username and parsed.password is None:
-        secret = os.environ.get(DB_PASSWORD_VARIABLE)
-        if secret is None and os.environ.get(DB_PASSWORD_FILE_VARIABLE):
-            path = Path(os.environ[DB_PASSWORD_FILE_VARIABLE])
+        context = RunContext.current()
+        secret = context.db_password
+        if secret is None and context.db_password_file:
+            path = Path(context.db_password_file)
             if not path.is_file(): raise ShopSourceError(f"${DB_PASSWORD_FILE_VARIABLE} names {path}, which is not a file: point it at a file holding the password")
             secret = (path.read_text().splitlines() or [''])[0]
         if secret is not None: return parsed.set(password=secret)
@@ -682,7 +683,7 @@ def probe_source(source: str | Path) -> str:
         if missing: raise SparkUnavailable(missing)
     return kind
 
-ANONYMISE_KEY_VARIABLE = 'PM_ANONYMISE_KEY'
+ANONYMISE_KEY_VARIABLE = RUN_VARIABLES['anonymise_key']
 
 def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
     "Keyed hash (HMAC-SHA256, 16 hex digits, prefix 'anon-') of each non-blank id: the same id always maps to the same pseudonym."
@@ -692,7 +693,7 @@ def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
     return pd.Series(out, index=ids.index, dtype=object)
 
 def _anonymise(raw: dict) -> dict:
-    key = os.environ.get(ANONYMISE_KEY_VARIABLE)
+    key = RunContext.current().anonymise_key
     if not key: raise SchemaError(f"anonymise=True needs a secret key in the environment variable {ANONYMISE_KEY_VARIABLE} "
                                   "(any long random string; it is read, never stored)")
     return {name: t.assign(customer_id=pseudonymise(t['customer_id'], key.encode())) if 'customer_id' in t else t for name, t in raw.items()}
@@ -748,7 +749,7 @@ def open_shop(source: str | Path = 'synthetic', column_map: dict | None = None, 
     for name, mapping in (column_map or {}).items():
         if name not in raw: raise SchemaError(f"column_map names table {name!r}, which the shop does not have (it has {sorted(raw)})")
         raw[name] = raw[name].rename(columns=mapping)
-    if not anonymise and os.environ.get(ANONYMISE_KEY_VARIABLE):
+    if not anonymise and RunContext.current().anonymise_key:
         warnings.warn(f"${ANONYMISE_KEY_VARIABLE} is set but anonymisation is off: raw customer ids will be kept in every table, "
                       f"decision and page. Pass anonymise=True (pm-report/pm-data --anonymise), or unset the variable", stacklevel=2)
     if anonymise:
@@ -788,7 +789,7 @@ def spark_session(master: str | None = None, app: str = 'precision-marketing', c
     from pyspark.sql import SparkSession
     import warnings                      # PySpark 4.3 warns that it does not fully support pandas 3; every result this book collects is checked against the pandas path
     warnings.filterwarnings('ignore', message='PySpark does not yet fully support pandas', category=FutureWarning)
-    master = master or os.environ.get(SPARK_MASTER_VARIABLE) or 'local[2]'
+    master = master or RunContext.current().spark_master or 'local[2]'
     os.environ.setdefault('PYSPARK_PYTHON', sys.executable)                # the workers import this library from this environment
     builder = (SparkSession.builder.master(master).appName(app).config('spark.sql.session.timeZone', 'UTC')
                .config('spark.ui.enabled', 'false').config('spark.ui.showConsoleProgress', 'false').config('spark.sql.shuffle.partitions', '8').config('spark.sql.execution.arrow.pyspark.enabled', 'true'))

@@ -1,10 +1,11 @@
 """The package's layers, checked (run by `make test`): every import inside `precision_marketing/` — at module level or
 inside a function — goes to a module of the same or a lower layer, the imports form no circle, every module has its
-layer, and no method imports the synthetic shop's generator (only the store, which reads it as a source, and the loop,
-whose simulator and oracle are the truth). ../shared/DESIGN.md draws the same layers.
+layer, no method imports the synthetic shop's generator (only the store, which reads it as a source, and the loop,
+whose simulator and oracle are the truth), and only `data.RUN_VARIABLES` names the `PM_*` environment variables (the
+library reads them as a `RunContext`). ../shared/DESIGN.md draws the same layers.
 
 Exit 0 with one line per layer when all holds; exit 1 naming each upward import, circle or unplaced module."""
-import ast, sys
+import ast, re, sys
 from pathlib import Path
 
 LAYERS = [   # bottom up: a module may import only its own layer's modules and lower ones
@@ -56,6 +57,14 @@ def problems(graph: dict, layers: list) -> list:
         if m not in state: visit(m)
     return out
 
+CONTEXT_MODULE = 'data'      # the one module that names the environment variables (RUN_VARIABLES)
+VARIABLE = re.compile(r'^PM_[A-Z0-9_]+$')
+
+def named_variables(path: Path) -> list:
+    "Each `PM_*` environment variable a file names as a value (a string that is just the name; prose in docstrings does not count)."
+    return [f"{path.name}:{node.lineno} names {node.value}" for node in ast.walk(ast.parse(path.read_text(), str(path)))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and VARIABLE.match(node.value)]
+
 def package_graph(root: Path) -> dict:
     mods = {p.stem for p in (root/PACKAGE).glob('*.py') if not p.stem.startswith('_')}
     return {m: (imports_of(root/PACKAGE/f'{m}.py') & mods) - {m} for m in mods}
@@ -67,9 +76,16 @@ if __name__ == '__main__':
     expected = ["e has no layer", "a (low) imports d (top)", "b (methods) imports synthetic (truth)", "b is a method and imports synthetic", "circle: a -> d -> a", "circle: b -> c -> b"]
     missed = [e for e in expected if not any(f.startswith(e) for f in found)]
     assert not missed and len(found) == len(expected), (found, missed)
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        toy_file = Path(tmp)/'toy.py'
+        toy_file.write_text('"""Reads $PM_RUN_ID."""\nimport os\nrun = os.environ.get("PM_RUN_ID")\n')
+        assert named_variables(toy_file) == ['toy.py:3 names PM_RUN_ID'], named_variables(toy_file)
     root = Path(__file__).resolve().parent.parent
     graph = package_graph(root)
     found = problems(graph, LAYERS)
+    found += [f"{v}: read it as a RunContext field (data.RUN_VARIABLES names each once)" for m in sorted(graph) if m != CONTEXT_MODULE
+              for v in named_variables(root/PACKAGE/f'{m}.py')]
     if found:
         print('the package breaks its layers:', *found, sep='\n  ', file=sys.stderr); sys.exit(1)
     for name, mods in LAYERS:
