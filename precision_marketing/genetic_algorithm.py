@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from .demand import DISCOUNTS as DEMAND_DISCOUNTS, channel_lift, price_response
 
 # %% auto #0
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'CHANNELS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank',
@@ -257,7 +258,7 @@ def nsga2_numpy(evaluate_batch, n_genes: int, weights: tuple, generations: int, 
     return NSGA2Result(X, values, violation)
 
 # %% ../nbs/08_genetic_algorithm.ipynb #757e5dd7
-DISCOUNTS = np.array([0.0, 0.1, 0.2, 0.3])
+DISCOUNTS = np.array(DEMAND_DISCOUNTS)      # the demand model's discount ladder, as an array to index
 CHANNELS = ('site', 'email', 'social')
 
 def channel_prior(channels=CHANNELS, effect: float = 0.10, half_saturation: float = 500.0) -> pd.DataFrame:
@@ -337,8 +338,8 @@ class PromotionProblem:
         return level, feature, spend
 
     def _units(self, level, feature, spend) -> np.ndarray:
-        amplify = 1 + (self.effect * (1 - np.exp(-spend / self.half))).sum(axis=2)
-        return self.b[None] * (1 - self.discounts[level]) ** self.elasticity * np.where(feature, self.lift, 1.0) * amplify[:, :, None]
+        amplify = channel_lift(spend, self.effect, self.half)
+        return price_response(1 - self.discounts[level], feature, self.elasticity, self.lift, base=self.b[None]) * amplify[:, :, None]
 
     def units(self, X: np.ndarray) -> np.ndarray:
         "Planned units, plans x segments x categories."

@@ -15,15 +15,15 @@ from .data import SchemaError
 from .forecasting import calendar_forecast, history_calendar, regular_prices
 from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, clearance_markdown, dead_stock_value,
                                            inventory_kpis, rolling_sum_ahead, safety_stock, simulate_inventory)
-from .synthetic import draw_lines, line_rates, price_response, seasonality
+from .demand import DISCOUNTS, channel_lift, draw_lines, line_rates, price_response, seasonality
 
 # %% auto #0
-__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'DISCOUNTS', 'LEVERS', 'POLICIES', 'STEPS', 'Demand', 'ShopSimulator', 'persona_clv',
+__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'LEVERS', 'POLICIES', 'STEPS', 'Demand', 'ShopSimulator', 'persona_clv',
            'loop_personas', 'fit_seasonality', 'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from',
            'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
-           'channel_lift', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast',
-           'run_precision', 'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
-           'paired_difference', 'gap_closed', 'no_gap_reason', 'step_words', 'lever_contributions']
+           'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast', 'run_precision',
+           'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise', 'paired_difference',
+           'gap_closed', 'no_gap_reason', 'step_words', 'lever_contributions']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -67,7 +67,7 @@ class ShopSimulator:
 
     def response(self, relative_price, promo) -> np.ndarray:
         "The price and promotion factor of demand, (price / list)^e L^promo, products x days: the generator's own `price_response` (a feature lifts with or without a price cut)."
-        return price_response(relative_price, promo, self.elasticity, self.lift)
+        return price_response(relative_price, promo, self.elasticity[:, None], self.lift[:, None])
 
     def expected_lines(self, dates, relative_price, promo) -> np.ndarray:
         "Expected order lines per unit of activity, segments x products x days, at these prices (complements excluded)."
@@ -344,7 +344,6 @@ def demand_statistics(units: np.ndarray, lines: pd.DataFrame, promo: np.ndarray,
 
 # %% ../nbs/11_closed_loop.ipynb #04d67cc6
 PRICE_LEVELS = np.round(np.arange(0.85, 1.1001, 0.05), 2)     # the base price ladder, share of list price (the history's 85-110%)
-DISCOUNTS = (0.0, 0.1, 0.2, 0.3)                               # promotion depths (the history's)
 LEVERS = ('discount', 'feature', 'channels')                   # what a promotion plan moves: price cuts, features, channel spend
 
 def calendar_from(prices: pd.DataFrame, products: pd.DataFrame, history_end, days: int, lag_days: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -364,7 +363,7 @@ def oracle_prices(list_price, unit_cost, elasticity, lift, levels=PRICE_LEVELS, 
     r = (np.asarray(levels)[:, None] * (1 - np.asarray(discounts))[None, :]).ravel()          # candidates: level x (1 - discount)
     r, on = np.r_[r, r], np.repeat([False, True], len(r))                                      # ... each with and without a feature
     lp, c, e, L = (np.asarray(x, float)[:, None] for x in (list_price, unit_cost, elasticity, lift))
-    value = (r[None] * lp - c) * r[None] ** e * np.where(on[None], L, 1.0)
+    value = price_response(r[None], on[None], e, L, base=r[None] * lp - c)
     best = value.argmax(axis=1)
     return r[best], on[best]
 
@@ -426,11 +425,6 @@ def run_oracle(sim: ShopSimulator, inventory: pd.DataFrame, days: int, seed: int
     return Quarter(run, run.sold * rel * sim.list_price[:, None], blanket_offers(promo, sim.cat_idx, len(sim.customer_ids), len(sim.cats)))
 
 # %% ../nbs/11_closed_loop.ipynb #cd2fb6d2
-def channel_lift(spend, channels: pd.DataFrame) -> np.ndarray:
-    "The response of demand to marketing contact: 1 + sum_k a_k (1 - exp(-m_k / h_k)) for spends m (..., channels) over a planning period."
-    a, h = channels.effect.to_numpy(float), channels.half_saturation.to_numpy(float)
-    return 1 + (a * (1 - np.exp(-np.asarray(spend, float) / h))).sum(axis=-1)
-
 def served_lines(lines: pd.DataFrame, sold: np.ndarray, seed: int) -> pd.DataFrame:
     "The order lines a stock served: where a product ran short on a day, a random order of its lines is served until the units sold run out."
     if lines.empty: return lines.assign(served=np.array([], float))
@@ -584,10 +578,10 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
                 promo[i + 1, :, start:end] = f[:, None]
                 spend = plan.loc[name][spend_cols].iloc[0].to_numpy(float) * ('channels' in levers)   # per persona, the same in every category row
                 used = [c.removeprefix('spend_') for c in spend_cols]
-                lift = np.where(short, 1.0, channel_lift(spend, world_channels.loc[used]))               # how customers respond
-                believed = np.where(short, 1.0, channel_lift(spend, belief.loc[used]))                # what the policy expects
+                lift = np.where(short, 1.0, channel_lift(spend, world_channels.effect.loc[used], world_channels.half_saturation.loc[used]))               # how customers respond
+                believed = np.where(short, 1.0, channel_lift(spend, belief.effect.loc[used], belief.half_saturation.loc[used]))                # what the policy expects
                 amplify[i + 1, :, start:end] = lift[:, None]
-                effect[:, start:end] += weight[i + 1][:, None] * (((1 - d) ** est_e * np.where(f, est_lift, 1.0) * believed)[:, None] - 1)
+                effect[:, start:end] += weight[i + 1][:, None] * ((price_response(1 - d, f, est_e, est_lift) * believed)[:, None] - 1)
                 offered[group == i + 1] |= pd.Series((d > 0) | f).groupby(sim.cat_idx).any().reindex(range(len(cats)), fill_value=False).to_numpy()[None]
             spent += float(plan.groupby(level='segment')[spend_cols].first().to_numpy().sum() * ('channels' in levers)
                            + plan.feature.sum() * problem.feature_cost * ('feature' in levers))

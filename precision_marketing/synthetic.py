@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 
 from .data import validate_transactions
+from .demand import DISCOUNTS, draw_lines, line_rates, price_response, seasonality
 
 # %% auto #0
 __all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'MAX_SYNTHETIC_GB', 'SyntheticShop', 'synthetic_footprint',
-           'check_synthetic_size', 'seasonality', 'price_response', 'line_rates', 'draw_lines', 'make_synthetic_shop']
+           'check_synthetic_size', 'make_synthetic_shop']
 
 # %% ../nbs/00a_synthetic.ipynb #33be6b0e
 CATEGORY_TRUTH = pd.DataFrame({
@@ -99,13 +100,6 @@ def check_synthetic_size(n_customers: int, n_products: int, n_days: int, max_gb:
                          f"choose fewer customers, products or days")
 
 # %% ../nbs/00a_synthetic.ipynb #b9bf51b7
-def seasonality(cats: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
-    "Weekly × yearly multiplier, shape (categories, days)."
-    dow, doy = dates.dayofweek.to_numpy(), dates.dayofyear.to_numpy()
-    weekly = 1 + cats.weekly_amplitude.to_numpy()[:, None] * np.cos(2 * np.pi * (dow - 5) / 7)
-    yearly = 1 + cats.yearly_amplitude.to_numpy()[:, None] * np.cos(2 * np.pi * (doy - cats.yearly_peak_doy.to_numpy()[:, None]) / 365.25)
-    return weekly * yearly
-
 def _price_paths(rng, n_products: int, n_days: int, feature_rng=None, feature_alone_days: float = 0.0):
     """Relative price (to list) and promotion flag per product and day, shape (products, days): 7-day promotions with
     10/20/30% off (one start in 60 days), and, drawn from `feature_rng`, 7-day features without a price cut (one start
@@ -118,19 +112,12 @@ def _price_paths(rng, n_products: int, n_days: int, feature_rng=None, feature_al
         level[:, t] = current
     for p in range(n_products):
         starts = np.flatnonzero(rng.random(n_days) < 1 / 60)
-        for s in starts: discount[p, s:s + 7] = rng.choice([0.1, 0.2, 0.3])
+        for s in starts: discount[p, s:s + 7] = rng.choice(DISCOUNTS[1:])
     promo = discount > 0
     if feature_alone_days > 0:
         for p in range(n_products):
             for s in np.flatnonzero(feature_rng.random(n_days) < 1 / feature_alone_days): promo[p, s:s + 7] = True
     return level * (1 - discount), promo
-
-def price_response(relative_price, promo, elasticity, lift) -> np.ndarray:
-    """The price and promotion factor of demand, (price / list)^e L^promo (products x days), the one mechanism of the
-    generator and of chapter 11's simulator: the price moves demand by its category's elasticity e, and a promotion — the
-    product featured, with or without a price cut — multiplies it by the category's lift L, whatever the price.
-    `elasticity` and `lift` are per product."""
-    return np.asarray(relative_price, float) ** np.asarray(elasticity, float)[:, None] * np.where(promo, np.asarray(lift, float)[:, None], 1.0)
 
 def _basket_pairs(pair_rng, cat_idx, launch_day, appeal, n_pairs: int, attach_probability: float):
     "Planted complements: anchors among the products on sale from the start (most appealing first), each with a complement from another category."
@@ -142,38 +129,6 @@ def _basket_pairs(pair_rng, cat_idx, launch_day, appeal, n_pairs: int, attach_pr
         b = int(pair_rng.choice(options)); used.add(b); complements.append(b)
     return pd.DataFrame({'anchor': anchors.astype(int), 'complement': np.array(complements, dtype=int),
                          'attach_probability': attach_probability}), pair_rng
-
-def line_rates(segs: pd.DataFrame, cats: pd.DataFrame, cat_idx, appeal, launched, season, response) -> np.ndarray:
-    """Expected order lines per unit of customer activity, shape (segments, products, days): the demand model's
-    r_s pi_sc (w_p 1[launched] / sum over launched p' of c of w_p') S_c(t) (price_pt / list_p)^e_c L_c^promo_pt; `response` is the last factor."""
-    weight = appeal[:, None] * launched
-    onehot = np.eye(len(cats))[cat_idx]                       # products × categories
-    category_total = onehot @ (onehot.T @ weight)
-    within = np.divide(weight, category_total, out=np.zeros_like(weight), where=category_total > 0)  # share among launched products of its category
-    prefs = np.array(segs.preferences.tolist())               # segments × categories
-    return segs.lines_per_day.to_numpy()[:, None, None] * prefs[:, cat_idx][:, :, None] * within[None] * season[None] * response[None]
-
-def draw_lines(rng, pair_rng, lam, members, activity, extra_lines: float, units_per_line: float, complement_of, attach_today):
-    """One segment's order lines on one day, as the demand model draws them: Poisson(sum(lam) / (1 + b)) orders of
-    1 + Poisson(b) lines, products in proportion to `lam`, customers (of `members`) in proportion to their activity,
-    1 + Poisson(q - 1) units a line, and each anchor's line bringing its complement with probability `attach_today`.
-    Returns (products, customers, order within the day, units, orders), or None when nobody orders."""
-    trips = rng.poisson(lam.sum() / (1 + extra_lines))          # orders; E[lines] = E[orders] (1 + extra) = sum(lam)
-    if trips == 0: return None
-    size = 1 + rng.poisson(extra_lines, trips)
-    total = size.sum()
-    prods = rng.choice(len(lam), total, p=lam / lam.sum())              # E[lines of p] = lam[p], as designed
-    custs = np.repeat(rng.choice(members, trips, p=activity[members] / activity[members].sum()), size)
-    orders = np.repeat(np.arange(trips), size)
-    qty = 1 + rng.poisson(units_per_line - 1, total)
-    on = np.flatnonzero(complement_of[prods] >= 0)           # planted complements (their own random stream)
-    if len(on):
-        b = complement_of[prods[on]]
-        take = pair_rng.random(len(on)) < attach_today[b]
-        on, b = on[take], b[take]
-        prods, custs, orders = np.r_[prods, b], np.r_[custs, custs[on]], np.r_[orders, orders[on]]
-        qty = np.r_[qty, 1 + pair_rng.poisson(units_per_line - 1, len(on))]
-    return prods, custs, orders, qty, trips
 
 def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impressions_per_customer: int = 30):
     "The last four weeks' campaign log: messages sent on a random channel, each clicked and converted at CHANNEL_TRUTH's rates times the segment's response."
@@ -251,7 +206,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     relative_price, promo = _price_paths(rng, n_products, n_days, np.random.default_rng([seed, 5]), feature_alone_days)
     launched = np.arange(n_days)[None, :] >= launch_day[:, None]
     elasticity, lift = cats.elasticity.to_numpy()[cat_idx], cats.promo_lift.to_numpy()[cat_idx]
-    response = price_response(relative_price, promo, elasticity, lift)
+    response = price_response(relative_price, promo, elasticity[:, None], lift[:, None])
     season = seasonality(cats, dates)[cat_idx]               # products × days
     # customers
     seg_idx = rng.choice(len(segs), n_customers, p=segs.share.to_numpy())

@@ -9,7 +9,8 @@ import ast, re, sys
 from pathlib import Path
 
 LAYERS = [   # bottom up: a module may import only its own layer's modules and lower ones
-    ('shared checks and public data', ['data', 'preprocessing']),
+    ('shared checks, public data and the run context', ['data', 'preprocessing']),
+    ('the demand model (price, promotion, channels, season, order lines)', ['demand']),
     ('the synthetic shop (a source with its truth)', ['synthetic']),
     ('the store: schema, engines, sources', ['shop']),
     ('aggregations in the database, the one customer-feature table', ['queries']),
