@@ -257,6 +257,7 @@ def _line_number(df: pd.DataFrame, column, key) -> bool:
     ranks = num.groupby(df[key]).rank(method='first')
     return bool((ranks == num).mean() >= 0.95 and num.max() > 1)
 
+# %% ../nbs/00b_shop.ipynb #5ba71551
 def _suggest_orders(df: pd.DataFrame, prof: dict, catalogue: set | None) -> dict:
     "Orders: target -> (column, evidence), from how order lines behave (one date and one customer per order, price x quantity = total)."
     out, free = {}, [c for c in df.columns]
@@ -314,6 +315,7 @@ def _suggest_orders(df: pd.DataFrame, prof: dict, catalogue: set | None) -> dict
         if target in free: take(target, target, 'same name')
     return out
 
+# %% ../nbs/00b_shop.ipynb #0317000a
 def _suggest_generic(name: str, df: pd.DataFrame, prof: dict, taken: dict | None = None) -> dict:
     "Any table: target -> (column, evidence) from names and kinds, each column claimed once (the same name first, then the strongest cue)."
     spec, out = SHOP_TABLES[name], dict(taken or {})
@@ -378,7 +380,6 @@ def suggested_map(suggestion: pd.DataFrame) -> dict:
     "The column map (`parse_column_map`'s form) a `suggest_column_map` table proposes: only the columns to rename."
     renames = suggestion[suggestion.your_column.notna() & (suggestion.your_column != suggestion.shop_column)]
     return {t: dict(zip(part.your_column, part.shop_column)) for t, part in renames.groupby('table', sort=False)}
-
 
 # %% ../nbs/00b_shop.ipynb #ebcce1d3
 def check_references(tables: dict, rejects: dict) -> None:
@@ -528,6 +529,7 @@ def _read_duckdb(path: Path) -> dict:
         return tables
     finally: con.close()
 
+# %% ../nbs/00b_shop.ipynb #bb7c0d2f
 SERVER_SCHEMES = ('mysql', 'mysql+pymysql', 'mariadb', 'mariadb+pymysql', 'postgresql', 'postgresql+psycopg')
 
 SPARK_PREFIX = 'spark:'
@@ -588,6 +590,7 @@ def absolute_source(source: str | Path) -> str:
     if text == 'synthetic' or _URL_SCHEME.match(text): return text
     return str(Path(text).resolve())
 
+# %% ../nbs/00b_shop.ipynb #eca90c4a
 class ShopSourceError(RuntimeError):
     "A shop source that cannot be read: an unreachable server, refused credentials, a connection lost while reading."
 
@@ -683,6 +686,7 @@ def probe_source(source: str | Path) -> str:
         if missing: raise SparkUnavailable(missing)
     return kind
 
+# %% ../nbs/00b_shop.ipynb #bea43a3e
 ANONYMISE_KEY_VARIABLE = RUN_VARIABLES['anonymise_key']
 
 def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
@@ -698,6 +702,7 @@ def _anonymise(raw: dict) -> dict:
                                   "(any long random string; it is read, never stored)")
     return {name: t.assign(customer_id=pseudonymise(t['customer_id'], key.encode())) if 'customer_id' in t else t for name, t in raw.items()}
 
+# %% ../nbs/00b_shop.ipynb #a4dbbf6c
 def _check_timezone(timezone: str) -> None:
     import zoneinfo
     try: zoneinfo.ZoneInfo(timezone)
