@@ -113,19 +113,22 @@ def ranking_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, k: int = 
 
 # %% ../nbs/04_collaborative_filtering.ipynb #b43dbedf
 class Scorer:
-    "Base for ranking models: raw ids in first-appearance order, seen-item matrix, popularity, and `score_batch`."
+    """Base for ranking models, in scikit-learn's shape: `__init__` only stores the settings, `fit(train, catalogue)`
+    checks them and the data, and what fitting learns ends in an underscore — `user_ids_` and `item_ids_` (raw ids in
+    first-appearance order, or the catalogue's), `seen_` (the training interactions), `popularity_` — beside the
+    model's own weights; `score_batch(rows)` scores users by row."""
     def _index(self, train: pd.DataFrame, catalogue=None):
         "Index users and items (items: first appearance in `train`, or the given `catalogue` order, which may add unseen items)."
         train = check_ratings(train)
-        self.user_ids = pd.Index(pd.unique(train.customer_id), name='customer_id')
-        if catalogue is None: self.item_ids = pd.Index(pd.unique(train.product_id), name='product_id')
+        self.user_ids_ = pd.Index(pd.unique(train.customer_id), name='customer_id')
+        if catalogue is None: self.item_ids_ = pd.Index(pd.unique(train.product_id), name='product_id')
         else:
-            self.item_ids = pd.Index(pd.Index(catalogue).astype(str), name='product_id')
-            missing = sorted(set(train.product_id) - set(self.item_ids))
+            self.item_ids_ = pd.Index(pd.Index(catalogue).astype(str), name='product_id')
+            missing = sorted(set(train.product_id) - set(self.item_ids_))
             if missing: raise KeyError(f"training data has product_id(s) not in the catalogue: {missing[:5]}")
-        rows, cols = self.user_ids.get_indexer(train.customer_id), self.item_ids.get_indexer(train.product_id)
-        self.seen = sparse.csr_matrix((train.rating.to_numpy(), (rows, cols)), shape=(len(self.user_ids), len(self.item_ids)))
-        self.popularity = np.asarray((self.seen != 0).sum(axis=0)).ravel().astype(float)
+        rows, cols = self.user_ids_.get_indexer(train.customer_id), self.item_ids_.get_indexer(train.product_id)
+        self.seen_ = sparse.csr_matrix((train.rating.to_numpy(), (rows, cols)), shape=(len(self.user_ids_), len(self.item_ids_)))
+        self.popularity_ = np.asarray((self.seen_ != 0).sum(axis=0)).ravel().astype(float)
         return self
 
     def score_batch(self, rows: np.ndarray) -> np.ndarray: raise NotImplementedError
@@ -133,7 +136,7 @@ class Scorer:
 class Popularity(Scorer):
     "Score = number of users who interacted with the item in training."
     def fit(self, train, catalogue=None): return self._index(train, catalogue)
-    def score_batch(self, rows): return np.broadcast_to(self.popularity, (len(rows), len(self.item_ids))).copy()
+    def score_batch(self, rows): return np.broadcast_to(self.popularity_, (len(rows), len(self.item_ids_))).copy()
 
 class EASE(Scorer):
     "Embarrassingly Shallow Autoencoder (Steck 2019): closed-form item-item weights on binary interactions."
@@ -147,10 +150,10 @@ class EASE(Scorer):
         return B
     def fit(self, train, catalogue=None):
         self._index(train, catalogue)
-        X = (self.seen != 0).astype(float)
-        self.B, self.X = self.weights((X.T @ X).toarray(), self.lam), X
+        X = (self.seen_ != 0).astype(float)
+        self.B_, self.X_ = self.weights((X.T @ X).toarray(), self.lam), X
         return self
-    def score_batch(self, rows): return self.X[rows] @ self.B
+    def score_batch(self, rows): return self.X_[rows] @ self.B_
 
 class ItemKNN(Scorer):
     """Item-item cosine similarity on binary interactions, scores = sum of similarities to the user's items.
@@ -158,18 +161,17 @@ class ItemKNN(Scorer):
     With `neighbours` = k, each item keeps only its k most similar items (ties to the lower item index), computed
     `block` items at a time into a sparse matrix: memory grows with items x k, not items², which is what lets it
     serve a catalogue of tens of thousands of products (`ranker_for`). With k >= items - 1 it equals the dense model."""
-    def __init__(self, neighbours: int | None = None, block: int = 1024):
-        if neighbours is not None and neighbours < 1: raise ValueError(f"neighbours must be >= 1 (or None for all), got {neighbours}")
-        self.neighbours, self.block = neighbours, block
+    def __init__(self, neighbours: int | None = None, block: int = 1024): self.neighbours, self.block = neighbours, block
     def fit(self, train, catalogue=None):
+        if self.neighbours is not None and self.neighbours < 1: raise ValueError(f"neighbours must be >= 1 (or None for all), got {self.neighbours}")
         self._index(train, catalogue)
-        X = (self.seen != 0).astype(float).tocsr()
+        X = (self.seen_ != 0).astype(float).tocsr()
         norms = np.sqrt(np.asarray(X.sum(axis=0)).ravel()); norms[norms == 0] = 1
-        self.X = X
+        self.X_ = X
         if self.neighbours is None:
             S = (X.T @ X).toarray() / np.outer(norms, norms)
             np.fill_diagonal(S, 0.0)
-            self.S = S
+            self.S_ = S
             return self
         n, k = X.shape[1], min(self.neighbours, X.shape[1])
         XT, Xc = X.T.tocsr(), X.tocsc()
@@ -182,10 +184,10 @@ class ItemKNN(Scorer):
             sims = np.take_along_axis(S, best, axis=1)
             keep = sims > 0
             rows.append(best[keep]); cols.append(np.repeat(np.arange(start, stop), k).reshape(-1, k)[keep]); vals.append(sims[keep])
-        self.S = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+        self.S_ = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
         return self
     def score_batch(self, rows):
-        scores = self.X[rows] @ self.S
+        scores = self.X_[rows] @ self.S_
         return scores.toarray() if sparse.issparse(scores) else scores
 
 # %% ../nbs/04_collaborative_filtering.ipynb #0106dc40
@@ -211,44 +213,49 @@ def _knn_adjustment(S: np.ndarray, dev: np.ndarray, k: int, min_k: int, nonnegat
 
 class SurpriseScorer(Scorer):
     "Batch scores of a fitted Surprise BaselineOnly, SVD or KNNWithMeans model, equal to its `predict` estimates."
-    def __init__(self, algo):
+    def __init__(self, algo): self.algo = algo
+    def fit(self, train=None, catalogue=None):
+        """Index the Surprise model, fitted already on its own trainset (which is the training data: `train` and
+        `catalogue` are not used, and are there for the `Scorer` shape)."""
         from surprise import SVD, BaselineOnly, KNNWithMeans
+        algo = self.algo
         if not isinstance(algo, (SVD, BaselineOnly, KNNWithMeans)):
             raise TypeError(f"fast scoring supports SVD, BaselineOnly and KNNWithMeans, not {type(algo).__name__}")
         if not hasattr(algo, 'trainset'): raise ValueError("fit the Surprise model first")
-        self.algo, ts = algo, algo.trainset
-        self.user_ids = pd.Index([ts.to_raw_uid(u) for u in range(ts.n_users)], name='customer_id')
-        self.item_ids = pd.Index([ts.to_raw_iid(i) for i in range(ts.n_items)], name='product_id')
+        ts = algo.trainset
+        self.user_ids_ = pd.Index([ts.to_raw_uid(u) for u in range(ts.n_users)], name='customer_id')
+        self.item_ids_ = pd.Index([ts.to_raw_iid(i) for i in range(ts.n_items)], name='product_id')
         rows = np.concatenate([np.full(len(v), u) for u, v in sorted(ts.ur.items())])
         cols = np.concatenate([[i for i, _ in v] for _, v in sorted(ts.ur.items())]).astype(int)
         vals = np.concatenate([[r for _, r in v] for _, v in sorted(ts.ur.items())])
-        self.seen = sparse.csr_matrix((vals, (rows, cols)), shape=(ts.n_users, ts.n_items))
-        self.popularity = np.bincount(cols, minlength=ts.n_items).astype(float)
-        self.low, self.high = ts.rating_scale
+        self.seen_ = sparse.csr_matrix((vals, (rows, cols)), shape=(ts.n_users, ts.n_items))
+        self.popularity_ = np.bincount(cols, minlength=ts.n_items).astype(float)
+        self.low_, self.high_ = ts.rating_scale
         if isinstance(algo, KNNWithMeans):
-            self.user_based = algo.sim_options.get('user_based', True)
-            self.nonnegative = bool(algo.sim.min() >= 0)           # MSD and cosine similarities never go below 0
-            self.neighbours = {y: (np.array([x for x, _ in pairs], dtype=int), np.array([r for _, r in pairs]) - algo.means[[x for x, _ in pairs]])
-                               for y, pairs in algo.yr.items()}
+            self.user_based_ = algo.sim_options.get('user_based', True)
+            self.nonnegative_ = bool(algo.sim.min() >= 0)           # MSD and cosine similarities never go below 0
+            self.neighbours_ = {y: (np.array([x for x, _ in pairs], dtype=int), np.array([r for _, r in pairs]) - algo.means[[x for x, _ in pairs]])
+                                for y, pairs in algo.yr.items()}
+        return self
 
     def score_batch(self, rows) -> np.ndarray:
         from surprise import SVD, KNNWithMeans
         rows, algo, ts = np.asarray(rows), self.algo, self.algo.trainset
         if isinstance(algo, KNNWithMeans):
-            if self.user_based:   # x = user, y = item: loop over items, all batch users at once
+            if self.user_based_:   # x = user, y = item: loop over items, all batch users at once
                 sims = np.asfortranarray(algo.sim[rows])        # column gathers below copy contiguous columns
                 est = np.empty((len(rows), ts.n_items), order='F')
-                for item, (xs, dev) in self.neighbours.items():
-                    est[:, item] = algo.means[rows] + _knn_adjustment(sims[:, xs], dev, algo.k, algo.min_k, self.nonnegative)
+                for item, (xs, dev) in self.neighbours_.items():
+                    est[:, item] = algo.means[rows] + _knn_adjustment(sims[:, xs], dev, algo.k, algo.min_k, self.nonnegative_)
             else:                 # x = item, y = user: loop over the batch users, all items at once
                 est = np.empty((len(rows), ts.n_items))
                 for j, user in enumerate(rows):
-                    xs, dev = self.neighbours[user]
-                    est[j] = algo.means + _knn_adjustment(algo.sim[:, xs], dev, algo.k, algo.min_k, self.nonnegative)
+                    xs, dev = self.neighbours_[user]
+                    est[j] = algo.means + _knn_adjustment(algo.sim[:, xs], dev, algo.k, algo.min_k, self.nonnegative_)
         else:
             est = ts.global_mean + algo.bu[rows][:, None] + algo.bi[None, :]
             if isinstance(algo, SVD): est = est + algo.pu[rows] @ algo.qi.T
-        return np.ascontiguousarray(np.clip(est, self.low, self.high))
+        return np.ascontiguousarray(np.clip(est, self.low_, self.high_))
 
 # %% ../nbs/04_collaborative_filtering.ipynb #20d0d2a3
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -271,18 +278,18 @@ def _item_table(model: Scorer, table: pd.DataFrame | None, column: str, what: st
     if table is None: return None
     check_columns(table, ['product_id', column], what)
     ids = table.product_id.astype(str)
-    unknown = sorted(set(ids) - set(model.item_ids))
+    unknown = sorted(set(ids) - set(model.item_ids_))
     if unknown: raise KeyError(f"{what} names product_id(s) the model does not know: {unknown[:5]}{' …' if len(unknown) > 5 else ''}")
-    return pd.Series(table[column].to_numpy(), index=ids).reindex(model.item_ids).to_numpy()
+    return pd.Series(table[column].to_numpy(), index=ids).reindex(model.item_ids_).to_numpy()
 
 def _blocked_items(model: Scorer, availability: pd.DataFrame | None) -> np.ndarray:
     """True for the model's items that may not be recommended.
 
     `availability` has `product_id` and either `available` (bool) or `on_hand` (units; available when > 0). It must
     cover every item the model knows: a missing row is an error, never read as 'in stock'."""
-    if availability is None: return np.zeros(len(model.item_ids), bool)
+    if availability is None: return np.zeros(len(model.item_ids_), bool)
     column = 'available' if 'available' in availability.columns else 'on_hand'
-    status = pd.Series(_item_table(model, availability, column, 'availability'), index=model.item_ids)
+    status = pd.Series(_item_table(model, availability, column, 'availability'), index=model.item_ids_)
     missing = status.index[status.isna()]
     if len(missing): raise KeyError(f"availability has no row for {len(missing)} product(s) the model can recommend, e.g. {list(missing[:5])}; "
                                     "add them (on_hand 0 if they are not stocked) so that nothing is assumed in stock")
@@ -314,12 +321,13 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
     Returns
     -------
     DataFrame with customer_id, rank (1 = best), product_id, score (the model's score, before any margin re-ranking)."""
+    if not hasattr(model, 'item_ids_'): raise ValueError(f"{type(model).__name__} is not fitted: call its fit(train) first")
     if k < 1: raise ValueError(f"k must be at least 1, got {k}")
     if not 0 <= margin_weight <= 1: raise ValueError(f"margin_weight must be in [0, 1], got {margin_weight}")
     if not 0 <= cover_weight <= 1 - margin_weight: raise ValueError(f"cover_weight must be in [0, 1 - margin_weight], got {cover_weight}")
     if cover_cap_days <= 0: raise ValueError(f"cover_cap_days must be > 0, got {cover_cap_days}")
-    customers = pd.Index(model.user_ids if customers is None else pd.Index(customers).astype(str))
-    rows = model.user_ids.get_indexer(customers)
+    customers = pd.Index(model.user_ids_ if customers is None else pd.Index(customers).astype(str))
+    rows = model.user_ids_.get_indexer(customers)
     cold = customers[rows < 0]
     unknown = cold.difference(pd.Index(known_customers).astype(str)) if known_customers is not None else cold
     if len(unknown): raise KeyError(f"unknown customer_id(s) {list(unknown[:5])}: not in training data; pass them in known_customers "
@@ -337,12 +345,12 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
     w_cover = cover_weight if covers is not None else 0.0
     out = []
     warm = np.flatnonzero(rows >= 0)
-    batch_size = max(1, int(memory_mb * 2**20 / (8 * 4 * len(model.item_ids))))   # ~4 float arrays of batch x items
+    batch_size = max(1, int(memory_mb * 2**20 / (8 * 4 * len(model.item_ids_))))   # ~4 float arrays of batch x items
     for start in range(0, len(warm), batch_size):
         batch = warm[start:start + batch_size]
         scores = np.round(model.score_batch(rows[batch]).astype(float), 9)
         excluded = np.broadcast_to(blocked, scores.shape).copy()
-        if exclude_seen: excluded |= model.seen[rows[batch]].toarray() != 0
+        if exclude_seen: excluded |= model.seen_[rows[batch]].toarray() != 0
         scores[excluded] = -np.inf
         ranking = scores
         if w_margin > 0 or w_cover > 0:
@@ -355,11 +363,11 @@ def recommend(model: Scorer, customers=None, k: int = 10, exclude_seen: bool = T
         valid = np.isfinite(np.take_along_axis(ranking, best, axis=1))     # fewer than k candidates leave -inf slots
         who, slot = np.nonzero(valid)
         out.append(pd.DataFrame({'customer_id': customers[batch[who]], 'rank': slot + 1,
-                                 'product_id': model.item_ids[best[who, slot]], 'score': scores[who, best[who, slot]]}))
+                                 'product_id': model.item_ids_[best[who, slot]], 'score': scores[who, best[who, slot]]}))
     if len(cold):
-        order = [i for i in np.argsort(-model.popularity, kind='stable') if not blocked[i]][:k]
+        order = [i for i in np.argsort(-model.popularity_, kind='stable') if not blocked[i]][:k]
         out.append(pd.DataFrame({'customer_id': np.repeat(np.asarray(cold, dtype=object), len(order)), 'rank': np.tile(np.arange(1, len(order) + 1), len(cold)),
-                                 'product_id': np.tile(model.item_ids[order], len(cold)), 'score': np.tile(model.popularity[order], len(cold))}))
+                                 'product_id': np.tile(model.item_ids_[order], len(cold)), 'score': np.tile(model.popularity_[order], len(cold))}))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=['customer_id', 'rank', 'product_id', 'score'])
 
 # %% ../nbs/04_collaborative_filtering.ipynb #e0347e95
@@ -386,15 +394,15 @@ class RP3beta(Scorer):
     def __init__(self, alpha: float = 1.0, beta: float = 0.5): self.alpha, self.beta = alpha, beta
     def fit(self, train, catalogue=None):
         self._index(train, catalogue)
-        X = (self.seen != 0).astype(float).tocsr()
+        X = (self.seen_ != 0).astype(float).tocsr()
         per_user, per_item = np.asarray(X.sum(axis=1)).ravel(), np.asarray(X.sum(axis=0)).ravel()
         P_ui = sparse.diags(1 / np.maximum(per_user, 1)) @ X
         P_iu = sparse.diags(1 / np.maximum(per_item, 1)) @ X.T
         W = (P_iu @ P_ui).toarray() ** self.alpha / np.maximum(per_item, 1)[None, :] ** self.beta
         np.fill_diagonal(W, 0.0)
-        self.X, self.W = X, W
+        self.X_, self.W_ = X, W
         return self
-    def score_batch(self, rows): return self.X[rows] @ self.W
+    def score_batch(self, rows): return self.X_[rows] @ self.W_
 
 class PureSVD(Scorer):
     "PureSVD (Cremonesi et al. 2010): scores X V V^T from the seeded truncated (randomised) SVD of the binary matrix."
@@ -402,12 +410,12 @@ class PureSVD(Scorer):
     def fit(self, train, catalogue=None):
         from sklearn.utils.extmath import randomized_svd
         self._index(train, catalogue)
-        X = (self.seen != 0).astype(float).tocsr()
+        X = (self.seen_ != 0).astype(float).tocsr()
         if not 1 <= self.factors < min(X.shape): raise ValueError(f"factors must be between 1 and {min(X.shape) - 1}, got {self.factors}")
-        self.V = randomized_svd(X, self.factors, n_iter=5, random_state=self.seed)[2].T
-        self.X = X
+        self.V_ = randomized_svd(X, self.factors, n_iter=5, random_state=self.seed)[2].T
+        self.X_ = X
         return self
-    def score_batch(self, rows): return (self.X[rows] @ self.V) @ self.V.T
+    def score_batch(self, rows): return (self.X_[rows] @ self.V_) @ self.V_.T
 
 def _indicators(table: pd.DataFrame, key: str, index: pd.Index, what: str) -> sparse.csr_matrix:
     "Rows of `index` x one column per (column, value) of `table` (keyed by `key`); rows of ids not in `index` are not used."
@@ -434,28 +442,28 @@ class SideEASE(EASE):
     customer_weight : alpha, the input is [X, alpha C]."""
     def __init__(self, lam: float = 500.0, item_features: pd.DataFrame | None = None, customer_features: pd.DataFrame | None = None,
                  item_weight: float = 0.0, customer_weight: float = 0.0):
-        if item_weight < 0 or customer_weight < 0: raise ValueError(f"item_weight and customer_weight must be >= 0, got {item_weight}, {customer_weight}")
-        if item_weight > 0 and item_features is None: raise ValueError("item_weight > 0 needs item_features (product_id + attribute columns)")
-        if customer_weight > 0 and customer_features is None: raise ValueError("customer_weight > 0 needs customer_features (customer_id + columns)")
         self.lam, self.item_features, self.customer_features = lam, item_features, customer_features
         self.item_weight, self.customer_weight = item_weight, customer_weight
     def fit(self, train, catalogue=None):
+        if self.item_weight < 0 or self.customer_weight < 0: raise ValueError(f"item_weight and customer_weight must be >= 0, got {self.item_weight}, {self.customer_weight}")
+        if self.item_weight > 0 and self.item_features is None: raise ValueError("item_weight > 0 needs item_features (product_id + attribute columns)")
+        if self.customer_weight > 0 and self.customer_features is None: raise ValueError("customer_weight > 0 needs customer_features (customer_id + columns)")
         self._index(train, catalogue)
-        X = (self.seen != 0).astype(float).tocsr()
+        X = (self.seen_ != 0).astype(float).tocsr()
         n, A = X.shape[1], X
         if self.customer_weight > 0:
             check_columns(self.customer_features, ['customer_id'], 'customer_features')
             ids = self.customer_features.customer_id.astype(str)
             if ids.duplicated().any(): raise SchemaError(f"customer_features repeats customer_id(s) {sorted(ids[ids.duplicated()])[:5]}: one row per customer")
-            missing = self.user_ids.difference(ids)
+            missing = self.user_ids_.difference(ids)
             if len(missing): raise KeyError(f"customer_features has no row for {len(missing)} training customer(s), e.g. {list(missing[:5])}: "
                                             "add them (an 'unknown' value is fine)")
-            A = sparse.hstack([X, self.customer_weight * _indicators(self.customer_features, 'customer_id', self.user_ids, 'customer_features')]).tocsr()
+            A = sparse.hstack([X, self.customer_weight * _indicators(self.customer_features, 'customer_id', self.user_ids_, 'customer_features')]).tocsr()
         gram = (A.T @ A).toarray()
         if self.item_weight > 0:
-            F = _indicators(self.item_features, 'product_id', self.item_ids, 'item_features')
+            F = _indicators(self.item_features, 'product_id', self.item_ids_, 'item_features')
             gram[:n, :n] += self.item_weight * (F @ F.T).toarray()
-        self.B, self.X = self.weights(gram, self.lam)[:, :n], A
+        self.B_, self.X_ = self.weights(gram, self.lam)[:, :n], A
         return self
 
 def tune_on_validation(make, grid: list, train: pd.DataFrame, k: int = 10, ratio: float = 0.75, seed: int = 42, catalogue=None) -> tuple:

@@ -73,25 +73,24 @@ def similar_items(similarity: np.ndarray, item_ids, product_id, n: int = 5) -> p
 # %% ../nbs/05_content_similarity.ipynb #3b94e2c8
 class ContentScorer(Scorer):
     "Scores = user profile (rating-weighted sum of item vectors) times item vectors, over the whole catalogue."
-    def __init__(self, item_vectors, item_ids):
-        self.vectors = item_vectors
-        self.catalogue = pd.Index(item_ids).astype(str)
-        if self.vectors.shape[0] != len(self.catalogue): raise ValueError("one vector per catalogue item is needed")
+    def __init__(self, item_vectors, item_ids): self.item_vectors, self.item_ids = item_vectors, item_ids
 
     def fit(self, train: pd.DataFrame):
-        self._index(train, self.catalogue)
-        ratings = self.seen.tocsr().astype(float)
+        catalogue = pd.Index(self.item_ids).astype(str)
+        if self.item_vectors.shape[0] != len(catalogue): raise ValueError("one vector per catalogue item is needed")
+        self._index(train, catalogue)
+        ratings = self.seen_.tocsr().astype(float)
         means = np.asarray(ratings.sum(axis=1)).ravel() / np.maximum(ratings.getnnz(axis=1), 1)
         centred = ratings.copy()
         centred.data = centred.data - np.repeat(means, np.diff(centred.indptr))
         flat = np.asarray(abs(centred).sum(axis=1)).ravel() == 0           # constant raters: weight every item 1
         weights = centred.tolil(); binary = (ratings != 0).astype(float).tocsr()
         for u in np.flatnonzero(flat): weights[u] = binary[u]
-        self.profiles = normalize(weights.tocsr() @ self.vectors)
+        self.profiles_ = normalize(weights.tocsr() @ self.item_vectors)
         return self
 
     def score_batch(self, rows):
-        scores = self.profiles[rows] @ self.vectors.T
+        scores = self.profiles_[rows] @ self.item_vectors.T
         return scores.toarray() if hasattr(scores, 'toarray') else np.asarray(scores)
 
 def normalise_rows(scores: np.ndarray) -> np.ndarray:
@@ -102,29 +101,34 @@ def normalise_rows(scores: np.ndarray) -> np.ndarray:
 class HybridScorer(Scorer):
     "Weighted hybrid alpha x CF + (1 - alpha) x content (row-scaled), switching to new_item_weight x content for items CF has no data on."
     def __init__(self, cf: Scorer, content: Scorer, alpha: float = 0.5, new_item_weight: float = 0.0, min_interactions: int = 1):
-        if not 0 <= alpha <= 1: raise ValueError(f"alpha must be in [0, 1], got {alpha}")
-        if not 0 <= new_item_weight <= 1: raise ValueError(f"new_item_weight must be in [0, 1], got {new_item_weight}")
-        if not (cf.user_ids.equals(content.user_ids) and cf.item_ids.equals(content.item_ids)):
+        self.cf, self.content, self.alpha, self.new_item_weight, self.min_interactions = cf, content, alpha, new_item_weight, min_interactions
+    def fit(self, train=None, catalogue=None):
+        """Check the settings and that the two models, fitted already, index the same customers and catalogue (`train` and
+        `catalogue` are not used: fit `cf` and `content` on them first)."""
+        if not 0 <= self.alpha <= 1: raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
+        if not 0 <= self.new_item_weight <= 1: raise ValueError(f"new_item_weight must be in [0, 1], got {self.new_item_weight}")
+        cf, content = self.cf, self.content
+        if not (cf.user_ids_.equals(content.user_ids_) and cf.item_ids_.equals(content.item_ids_)):
             raise ValueError("fit both models on the same training data and catalogue")
-        self.cf, self.content, self.alpha, self.new_item_weight = cf, content, alpha, new_item_weight
-        self.user_ids, self.item_ids, self.seen, self.popularity = cf.user_ids, cf.item_ids, cf.seen, cf.popularity
-        self.new_items = cf.popularity < min_interactions
+        self.user_ids_, self.item_ids_, self.seen_, self.popularity_ = cf.user_ids_, cf.item_ids_, cf.seen_, cf.popularity_
+        self.new_items_ = cf.popularity_ < self.min_interactions
+        return self
     def score_batch(self, rows):
         content = normalise_rows(self.content.score_batch(rows))
         scores = self.alpha * normalise_rows(self.cf.score_batch(rows)) + (1 - self.alpha) * content
-        scores[:, self.new_items] = self.new_item_weight * content[:, self.new_items]
+        scores[:, self.new_items_] = self.new_item_weight * content[:, self.new_items_]
         return scores
 
 # %% ../nbs/05_content_similarity.ipynb #31d4772b
 def cold_start_recall(scorer: Scorer, new_items, test: pd.DataFrame, k: int = 10) -> float:
     "Mean recall@k over users with new items in `test`, recommending only among `new_items`."
     new_items = pd.Index(sorted(set(map(str, new_items))))
-    cols = scorer.item_ids.get_indexer(new_items)
+    cols = scorer.item_ids_.get_indexer(new_items)
     if (cols < 0).any(): raise KeyError(f"new items not in the scorer's catalogue: {list(new_items[cols < 0][:5])}")
-    relevant = test[test.product_id.isin(new_items) & test.customer_id.isin(scorer.user_ids)]
+    relevant = test[test.product_id.isin(new_items) & test.customer_id.isin(scorer.user_ids_)]
     if relevant.empty: raise ValueError("no test user has any of the new items: nothing to measure")
     users = pd.Index(relevant.customer_id.unique())
-    scores = scorer.score_batch(scorer.user_ids.get_indexer(users))[:, cols]
+    scores = scorer.score_batch(scorer.user_ids_.get_indexer(users))[:, cols]
     best = np.argsort(-scores, axis=1, kind='stable')[:, :k]
     shelf = pd.DataFrame({'customer_id': np.repeat(users, best.shape[1]), 'product_id': new_items[best.ravel()]})
     hits = shelf.merge(relevant[['customer_id', 'product_id']]).groupby('customer_id').size().reindex(users, fill_value=0)

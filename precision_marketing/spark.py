@@ -77,14 +77,15 @@ class SparkALS(Scorer):
     seed : Spark's seed for the initial factors.
     spark : the session (default `spark_session()`)."""
     def __init__(self, rank: int = 64, reg: float = 0.1, alpha: float = 10.0, iterations: int = 15, seed: int = 0, spark=None):
-        if rank < 1 or iterations < 1 or reg < 0 or alpha <= 0: raise ValueError(f"need rank >= 1, iterations >= 1, reg >= 0, alpha > 0; got {rank}, {iterations}, {reg}, {alpha}")
         self.rank, self.reg, self.alpha, self.iterations, self.seed, self.spark = rank, reg, alpha, iterations, seed, spark
 
     def fit(self, train, catalogue=None):
+        if self.rank < 1 or self.iterations < 1 or self.reg < 0 or self.alpha <= 0:
+            raise ValueError(f"need rank >= 1, iterations >= 1, reg >= 0, alpha > 0; got {self.rank}, {self.iterations}, {self.reg}, {self.alpha}")
         from pyspark.ml.recommendation import ALS
         self._index(train, catalogue)
         spark = self.spark or spark_session()
-        coo = self.seen.tocoo()
+        coo = self.seen_.tocoo()
         frame = spark.createDataFrame(pd.DataFrame({'user': coo.row.astype('int32'), 'item': coo.col.astype('int32'), 'x': np.ones(coo.nnz)}))
         als = ALS(rank=self.rank, regParam=self.reg, alpha=self.alpha, maxIter=self.iterations, seed=self.seed, implicitPrefs=True,
                   userCol='user', itemCol='item', ratingCol='x', coldStartStrategy='drop')
@@ -94,7 +95,7 @@ class SparkALS(Scorer):
             out = np.zeros((n, self.rank))
             out[got.id.to_numpy()] = np.stack(got.features.to_numpy())
             return out
-        self.U, self.V = factors(fitted.userFactors, len(self.user_ids)), factors(fitted.itemFactors, len(self.item_ids))
+        self.U_, self.V_ = factors(fitted.userFactors, len(self.user_ids_)), factors(fitted.itemFactors, len(self.item_ids_))
         return self
 
-    def score_batch(self, rows): return self.U[rows] @ self.V.T
+    def score_batch(self, rows): return self.U_[rows] @ self.V_.T
