@@ -22,25 +22,11 @@ from .decisions import stock_from_reorder_levels
 
 # %% auto #0
 __all__ = ['REFERENCE_SETS', 'REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
-           'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'first_line', 'switch_on',
-           'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text',
-           'check_parameters', 'shop_assumption_parameters', 'checking_claims', 'references_wanted',
+           'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'record_metrics',
+           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
+           'shop_assumption_parameters', 'checking_claims', 'first_line', 'switch_on', 'references_wanted',
            'ReferenceSections', 'reference_sections', 'report_source', 'source_options', 'validate_once',
            'open_report_shop', 'ShopSections', 'shop_sections']
-
-# %% ../nbs/00e_chapter.ipynb #a1c7213f
-def first_line(lines: list[str]) -> str:
-    "A cell's first line after any nbdev directives (`#| ...`), stripped; '' for none."
-    return next((l.strip() for l in lines if not l.startswith('#|')), '')
-
-def switch_on(guard):
-    """Install `guard.transform` among the running IPython's input transformers, replacing an earlier guard of the same
-    class; outside IPython, nothing. Returns the guard."""
-    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
-    except NameError: return guard
-    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), type(guard))]
-    ip.input_transformers_post.append(guard.transform)
-    return guard
 
 # %% ../nbs/00e_chapter.ipynb #06a3c820
 def _plain(name: str, value):
@@ -160,6 +146,20 @@ def shop_assumption_parameters() -> dict:
 def checking_claims() -> bool:
     "True under `nbdev_test` (which runs the default parameters): chapters then assert what their prose says about the default data."
     return bool(os.environ.get('IN_TEST'))
+
+# %% ../nbs/00e_chapter.ipynb #a1c7213f
+def first_line(lines: list[str]) -> str:
+    "A cell's first line after any nbdev directives (`#| ...`), stripped; '' for none."
+    return next((l.strip() for l in lines if not l.startswith('#|')), '')
+
+def switch_on(guard):
+    """Install `guard.transform` among the running IPython's input transformers, replacing an earlier guard of the same
+    class; outside IPython, nothing. Returns the guard."""
+    try: ip = get_ipython()                                                  # noqa: F821 (defined inside IPython)
+    except NameError: return guard
+    ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if not isinstance(getattr(f, '__self__', None), type(guard))]
+    ip.input_transformers_post.append(guard.transform)
+    return guard
 
 # %% ../nbs/00e_chapter.ipynb #52b78098
 REFERENCE_SETS = {   # reference data set -> (public or generated here, what it is)

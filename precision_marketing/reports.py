@@ -21,7 +21,7 @@ import numpy as np
 import yaml
 
 from .data import RUN_VARIABLES, RunContext, environment, run_environment
-from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, REFERENCE_VARIABLE, ParameterError, shop_assumption_parameters
+from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, ParameterError, shop_assumption_parameters
 
 # %% auto #0
 __all__ = ['MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE', 'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES',
@@ -706,7 +706,6 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
     One run at a time writes to `out_dir`: a second run into it stops at once (`OutputInUse`, naming the holder), and so
     does a run whose results store another program holds open, before any chapter's work."""
     from precision_marketing.shop import absolute_source, mask_password
-    from precision_marketing.chapter import SHOP_SOURCE_VARIABLE
     config = config or {}
     _check_audiences(audiences)
     available = discover_chapters(nbs)
