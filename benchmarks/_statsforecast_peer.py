@@ -6,16 +6,15 @@ import numpy as np, pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import AutoARIMA
 
-def main(src, dst, horizon, origins):
-    data = np.load(src)
+def main(src, dst, horizon):
+    data = np.load(src)                               # names, values and the cuts the main script placed
     names = [str(n) for n in data['names']]
     start = time.perf_counter()
     out = {}
-    for o in range(origins):
+    for o, cut in enumerate(data['cuts'].tolist()):
         frames = []
         for i, name in enumerate(names):
             y = data['values'][i]
-            cut = len(y) - horizon * (origins - o)
             frames.append(pd.DataFrame({'unique_id': name, 'ds': np.arange(cut), 'y': y[:cut]}))
         sf = StatsForecast(models=[AutoARIMA()], freq=1, n_jobs=2)
         fc = sf.forecast(df=pd.concat(frames), h=horizon)
@@ -24,4 +23,4 @@ def main(src, dst, horizon, origins):
     json.dump({'seconds': time.perf_counter() - start, 'forecasts': out}, open(dst, 'w'))
 
 if __name__ == '__main__':
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))

@@ -9,7 +9,7 @@ import argparse, json, subprocess, tempfile, time
 import numpy as np, pandas as pd
 from precision_marketing.data import daily_units, weekly_units
 from precision_marketing.synthetic import make_synthetic_shop
-from precision_marketing.arima import backtest_many, mase
+from precision_marketing.arima import backtest_many, mase, window_cuts
 
 from _peer_env import HERE, peer_python
 
@@ -26,16 +26,16 @@ def main():
     ours = backtest_many(dict(zip(names, values)), args.horizon, args.origins, None, n_jobs=2, progress=False)
     ours_s = time.perf_counter() - start
     ours_mase = ours[(ours.model == 'arima') & np.isfinite(ours.mase)].mase
+    cuts = window_cuts(values.shape[1], args.horizon, args.origins)        # the origins backtest_many used, given to the peer
     with tempfile.TemporaryDirectory() as tmp:
-        np.savez(f'{tmp}/series.npz', names=np.array(names), values=values)
+        np.savez(f'{tmp}/series.npz', names=np.array(names), values=values, cuts=cuts)
         subprocess.run([str(peer_python()), str(HERE / '_statsforecast_peer.py'), f'{tmp}/series.npz', f'{tmp}/out.json',
-                        str(args.horizon), str(args.origins)], check=True)
+                        str(args.horizon)], check=True)
         peer = json.load(open(f'{tmp}/out.json'))
     peer_mase = []
     for i, n in enumerate(names):
         y = values[i]
-        for o in range(args.origins):
-            cut = len(y) - args.horizon * (args.origins - o)
+        for o, cut in enumerate(cuts):
             m = mase(y[cut:cut + args.horizon], peer['forecasts'][n][str(o)], y[:cut])
             if np.isfinite(m): peer_mase.append(m)
     print(f'{len(names)} weekly product series x {args.origins} origins, horizon {args.horizon}')

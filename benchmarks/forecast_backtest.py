@@ -25,7 +25,7 @@ from precision_marketing.shop import open_shop
 from precision_marketing.queries import shop_daily_units
 from precision_marketing.forecasting import (history_calendar, rolling_cuts, backtest_forecasters, weekly_regressors, choose_forecaster, pick_forecasts,
                                              conformal_quantiles, conformal_bounds, series_forecasts, lstm_forecasts, score_forecasts, yearly_fourier)
-from precision_marketing.arima import mase
+from precision_marketing.arima import mase, window_cuts
 
 from _peer_env import HERE, peer_python
 
@@ -47,12 +47,12 @@ def ours(shop, daily, weekly, names, horizon, origins, validation, lstm_seeds):
     seconds['choice and intervals'] = time.perf_counter() - start
     return chosen[:, validation:], forecasts['lstm'][:, validation:], bounds, seconds, choice
 
-def peer_forecasts(names, values, exog, horizon, origins, season):
-    "statsforecast's models on the series, in the peer environment: its JSON output (forecasts and wall times)."
+def peer_forecasts(names, values, exog, horizon, cuts, season):
+    "statsforecast's models on the series at the given cuts, in the peer environment: its JSON output (forecasts and wall times, origin o is cuts[o])."
     with tempfile.TemporaryDirectory() as tmp:
-        np.savez(f'{tmp}/series.npz', names=np.array(names), values=values, exog=exog)
+        np.savez(f'{tmp}/series.npz', names=np.array(names), values=values, exog=exog, cuts=np.asarray(cuts))
         subprocess.run([str(peer_python()), str(HERE / '_statsforecast_models.py'), f'{tmp}/series.npz', f'{tmp}/out.json',
-                        str(horizon), str(origins), str(season)], check=True)
+                        str(horizon), str(season)], check=True)
         return json.load(open(f'{tmp}/out.json'))
 
 PEERS = ('AutoARIMA', 'AutoETS', 'AutoTheta', 'median of the three', 'AutoARIMA + calendar')
@@ -88,7 +88,7 @@ def real_check(horizon, origins, validation, lstm_seeds, season):
         scores = score_forecasts(values, forecasts, cuts, roles)
         ours = {by: pick_forecasts(forecasts, choose_forecaster(scores, by).chosen) for by in ('class', 'series')}
         seconds['ours'] += time.perf_counter() - start
-        peer = peer_forecasts(names, values, exog, horizon, validation + origins, season)      # origin o is cuts[o]
+        peer = peer_forecasts(names, values, exog, horizon, cuts, season)
         seconds['peer'] += peer['seconds_warm']
         def peer_at(i, o):
             fc = {m: np.asarray(peer['forecasts'][m][names[i]][str(o)]) for m in peer['forecasts']}
@@ -138,13 +138,13 @@ def main():
     exog = np.stack([np.column_stack([reg['log_price'][i], reg['promo'][i], reg['season'].T]) for i in range(len(names))])
     chosen, lstm, bounds, seconds, choice = ours(shop, daily, weekly, names, args.horizon, args.origins, args.validation, args.lstm_seeds)
     ours_s = sum(seconds.values())
-    peer = peer_forecasts(names, values, exog, args.horizon, args.origins, args.season)
+    test_cuts = window_cuts(values.shape[1], args.horizon, args.origins)      # the test origins of rolling_cuts in ours()
+    peer = peer_forecasts(names, values, exog, args.horizon, test_cuts, args.season)
     rows, inside = [], {80: [], 95: []}
     zero_share = (values == 0).mean(axis=1)
     for i, n in enumerate(names):
         y = values[i]
-        for o in range(args.origins):
-            cut = len(y) - args.horizon * (args.origins - o)
+        for o, cut in enumerate(test_cuts):
             actual, train = y[cut:cut + args.horizon], y[:cut]
             fc = {m: np.asarray(peer['forecasts'][m][n][str(o)]) for m in peer['forecasts']}
             fc['median of the three'] = np.median(np.stack([fc[m] for m in ('AutoARIMA', 'AutoETS', 'AutoTheta')]), axis=0)

@@ -5,6 +5,7 @@
 # %% ../nbs/06_arima.ipynb #224b1591
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -12,9 +13,10 @@ import pandas as pd
 from scipy import stats
 
 # %% auto #0
-__all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'MODELS', 'fit_airline', 'detect_period', 'seasonal_strength', 'choose_d',
-           'SeriesError', 'check_series', 'select_arima', 'forecast_seasonal_naive', 'forecast_arima', 'forecast_ets',
-           'naive_scale', 'mase', 'smape', 'coverage', 'robust_forecast', 'backtest_series', 'backtest_many',
+__all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'FORECASTERS', 'MODELS', 'fit_airline', 'detect_period', 'seasonal_strength',
+           'choose_d', 'SeriesError', 'check_series', 'select_arima', 'forecast_seasonal_naive', 'forecast_arima',
+           'forecast_ets', 'naive_scale', 'mase', 'smape', 'coverage', 'Forecaster', 'Naive', 'SeasonalNaive',
+           'AutoARIMA', 'ETS', 'window_cuts', 'cross_validation', 'cv_forecasts', 'backtest_series', 'backtest_many',
            'summarise_backtest']
 
 # %% ../nbs/06_arima.ipynb #eacb9f08
@@ -187,29 +189,149 @@ def coverage(actual, lower, upper) -> float:
     a = np.asarray(actual, dtype=float)
     return float(np.mean((a >= np.asarray(lower)) & (a <= np.asarray(upper))))
 
-# %% ../nbs/06_arima.ipynb #f3f58514
-def robust_forecast(train, h: int, model: str = 'arima', period: int | None = None, spec: dict | None = None):
-    "Forecast h steps with `model` ('arima', 'seasonal_naive', 'ets'), falling back as documented; returns (frame, used, reason, spec)."
-    if model not in ('arima', 'seasonal_naive', 'ets'): raise ValueError(f"unknown model {model!r}")
-    train = check_series(train, min_length=2)
-    used, reason = model, ''
-    try:
-        if np.std(train) == 0:
-            return _frame(np.full(h, train[-1]), np.zeros(h), h), 'constant', 'constant series', spec
-        if model == 'arima':
-            spec = spec or select_arima(train, period, max_pq=2, max_PQ=1)
-            fc = forecast_arima(train, h, spec)
-            if not fc.attrs['converged']: raise SeriesError('ARIMA did not converge')
-            if not np.isfinite(fc.to_numpy()).all(): raise SeriesError('non-finite forecast')
-        elif model == 'seasonal_naive': fc = forecast_seasonal_naive(train, h, period)
-        else: fc = forecast_ets(train, h, period)
-    except Exception as exc:
-        reason = f'{type(exc).__name__}: {str(exc)[:60]}'
-        try: used, fc = 'seasonal_naive', forecast_seasonal_naive(train, h, period)
-        except SeriesError: used, fc = 'mean', _frame(np.full(h, train.mean()), np.full(h, train.std(ddof=1)), h)
-    return fc, used, reason, spec
+# %% ../nbs/06_arima.ipynb #9e191e1d
+class Forecaster:
+    """A forecaster in statsforecast's shape: `forecast(y, h, level)` fits on the history `y` and returns
+    {'mean': h values, 'lo-80': ..., 'hi-80': ...} with the bands of each level asked for; `fit(y)` then `predict(h, level)`
+    does the same in two steps. After each forecast `used_` names the model that produced it and `fallback_reason_` says
+    why, when another one did.
 
-MODELS = ('arima', 'seasonal_naive', 'ets')
+    A robust forecaster (`robust = True`) never fails on a series of two values or more: a constant series is forecast by its
+    last value with zero-width bands (`used_` 'constant'); a model that raises, does not converge or forecasts a non-finite
+    value falls back to seasonal naive with the same period ('seasonal_naive'), and a series too short for that to the mean
+    of what there is ('mean')."""
+    alias, robust, period = 'forecaster', True, None
+
+    def _forecast(self, y: np.ndarray, h: int):
+        "The model itself: a frame of `_frame`'s columns (mean and bands) or an array of h means; raises when it cannot."
+        raise NotImplementedError
+
+    def fit(self, y):
+        "Keep the history `y` (oldest first); the model is estimated by `predict`, which knows the horizon."
+        self.y_ = check_series(y, min_length=1)
+        return self
+
+    def predict(self, h: int, level=()) -> dict:
+        "Forecast `h` steps after the history given to `fit`."
+        if not hasattr(self, 'y_'): raise ValueError(f"{type(self).__name__} is not fitted: call its fit(y) first")
+        return self.forecast(self.y_, h, level)
+
+    def forecast(self, y, h: int, level=()) -> dict:
+        "Fit on `y` and forecast `h` steps: {'mean': ...} plus 'lo-L' and 'hi-L' for each L in `level` (of `LEVELS`)."
+        if set(level) - set(LEVELS): raise ValueError(f"level must be among {LEVELS}, got {tuple(level)}")
+        y = check_series(y, min_length=2 if self.robust else 1)
+        self.used_, self.fallback_reason_ = self.alias, ''
+        if not self.robust: fc = self._forecast(y, h)
+        elif np.std(y) == 0:
+            self.used_, self.fallback_reason_ = 'constant', 'constant series'
+            fc = _frame(np.full(h, y[-1]), np.zeros(h), h)
+        else:
+            try: fc = self._forecast(y, h)
+            except Exception as exc:
+                self.fallback_reason_ = f'{type(exc).__name__}: {str(exc)[:60]}'
+                try: self.used_, fc = 'seasonal_naive', forecast_seasonal_naive(y, h, self.period)
+                except SeriesError: self.used_, fc = 'mean', _frame(np.full(h, y.mean()), np.full(h, y.std(ddof=1)), h)
+        if not isinstance(fc, pd.DataFrame):
+            if level: raise ValueError(f"{self.alias} gives no intervals; ask it without level")
+            return {'mean': np.asarray(fc, dtype=float)}
+        return {'mean': fc['mean'].to_numpy(), **{f'{side}-{lv}': fc[f'{side}_{lv}'].to_numpy() for lv in level for side in ('lo', 'hi')}}
+
+    def __repr__(self): return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.endswith('_'))})"
+
+# %% ../nbs/06_arima.ipynb #b50bb086
+class Naive(Forecaster):
+    "The last value, repeated (no intervals)."
+    alias, robust = 'naive', False
+    def _forecast(self, y, h): return np.full(h, y[-1])
+
+class SeasonalNaive(Forecaster):
+    """Seasonal naive with lag `period` once the history holds a period and two values, the naive forecast before (or
+    without a period); Gaussian bands from the in-sample seasonal differences (`forecast_seasonal_naive`)."""
+    alias = 'seasonal_naive'
+    def __init__(self, period: int | None = None): self.period = period
+    def _forecast(self, y, h):
+        return forecast_seasonal_naive(y, h, self.period if self.period and len(y) >= self.period + 2 else None)
+
+class AutoARIMA(Forecaster):
+    """ARIMA with the order chosen by `select_arima` (seasonal terms with a `period`), analytic bands. With `keep_order`
+    the order chosen at the first forecast that fits is kept (`spec_`) and re-estimated at each later one, as a rolling
+    backtest does; otherwise it is chosen anew each time."""
+    alias = 'arima'
+    def __init__(self, period: int | None = None, keep_order: bool = True, max_pq: int = 2, max_PQ: int = 1):
+        self.period, self.keep_order, self.max_pq, self.max_PQ = period, keep_order, max_pq, max_PQ
+    def _forecast(self, y, h):
+        spec = (self.keep_order and getattr(self, 'spec_', None)) or select_arima(y, self.period, max_pq=self.max_pq, max_PQ=self.max_PQ)
+        fc = forecast_arima(y, h, spec)
+        if not fc.attrs['converged']: raise SeriesError('ARIMA did not converge')
+        if not np.isfinite(fc.to_numpy()).all(): raise SeriesError('non-finite forecast')
+        self.spec_ = spec
+        return fc
+
+class ETS(Forecaster):
+    "ETS(A,Ad,N), or (A,Ad,A) with a `period`, with analytic bands (`forecast_ets`)."
+    alias = 'ets'
+    def __init__(self, period: int | None = None): self.period = period
+    def _forecast(self, y, h): return forecast_ets(y, h, self.period)
+
+# %% ../nbs/06_arima.ipynb #7822329e
+def window_cuts(length: int, h: int, n_windows: int, step_size: int | None = None, min_train: int = 1) -> list:
+    """The forecast origins of a rolling-origin cross-validation, placed as statsforecast places them: `n_windows` cuts
+    `step_size` apart (default `h`), the last one `h` before the end of a series of `length` values. A cut c means the
+    forecaster sees values [0, c) and forecasts [c, c + h). SeriesError when the first cut leaves fewer than `min_train`
+    values to fit on."""
+    step = h if step_size is None else step_size
+    if min(h, n_windows, step) < 1: raise ValueError(f"h, n_windows and step_size must be at least 1, got {h}, {n_windows}, {step}")
+    first = length - h - step * (n_windows - 1)
+    if first < min_train: raise SeriesError(f"{length} values leave {first} for the first fit; at least {min_train} are needed (fewer or shorter origins)")
+    return [first + step * o for o in range(n_windows)]
+
+def cross_validation(values, models, h: int, n_windows: int | None = None, cuts=None, level=(), names=None) -> pd.DataFrame:
+    """Rolling-origin cross-validation of forecasters, the one backtest of chapters 06, 06a and 12 and the benchmarks.
+
+    Parameters
+    ----------
+    values : one series, or series x periods (oldest first).
+    models : `Forecaster`s, each with its own `alias`; every series gets fresh copies, forecast at the cuts in order (a
+        model may carry what it learnt from one origin to the next, as AutoARIMA's order).
+    h : steps forecast from each origin.
+    n_windows, cuts : `n_windows` origins `h` apart at the end of the series (`window_cuts`), or the given `cuts`.
+    level : interval levels to return (of `LEVELS`).
+    names : a label per series (default 0, 1, ...).
+
+    Returns
+    -------
+    One row per series x cutoff x model, in that order: series, cutoff, model (its alias), used, fallback_reason, actual
+    (the values after the cut, up to h), mean and the bands asked for ('lo-80', 'hi-80', ...; arrays of h values)."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1: values = values[None, :]
+    if values.ndim != 2: raise ValueError(f"values must be one series or series x periods, got shape {values.shape}")
+    aliases = [m.alias for m in models]
+    if not aliases or len(set(aliases)) != len(aliases): raise ValueError(f"give at least one model, each with its own alias; got {aliases}")
+    if (n_windows is None) == (cuts is None): raise ValueError("give either n_windows or cuts")
+    cuts = window_cuts(values.shape[1], h, n_windows) if cuts is None else [int(c) for c in cuts]
+    if min(cuts) < 1 or max(cuts) >= values.shape[1]: raise ValueError(f"every cut must lie inside the series (1 to {values.shape[1] - 1}), got {cuts}")
+    names = list(range(len(values))) if names is None else list(names)
+    if len(names) != len(values): raise ValueError(f"{len(names)} names for {len(values)} series")
+    rows = []
+    for name, y in zip(names, values):
+        fresh = [copy.deepcopy(m) for m in models]
+        for c in cuts:
+            for m in fresh:
+                fc = m.forecast(y[:c], h, level)
+                rows.append({'series': name, 'cutoff': c, 'model': m.alias, 'used': m.used_, 'fallback_reason': m.fallback_reason_,
+                             'actual': y[c:c + h], **fc})
+    return pd.DataFrame(rows)
+
+def cv_forecasts(cv: pd.DataFrame) -> dict:
+    "The mean forecasts of a `cross_validation` as {model: series x cutoffs x h}, series and cutoffs in the order they ran."
+    out = {}
+    for m, part in cv.groupby('model', sort=False):
+        out[m] = np.stack(part['mean'].to_numpy()).reshape(part.series.nunique(), part.cutoff.nunique(), -1)
+    return out
+
+# %% ../nbs/06_arima.ipynb #1f4d0f2f
+FORECASTERS = {f.alias: f for f in (AutoARIMA, SeasonalNaive, ETS)}
+MODELS = tuple(FORECASTERS)
 
 def backtest_series(y, horizon: int = 4, origins: int = 6, period: int | None = None, name: str = 'series', models=MODELS) -> pd.DataFrame:
     """Rolling-origin backtest: one row per model x origin with MASE, sMAPE, interval coverage, and the model `used` (with the fallback reason).
@@ -217,27 +339,23 @@ def backtest_series(y, horizon: int = 4, origins: int = 6, period: int | None = 
     Parameters
     ----------
     y : the series (oldest first).
-    horizon, origins : steps forecast from each origin; origins `horizon` apart at the end of the data.
+    horizon, origins : steps forecast from each origin; origins `horizon` apart at the end of the data (`cross_validation`).
     period : seasonal period given to the models (None: non-seasonal).
     name : label of the series in the result.
-    models : which of 'arima', 'seasonal_naive', 'ets' to run."""
+    models : which of 'arima', 'seasonal_naive', 'ets' to run (`FORECASTERS`)."""
     if horizon < 1 or origins < 1: raise ValueError(f"horizon and origins must be at least 1, got {horizon}, {origins}")
     unknown = set(models) - set(MODELS)
     if unknown: raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {list(MODELS)}")
     y = check_series(y, min_length=horizon * origins + 2)
-    first_cut = len(y) - horizon * origins
-    rows, spec = [], None
-    for o in range(origins):
-        cut = first_cut + o * horizon
-        train, actual = y[:cut], y[cut:cut + horizon]
-        for model in models:
-            fc, used, reason, new_spec = robust_forecast(train, horizon, model, period, spec)
-            if model == 'arima' and used == 'arima': spec = new_spec     # order chosen once, re-estimated at each origin
-            rows.append({'series': name, 'origin': cut, 'model': model, 'used': used, 'fallback_reason': reason,
-                         'mase': mase(actual, fc['mean'], train), 'smape': smape(actual, fc['mean']),
-                         'coverage_80': coverage(actual, fc.lo_80, fc.hi_80), 'coverage_95': coverage(actual, fc.lo_95, fc.hi_95),
-                         'actual': actual.tolist(), 'forecast': fc['mean'].tolist(), 'lo_80': fc.lo_80.tolist(), 'hi_80': fc.hi_80.tolist(),
-                         'lo_95': fc.lo_95.tolist(), 'hi_95': fc.hi_95.tolist()})
+    cv = cross_validation(y, [FORECASTERS[m](period) for m in models], horizon, n_windows=origins, level=LEVELS, names=[name])
+    rows = []
+    for r in cv.to_dict('records'):
+        actual, mean = r['actual'], r['mean']
+        rows.append({'series': name, 'origin': r['cutoff'], 'model': r['model'], 'used': r['used'], 'fallback_reason': r['fallback_reason'],
+                     'mase': mase(actual, mean, y[:r['cutoff']]), 'smape': smape(actual, mean),
+                     **{f'coverage_{lv}': coverage(actual, r[f'lo-{lv}'], r[f'hi-{lv}']) for lv in LEVELS},
+                     'actual': actual.tolist(), 'forecast': mean.tolist(),
+                     **{f'{side}_{lv}': r[f'{side}-{lv}'].tolist() for lv in LEVELS for side in ('lo', 'hi')}})
     return pd.DataFrame(rows)
 
 def backtest_many(series: dict, horizon: int = 4, origins: int = 6, period: int | None = None, n_jobs: int = 2,
@@ -248,7 +366,7 @@ def backtest_many(series: dict, horizon: int = 4, origins: int = 6, period: int 
     def one(name, y):
         try: return backtest_series(y, horizon, origins, period, name)
         except SeriesError as exc:   # too short even for the fallbacks: recorded, not raised
-            return pd.DataFrame([{'series': name, 'model': m, 'used': 'skipped', 'fallback_reason': str(exc)} for m in ('arima', 'seasonal_naive', 'ets')])
+            return pd.DataFrame([{'series': name, 'model': m, 'used': 'skipped', 'fallback_reason': str(exc)} for m in MODELS])
     jobs = Parallel(n_jobs=n_jobs, return_as='generator')(delayed(one)(k, v) for k, v in series.items())
     parts = list(tqdm(jobs, total=len(series), disable=not progress, desc='backtest', mininterval=5))
     return pd.concat(parts, ignore_index=True)

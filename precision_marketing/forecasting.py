@@ -12,15 +12,16 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .arima import SeriesError, check_series, forecast_seasonal_naive, naive_scale, robust_forecast
+from .arima import (SeriesError, check_series, naive_scale, Forecaster, Naive, SeasonalNaive, AutoARIMA, ETS,
+                                      window_cuts, cross_validation, cv_forecasts)
 
 # %% auto #0
-__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston', 'FitError', 'poisson_glm',
-           'yearly_fourier', 'history_calendar', 'regular_prices', 'calendar_forecast', 'weekly_calendar_forecasts',
-           'weekly_regressors', 'lstm_forecasts', 'rolling_cuts', 'demand_class', 'forecast_seasonal_ses',
-           'series_candidates', 'check_series_input', 'series_forecasts', 'score_forecasts', 'model_members',
-           'choose_forecaster', 'pick_forecasts', 'conformal_rank', 'conformal_quantiles', 'conformal_bounds',
-           'backtest_forecasters']
+__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston', 'Theta', 'Croston', 'FitError',
+           'poisson_glm', 'yearly_fourier', 'history_calendar', 'regular_prices', 'calendar_forecast',
+           'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts', 'rolling_cuts', 'demand_class',
+           'forecast_seasonal_ses', 'SeasonalSES', 'series_models', 'series_candidates', 'check_series_input',
+           'series_forecasts', 'score_forecasts', 'model_members', 'choose_forecaster', 'pick_forecasts',
+           'conformal_rank', 'conformal_quantiles', 'conformal_bounds', 'backtest_forecasters']
 
 # %% ../nbs/06a_forecasting.ipynb #d064eebb
 def forecast_theta(y, h: int) -> np.ndarray:
@@ -70,6 +71,20 @@ def forecast_croston(y, h: int, variant: str = 'sba', alphas=CROSTON_ALPHAS) -> 
         err = np.mean((y[sold[0] + 1:] - fitted[sold[0] + 1:]) ** 2) if len(y) > sold[0] + 1 else 0.0
         if err < best[0]: best = (err, final)
     return np.full(h, best[1])
+
+# %% ../nbs/06a_forecasting.ipynb #991daef5
+class Theta(Forecaster):
+    "`forecast_theta` as a forecaster (no intervals)."
+    alias, robust = 'theta', False
+    def _forecast(self, y, h): return forecast_theta(y, h)
+
+class Croston(Forecaster):
+    "`forecast_croston` as a forecaster, named after its `variant` ('croston', 'sba' or 'tsb'; no intervals)."
+    robust = False
+    def __init__(self, variant: str = 'sba', alphas=CROSTON_ALPHAS): self.variant, self.alphas = variant, alphas
+    @property
+    def alias(self): return self.variant
+    def _forecast(self, y, h): return forecast_croston(y, h, self.variant, self.alphas)
 
 # %% ../nbs/06a_forecasting.ipynb #7c5a75cf
 def _weighted_gram(X, groups, n_groups: int, w, z):
@@ -334,9 +349,7 @@ def rolling_cuts(length: int, horizon: int, validation_origins: int, test_origin
     all `horizon` apart; a cut c means the forecaster sees values [0, c) and forecasts [c, c + horizon).
     Every validation forecast ends before the first test origin, so a choice made on them never sees a test value."""
     if min(horizon, validation_origins, test_origins) < 1: raise ValueError("horizon, validation_origins and test_origins must be at least 1")
-    first = length - horizon * (validation_origins + test_origins)
-    if first < 8: raise SeriesError(f"{length} values leave {first} for the first fit; at least 8 are needed (fewer or shorter origins)")
-    cuts = [first + horizon * o for o in range(validation_origins + test_origins)]
+    cuts = window_cuts(length, horizon, validation_origins + test_origins, min_train=8)
     return cuts[:validation_origins], cuts[validation_origins:]
 
 def demand_class(train, threshold: float = 0.3) -> str:
@@ -361,24 +374,22 @@ def forecast_seasonal_ses(y, h: int, season: int | None = 52, alphas=tuple(np.li
         if sse < best[0]: best = (sse, level[-1])
     return y[len(y) - season + np.arange(h) % season] + best[1]
 
-SERIES_MODELS = ('naive', 'seasonal_naive', 'seasonal_ses', 'arima', 'ets', 'theta', 'sba', 'tsb')
+class SeasonalSES(Forecaster):
+    "`forecast_seasonal_ses` as a forecaster (no intervals)."
+    alias, robust = 'seasonal_ses', False
+    def __init__(self, period: int | None = 52): self.period = period
+    def _forecast(self, y, h): return forecast_seasonal_ses(y, h, self.period)
+
+def series_models(season: int | None = 52) -> list:
+    """The per-series candidates, as forecasters: naive, seasonal naive (lag `season`), seasonal SES, chapter 06's ARIMA
+    and ETS (no season: 52 weekly seasonal terms need more history than most products have), Theta, Croston-SBA and TSB."""
+    return [Naive(), SeasonalNaive(season), SeasonalSES(season), AutoARIMA(), ETS(), Theta(), Croston('sba'), Croston('tsb')]
+
+SERIES_MODELS = tuple(m.alias for m in series_models())
 
 def series_candidates(y, cuts, horizon: int, season: int | None) -> dict:
-    "Every per-series model (`SERIES_MODELS`) on one series at every cut: {model: cuts x horizon}, unclipped."
-    out, spec = {m: [] for m in SERIES_MODELS}, None
-    for c in cuts:
-        train = y[:c]
-        out['naive'].append(np.full(horizon, train[-1]))
-        out['seasonal_naive'].append(forecast_seasonal_naive(train, horizon, season if season and c > season + 1 else None)['mean'].to_numpy())
-        out['seasonal_ses'].append(forecast_seasonal_ses(train, horizon, season))
-        fc, used, _, new = robust_forecast(train, horizon, 'arima', None, spec)
-        if used == 'arima': spec = new                                    # the order chosen at the first origin, re-estimated at each
-        out['arima'].append(fc['mean'].to_numpy())
-        out['ets'].append(robust_forecast(train, horizon, 'ets', None)[0]['mean'].to_numpy())
-        out['theta'].append(forecast_theta(train, horizon))
-        out['sba'].append(forecast_croston(train, horizon, 'sba'))
-        out['tsb'].append(forecast_croston(train, horizon, 'tsb'))
-    return {m: np.stack(v) for m, v in out.items()}
+    "Every per-series model (`series_models`) on one series at every cut, by chapter 06's `cross_validation`: {model: cuts x horizon}, unclipped."
+    return {m: f[0] for m, f in cv_forecasts(cross_validation(y, series_models(season), horizon, cuts=cuts)).items()}
 
 def check_series_input(values, cuts, horizon: int) -> np.ndarray:
     "The series as a float array, series x periods, once checked: 2-D, and the last cut plus the horizon inside the series."

@@ -175,17 +175,18 @@ def weekly_forecast_path(daily_history: pd.Series, days_ahead: int) -> tuple[np.
     """Daily mean path for the `days_ahead` days after `daily_history`, a daily sigma, and the model that produced them.
 
     The history is cut into whole weeks (`weekly_units`, partial weeks dropped); the weekly forecast (chapter 06's
-    `robust_forecast`, ARIMA with its documented fallbacks) starts after the last whole week, so the days of a partial
+    `AutoARIMA`, with its documented fallbacks) starts after the last whole week, so the days of a partial
     final week are forecast too and then skipped. Returns (mean per day, sigma per day, model used)."""
-    from precision_marketing.arima import robust_forecast
+    from precision_marketing.arima import AutoARIMA
     from precision_marketing.data import weekly_units
     weekly = weekly_units(daily_history)
     skip = (daily_history.index[-1] - weekly.index[-1]).days         # days after the last whole week, already past
     weeks = int(np.ceil((skip + days_ahead) / 7))
-    fc, used, reason, _ = robust_forecast(weekly.to_numpy(), weeks, 'arima')
-    mean_daily = np.repeat(np.maximum(fc['mean'].to_numpy(), 0) / 7, 7)[skip:skip + days_ahead]
-    sigma_week = (fc.hi_80.iloc[0] - fc.lo_80.iloc[0]) / (2 * stats.norm.ppf(0.9))
-    return mean_daily, float(sigma_week / np.sqrt(7)), used
+    model = AutoARIMA()
+    fc = model.forecast(weekly.to_numpy(), weeks, level=(80,))
+    mean_daily = np.repeat(np.maximum(fc['mean'], 0) / 7, 7)[skip:skip + days_ahead]
+    sigma_week = (fc['hi-80'][0] - fc['lo-80'][0]) / (2 * stats.norm.ppf(0.9))
+    return mean_daily, float(sigma_week / np.sqrt(7)), model.used_
 
 def rolling_sum_ahead(path: np.ndarray, window) -> np.ndarray:
     "For each day t, the sum of path[t : t + window] (window per product), products x days."

@@ -64,7 +64,18 @@ def pg_bin() -> Path:
     return sorted(Path('/usr/lib/postgresql').glob('*/bin/initdb'))[-1].parent
 
 
-class Postgres:
+class _ServerProcess:
+    "A database server this test started (`proc`): stopped with SIGTERM, killed if it has not ended within a minute."
+    proc = None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try: self.proc.wait(60)
+            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
+
+
+class Postgres(_ServerProcess):
     "A private PostgreSQL cluster in `folder`, on a socket only, run as the postgres user; its superuser connects without password over that socket."
     def __init__(self, folder: Path):
         self.folder, self.proc = folder, None
@@ -89,17 +100,11 @@ class Postgres:
     def sql(self, statement: str, database: str = 'postgres', check: bool = True) -> subprocess.CompletedProcess:
         return self.run(pg_bin()/'psql', '-h', self.folder, '-d', database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', statement, capture_output=True, text=True, check=check)
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try: self.proc.wait(60)
-            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
-
     def url(self, user: str, password: str | None, database: str) -> str:
         return f'postgresql+psycopg://{user}{":" + password if password else ""}@/{database}?host={self.folder}'
 
 
-class Server:
+class Server(_ServerProcess):
     "A private MariaDB server in `folder`, on a socket only, run as root with a password-less root over that socket."
     def __init__(self, folder: Path):
         self.folder, self.socket, self.proc = folder, folder/'mysqld.sock', None
@@ -119,12 +124,6 @@ class Server:
     def sql(self, statement: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(['mariadb', '--no-defaults', f'--socket={self.socket}', '-uroot', '-N', '-e', statement],
                               capture_output=True, text=True, check=check)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try: self.proc.wait(60)
-            except subprocess.TimeoutExpired: self.proc.kill(); self.proc.wait()
 
     def url(self, user: str, password: str, database: str) -> str:
         return f'mysql+pymysql://{user}:{password}@localhost/{database}?unix_socket={self.socket}'
