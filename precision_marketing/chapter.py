@@ -21,12 +21,12 @@ from .shop import (COLUMN_MAP_PARAMETER, SHOP_ASSUMPTIONS, SHOP_TABLES, Shop, co
 from .decisions import stock_from_reorder_levels
 
 # %% auto #0
-__all__ = ['REFERENCE_SETS', 'REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'SHOP_PARAMETERS', 'SHOP_SOURCE_VARIABLE',
-           'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'record_metrics',
-           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
-           'shop_assumption_parameters', 'checking_claims', 'first_line', 'switch_on', 'references_wanted',
-           'ReferenceSections', 'reference_sections', 'report_source', 'source_options', 'validate_once',
-           'open_report_shop', 'ShopSections', 'shop_sections']
+__all__ = ['SYNTHETIC_ARGUMENTS', 'REFERENCE_SETS', 'REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'SHOP_PARAMETERS',
+           'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX',
+           'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text',
+           'check_parameters', 'shop_parameters', 'shop_assumption_parameters', 'checking_claims', 'first_line',
+           'switch_on', 'references_wanted', 'ReferenceSections', 'reference_sections', 'report_source',
+           'source_options', 'validate_once', 'open_report_shop', 'ShopSections', 'shop_sections']
 
 # %% ../nbs/00e_chapter.ipynb #06a3c820
 def _plain(name: str, value):
@@ -117,23 +117,44 @@ def Date(optional: bool = False) -> Param: return Param('date', optional=optiona
 def Bool() -> Param: return Param('bool')
 def Text(optional: bool = False) -> Param: return Param('text', optional=optional)
 
-def check_parameters(values: dict, spec: dict) -> dict:
+def check_parameters(values: dict, spec: dict | None = None) -> dict:
     """Check a chapter's parameters against `spec` (name -> Param) and return them typed.
 
     Parameters
     ----------
     values : the chapter's namespace (pass `globals()`) or a dict holding at least the names in `spec`.
-    spec : name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()`, `Text()` or `FloatList(...)`.
+    spec : name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()`, `Text()` or `FloatList(...)`: the
+        chapter's own parameters. The shop's (`shop_parameters`: the source, the seed, the synthetic shop's size) are
+        declared once, in this chapter, and never in a spec.
 
     Returns
     -------
-    dict of the checked values (ints as int, dates as ISO strings). A chapter that takes a `shop` also gets the shop's
-    assumptions (`SHOP_ASSUMPTIONS` of chapter 00b, declared there once): each its value in `values` when given, else its default."""
+    dict of the checked values (ints as int, dates as ISO strings). Each shop parameter in `values` is checked too; a
+    chapter on a shop (`shop` in `values`) gets every shop parameter, its value in `values` when given, else its default,
+    and the shop's assumptions (`SHOP_ASSUMPTIONS` of chapter 00b, declared there once) the same way."""
+    spec, shared = dict(spec or {}), shop_parameters()
+    doubled = sorted(set(spec) & set(shared))
+    if doubled: raise ParameterError(f"parameter(s) {doubled} are the shop's, declared once in chapter 00e: leave them out of the chapter's spec")
     missing = [name for name in spec if name not in values]
     if missing: raise ParameterError(f"parameter(s) {missing} are not defined: declare them in the chapter's parameters cell")
     checked = {name: p.check(name, values[name]) for name, p in spec.items()}
-    if 'shop' in spec: checked.update({name: p.check(name, values.get(name, default)) for name, (p, default) in shop_assumption_parameters().items() if name not in spec})
+    on_shop = 'shop' in values
+    checked.update({name: p.check(name, values.get(name, default)) for name, (p, default) in shared.items() if on_shop or name in values})
+    if on_shop: checked.update({name: p.check(name, values.get(name, default)) for name, (p, default) in shop_assumption_parameters().items() if name not in spec})
     return checked
+
+SYNTHETIC_ARGUMENTS = {'seed': 'seed', 'synthetic_customers': 'n_customers', 'synthetic_products': 'n_products', 'synthetic_days': 'n_days'}
+
+def shop_parameters() -> dict:
+    """name -> (Param, default) of the parameters every chapter on a shop takes, declared here once: `shop` (the source;
+    default the synthetic shop) and the synthetic shop's seed and size, whose defaults are the generator's own
+    (`make_synthetic_shop`, whose arguments `SYNTHETIC_ARGUMENTS` names). A chapter's parameters cell writes `shop` and
+    `seed` (its code uses them); the size it takes from here, or from `pm-report -p synthetic_customers=...`."""
+    import inspect
+    from precision_marketing.synthetic import make_synthetic_shop
+    defaults = {p.name: p.default for p in inspect.signature(make_synthetic_shop).parameters.values()}
+    kinds = {'seed': Int(0), 'synthetic_customers': Int(10), 'synthetic_products': Int(10), 'synthetic_days': Int(56)}
+    return {'shop': (Text(), 'synthetic'), **{name: (kinds[name], defaults[arg]) for name, arg in SYNTHETIC_ARGUMENTS.items()}}
 
 def shop_assumption_parameters() -> dict:
     """name -> (Param, default) of what every chapter with a `shop` parameter also takes: the shop's assumptions
@@ -224,7 +245,7 @@ def reference_sections(chapter: str, wanted: bool | None = None) -> ReferenceSec
     return switch_on(guard)
 
 # %% ../nbs/00e_chapter.ipynb #e48c3fe6
-SHOP_PARAMETERS = ('shop', 'seed', 'synthetic_customers', 'synthetic_products', 'synthetic_days')
+SHOP_PARAMETERS = ('shop', *SYNTHETIC_ARGUMENTS)
 
 SHOP_SOURCE_VARIABLE = RUN_VARIABLES['shop_source']
 

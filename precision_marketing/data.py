@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['RUN_VARIABLES', 'ARTEFACTS', 'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'NUMBER_BOUNDS',
-           'OTHER_NUMBER_BOUND', 'SCANNER_PANELS', 'SERIES', 'RunContext', 'environment', 'run_environment',
+__all__ = ['RUN_VARIABLES', 'ARTEFACTS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND', 'TRANSACTIONS', 'TRANSACTION_COLUMNS',
+           'OPTIONAL_TRANSACTION_COLUMNS', 'SCANNER_PANELS', 'SERIES', 'RunContext', 'environment', 'run_environment',
            'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError', 'download_artefact',
            'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns', 'number_problems',
-           'flag_each', 'parse_timestamps', 'validate_transactions', 'read_text_table', 'load_transactions',
-           'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k', 'load_scanner_panel', 'load_series',
-           'load_walmart_weekly', 'load_m4_weekly', 'daily_units', 'weekly_units']
+           'flag_each', 'parse_timestamps', 'TableSpec', 'check_rows', 'validate_transactions', 'read_text_table',
+           'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k',
+           'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'load_m4_weekly', 'daily_units', 'weekly_units']
 
 # %% ../nbs/00_data.ipynb #d2619a28
 RUN_VARIABLES = {   # RunContext field -> the environment variable that carries it: the one place the library names them
@@ -235,9 +235,6 @@ def fetch_all(cache: str | Path | None = None) -> list[Path]:
     return [raw_file(key, name, cache) for key, art in ARTEFACTS.items() for name in art.members]
 
 # %% ../nbs/00_data.ipynb #50940c55
-TRANSACTION_COLUMNS = ['customer_id', 'order_id', 'product_id', 'timestamp', 'quantity', 'unit_price']
-OPTIONAL_TRANSACTION_COLUMNS = ['unit_cost']
-
 class SchemaError(ValueError):
     "Input data does not have the columns or values this library needs."
 
@@ -339,54 +336,117 @@ def parse_timestamps(values: pd.Series, column: str = 'timestamp', date_format: 
     if rest.any(): out[rest] = pd.to_datetime(text[rest], errors='coerce', format='mixed')
     return out.astype('datetime64[ns]')
 
-# %% ../nbs/00_data.ipynb #75382bb8
+# %% ../nbs/00_data.ipynb #c1be5d4a
 def _blank(s: pd.Series) -> pd.Series:
     "True where a key is null or only white space."
     return s.isna() | s.astype('str').str.strip().isin(['', 'nan', 'None', '<NA>'])
 
-def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
-    """Type and check a transactions table; return accepted rows and rejects with reasons (no row is lost).
+_TRUE, _FALSE = {'true', '1', 'yes', 't', 'y', '1.0'}, {'false', '0', 'no', 'f', 'n', '0.0'}
 
-    Time stamps are read by `parse_timestamps` (`date_format`, `timezone`); numbers must be finite and within
-    `NUMBER_BOUNDS`."""
-    check_columns(df, TRANSACTION_COLUMNS)
-    if len(df) == 0: raise SchemaError("transactions has no rows: nothing to analyse.")
+def _as_bool(s: pd.Series) -> pd.Series:
+    "True/False from booleans, 1/0 or yes/no text; anything else is NaN."
+    if pd.api.types.is_bool_dtype(s): return s.astype(object)
+    text = s.astype('str').str.strip().str.lower()
+    return pd.Series(np.where(text.isin(_TRUE), True, np.where(text.isin(_FALSE), False, None)), index=s.index, dtype=object).where(s.notna())
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Schema of one table, and the rules `check_rows` applies to it.
+
+    Parameters
+    ----------
+    required, optional : column -> kind ('id', 'number', 'datetime', 'bool', 'text').
+    key : columns that identify a row; a later row with the same key is a duplicate.
+    refers : column -> table its values must exist in (checked by the shop store when that table is present).
+    non_negative : numbers that may not be below 0; positive : numbers that must be above 0.
+    unique_rows : a row equal to an earlier one on every required column is a duplicate (order lines have no key).
+    floats : numbers as float64 even when the source gave whole numbers.
+    derived : column -> function of the accepted rows, added after the checks (e.g. revenue).
+    extra_columns : keep columns the schema does not name (in the order read); without, the schema's columns in its order."""
+    required: dict
+    optional: dict = field(default_factory=dict)
+    key: tuple = ()
+    refers: dict = field(default_factory=dict)
+    non_negative: tuple = ()
+    positive: tuple = ()
+    unique_rows: bool = False
+    floats: bool = False
+    derived: dict = field(default_factory=dict)
+    extra_columns: bool = True
+
+TRANSACTIONS = TableSpec({'customer_id': 'id', 'order_id': 'id', 'product_id': 'id', 'timestamp': 'datetime', 'quantity': 'number', 'unit_price': 'number'},
+                         {'unit_cost': 'number'}, positive=('quantity', 'unit_price'), non_negative=('unit_cost',), unique_rows=True, floats=True,
+                         derived={'revenue': lambda t: t['quantity'] * t['unit_price']}, extra_columns=False)
+TRANSACTION_COLUMNS = list(TRANSACTIONS.required)
+OPTIONAL_TRANSACTION_COLUMNS = list(TRANSACTIONS.optional)
+
+# %% ../nbs/00_data.ipynb #f302e15b
+def check_rows(df: pd.DataFrame, spec: TableSpec, name: str, date_format: str | None = None, timezone: str = 'UTC',
+               zero_ok: tuple = ()) -> Validated:
+    """The one validator of the library: type and check every row of a table against its `TableSpec`; a bad row goes to
+    the rejects with every reason it fails (no row is lost). The columns must be there already (`check_columns`).
+
+    Each column by its kind: an id must not be blank (`missing x`); a number must parse (`x is not a number`), be finite and
+    within `NUMBER_BOUNDS`, and keep to the spec's sign (`negative x`, `non-positive x`: 0 is accepted for the columns in
+    `zero_ok`); a date must parse (`unparseable x`; `parse_timestamps` with `date_format` and `timezone`); a flag must read
+    as true/false. A required value that is missing is `missing x`. Then the duplicates among the rows that passed
+    (`duplicate of row n`), by the spec's key or, with `unique_rows`, by every required column.
+
+    Returns
+    -------
+    Validated(accepted, rejects): typed accepted rows with the spec's derived columns; rejects as read, with `row`
+    (position read) first and `reason` last."""
     raw = df.reset_index(drop=True)
+    kinds = {**spec.required, **{c: k for c, k in spec.optional.items() if c in raw.columns}}
     reasons = pd.Series([[] for _ in range(len(raw))], dtype=object)
     def flag(mask, text):
         for i in np.flatnonzero(np.asarray(mask, dtype=bool)): reasons[i].append(text)
-    out = pd.DataFrame(index=raw.index)
-    for key in ['customer_id', 'order_id', 'product_id']:
-        flag(_blank(raw[key]), f'missing {key}')
-        out[key] = raw[key].astype('str').str.strip()
-    ts = parse_timestamps(raw['timestamp'], 'timestamp', date_format, timezone)
-    flag(raw['timestamp'].isna(), 'missing timestamp')
-    flag(ts.isna() & raw['timestamp'].notna(), 'unparseable timestamp')
-    out['timestamp'] = ts.astype('datetime64[ns]')
-    for col, zero_ok in [('quantity', False), ('unit_price', allow_zero_price)]:
-        num = pd.to_numeric(raw[col], errors='coerce').astype('float64')
-        flag(num.isna(), f'{col} is not a number')
-        flag((num < 0) | ((num == 0) & (not zero_ok)), f'non-positive {col}')
-        flag_each(flag, number_problems(num, col))
-        out[col] = num
-    if 'unit_cost' in raw.columns:
-        cost = pd.to_numeric(raw['unit_cost'], errors='coerce').astype('float64')
-        flag(cost.isna() & raw['unit_cost'].notna(), 'unit_cost is not a number')
-        flag(cost < 0, 'negative unit_cost')
-        flag_each(flag, number_problems(cost, 'unit_cost'))
-        out['unit_cost'] = cost
-    ok_so_far = reasons.map(len).eq(0)
-    dup = out[TRANSACTION_COLUMNS].duplicated(keep='first') & ok_so_far
-    first_of = out[TRANSACTION_COLUMNS].reset_index().groupby(TRANSACTION_COLUMNS, dropna=False)['index'].transform('min')
-    for i in np.flatnonzero(dup.to_numpy()): reasons[i].append(f'duplicate of row {first_of[i]}')
+    out = raw.copy()
+    for col, kind in kinds.items():
+        value = raw[col]
+        if col in spec.required: flag(_blank(value) if kind == 'id' else value.isna(), f'missing {col}')
+        if kind == 'id': out[col] = value.astype('str').str.strip()
+        elif kind == 'number':
+            num = pd.to_numeric(value, errors='coerce')
+            if spec.floats or not pd.api.types.is_integer_dtype(num): num = num.astype('float64')   # else whole numbers stay integers
+            flag(num.isna() & value.notna(), f'{col} is not a number')
+            if col in spec.positive: flag((num < 0) | ((num == 0) & (col not in zero_ok)), f'non-positive {col}')
+            elif col in spec.non_negative: flag(num < 0, f'negative {col}')
+            flag_each(flag, number_problems(num, col))
+            out[col] = num
+        elif kind == 'datetime':
+            ts = parse_timestamps(value, col if name == 'transactions' else f'{name}.{col}', date_format, timezone)
+            flag(ts.isna() & value.notna(), f'unparseable {col}')
+            out[col] = ts.astype('datetime64[ns]')
+        elif kind == 'bool':
+            b = _as_bool(value)
+            flag(b.isna() & value.notna(), f'{col} is not true/false')
+            out[col] = b
+        else: out[col] = value.where(value.isna(), value.astype('str'))
+    key = list(spec.key) or (list(spec.required) if spec.unique_rows else [])
+    if key:
+        keyed = out.loc[reasons.map(len).eq(0).to_numpy(), key]                      # duplicates among otherwise good rows
+        first = keyed.reset_index().groupby(key, dropna=False)['index'].transform('min').to_numpy()
+        for i, f in zip(keyed.index, first):
+            if i != f: reasons[i].append(f'duplicate of row {f}' + (f' (key {", ".join(spec.key)})' if spec.key else ''))
     bad = reasons.map(len).gt(0).to_numpy()
-    accepted = out[~bad].reset_index(drop=True)
-    accepted['revenue'] = accepted['quantity'] * accepted['unit_price']
     rejects = raw[bad].copy()
-    rejects.insert(0, 'row', raw.index[bad])
-    rejects['reason'] = reasons[bad].map('; '.join).to_numpy()
-    assert len(accepted) + len(rejects) == len(raw), 'rows lost in validation'
+    rejects.insert(0, 'row', raw.index[bad]); rejects['reason'] = reasons[bad].map('; '.join).to_numpy()
+    accepted = out[~bad].reset_index(drop=True)
+    if not spec.extra_columns: accepted = accepted[list(kinds)]
+    for col in [c for c, k in kinds.items() if k == 'bool']:          # flags: bool, or nullable boolean where some are missing
+        accepted[col] = accepted[col].astype('boolean' if accepted[col].isna().any() else bool)
+    for col, make in spec.derived.items(): accepted[col] = make(accepted)
+    assert len(accepted) + len(rejects) == len(raw), f'rows lost validating {name}'
     return Validated(accepted, rejects.reset_index(drop=True))
+
+def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
+    """Type and check a transactions table (`TRANSACTIONS`, by `check_rows`); return accepted rows and rejects with reasons
+    (no row is lost). A price of 0 is accepted with `allow_zero_price`; time stamps are read by `parse_timestamps`
+    (`date_format`, `timezone`); numbers must be finite and within `NUMBER_BOUNDS`."""
+    check_columns(df, TRANSACTION_COLUMNS)
+    if len(df) == 0: raise SchemaError("transactions has no rows: nothing to analyse.")
+    return check_rows(df, TRANSACTIONS, 'transactions', date_format, timezone, zero_ok=('unit_price',) if allow_zero_price else ())
 
 # %% ../nbs/00_data.ipynb #847b9b13
 def read_text_table(path: str | Path, **kwargs) -> pd.DataFrame:

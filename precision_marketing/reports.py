@@ -21,7 +21,7 @@ import numpy as np
 import yaml
 
 from .data import RUN_VARIABLES, RunContext, environment, run_environment
-from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, ParameterError, shop_assumption_parameters
+from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, ParameterError, shop_assumption_parameters, shop_parameters
 
 # %% auto #0
 __all__ = ['MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE', 'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES',
@@ -153,14 +153,10 @@ DEFAULT_SHOP_TAG = 'default-shop'   # a cell whose words are about the default s
 
 def on_default_shop(parameters: dict | None) -> bool:
     """True when a chapter run with these papermill `parameters` is on the book's default shop: the synthetic shop at
-    the default seed and size (00b's `synthetic_tables`), the one whose results the prose of cells tagged
+    the default seed and size (`shop_parameters` of chapter 00e), the one whose results the prose of cells tagged
     `DEFAULT_SHOP_TAG` states."""
-    import inspect
-    from precision_marketing.shop import synthetic_tables
-    defaults = {p.name: p.default for p in inspect.signature(synthetic_tables).parameters.values()}
-    named = {'seed': 'seed', 'synthetic_customers': 'n_customers', 'synthetic_products': 'n_products', 'synthetic_days': 'n_days'}
     parameters = parameters or {}
-    return parameters.get('shop', 'synthetic') == 'synthetic' and all(parameters.get(k, defaults[v]) == defaults[v] for k, v in named.items())
+    return all(parameters.get(name, default) == default for name, (_, default) in shop_parameters().items())
 
 REFERENCE_TAG = 'reference'   # a prose cell of a reference section: left out of the pages with the section's code cells
 
@@ -629,7 +625,7 @@ def chapter_parameters(chapter: str, nbs: str | Path | None = None) -> dict:
     nb = nbformat.read(Path(nbs or nbs_dir())/f'{chapter}.ipynb', as_version=4)
     cells = [c for c in nb.cells if 'parameters' in c.metadata.get('tags', [])]
     declared = {p.name: p.default for p in PythonTranslator.inspect(cells[0])} if cells else {}
-    if 'shop' in declared: declared.update({name: repr(default) for name, (_, default) in shop_assumption_parameters().items() if name not in declared})
+    if 'shop' in declared: declared.update({name: repr(default) for name, (_, default) in {**shop_parameters(), **shop_assumption_parameters()}.items() if name not in declared})
     return declared
 
 def plan_parameters(chosen: list[str], config: dict, parameters: dict | None, available: list[str], nbs=None) -> dict:
@@ -832,7 +828,8 @@ def _check_synthetic_sizes(planned: dict) -> None:
     from precision_marketing.synthetic import check_synthetic_size
     for chapter, params in planned.items():
         if params.get('shop', 'synthetic') != 'synthetic' or 'synthetic_customers' not in params: continue
-        try: check_synthetic_size(int(params['synthetic_customers']), int(params.get('synthetic_products', 120)), int(params.get('synthetic_days', 730)))
+        size = {name: int(params.get(name, default)) for name, (_, default) in shop_parameters().items() if name.startswith('synthetic_')}
+        try: check_synthetic_size(size['synthetic_customers'], size['synthetic_products'], size['synthetic_days'])
         except (TypeError, ValueError) as exc: raise ParameterError(f"{chapter}: {exc}") from None
 
 # %% ../nbs/90_reports.ipynb #01075462

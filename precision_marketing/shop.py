@@ -11,19 +11,19 @@ import shutil
 import sys
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .data import (RUN_VARIABLES, RunContext, SchemaError, Validated, _blank, check_columns, flag_each, number_problems, parse_timestamps,
-                                      read_text_table, validate_transactions)
+from .data import (RUN_VARIABLES, TRANSACTIONS, _FALSE, _TRUE, RunContext, SchemaError, TableSpec, Validated, _blank, check_columns, check_rows,
+                                      read_text_table)
 
 # %% auto #0
 __all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE',
            'CATALOG_PREFIX', 'DB_PASSWORD_VARIABLE', 'DB_PASSWORD_FILE_VARIABLE', 'ANONYMISE_KEY_VARIABLE',
-           'PYSPARK_PIN', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'TableSpec', 'validate_table', 'parse_column_map',
+           'PYSPARK_PIN', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'validate_table', 'parse_column_map',
            'column_map_text', 'suggest_column_map', 'suggested_map', 'check_references', 'mask_password', 'Shop',
            'shop_from_tables', 'synthetic_label', 'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source',
            'ShopSourceError', 'probe_source', 'pseudonymise', 'read_source', 'open_shop', 'SparkUnavailable',
@@ -31,19 +31,9 @@ __all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SERVER_SCHEMES
            'complete_shop', 'write_shop', 'main']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
-@dataclass(frozen=True)
-class TableSpec:
-    "Schema of one shop table: column -> kind ('id', 'number', 'datetime', 'bool', 'text'), the key, references, non-negative columns."
-    required: dict
-    optional: dict = field(default_factory=dict)
-    key: tuple = ()
-    refers: dict = field(default_factory=dict)          # column -> table it must exist in (checked when that table is present)
-    non_negative: tuple = ()
-
 SHOP_TABLES = {
-    'orders': TableSpec({'customer_id': 'id', 'order_id': 'id', 'product_id': 'id', 'timestamp': 'datetime', 'quantity': 'number', 'unit_price': 'number'},
-                        {'unit_cost': 'number', 'discount': 'number', 'channel': 'text'},
-                        refers={'product_id': 'products', 'customer_id': 'customers'}, non_negative=('unit_cost', 'discount')),
+    'orders': replace(TRANSACTIONS, optional={**TRANSACTIONS.optional, 'discount': 'number', 'channel': 'text'},      # chapter 00's transactions, and more
+                      refers={'product_id': 'products', 'customer_id': 'customers'}, non_negative=('unit_cost', 'discount')),
     'products': TableSpec({'product_id': 'id'}, {'category': 'text', 'title': 'text', 'description': 'text', 'list_price': 'number',
                                                  'unit_cost': 'number', 'brand': 'text', 'launch_date': 'datetime'},
                           key=('product_id',), non_negative=('list_price', 'unit_cost')),
@@ -61,21 +51,14 @@ SHOP_TABLES = {
 TABLE_ORDER = ['products', 'customers', 'orders', 'inventory', 'prices', 'events', 'ratings']   # referenced tables first
 
 # %% ../nbs/00b_shop.ipynb #375f4f2e
-_TRUE, _FALSE = {'true', '1', 'yes', 't', 'y', '1.0'}, {'false', '0', 'no', 'f', 'n', '0.0'}
-
-def _as_bool(s: pd.Series) -> pd.Series:
-    "True/False from booleans, 1/0 or yes/no text; anything else is NaN."
-    if pd.api.types.is_bool_dtype(s): return s.astype(object)
-    text = s.astype('str').str.strip().str.lower()
-    return pd.Series(np.where(text.isin(_TRUE), True, np.where(text.isin(_FALSE), False, None)), index=s.index, dtype=object).where(s.notna())
-
 def validate_table(name: str, df: pd.DataFrame, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
-    """Type and check one shop table against `SHOP_TABLES[name]`; bad rows go to rejects with a reason (no row is lost).
+    """Type and check one shop table against `SHOP_TABLES[name]` with chapter 00's `check_rows`, the one validator; bad rows go to rejects with a reason (no row is lost).
 
     Parameters
     ----------
     name : one of `SHOP_TABLES`.
-    df : the table as read (any column types; extra columns are kept as they are).
+    df : the table as read (any column types; columns the schema does not name are kept as they are, except in orders,
+        which keep the transactions' columns: `TableSpec.extra_columns`).
     date_format, timezone : how its dates are read (`parse_timestamps`: one day/month order per column, zones converted
         to `timezone`). Numbers must be finite and within `NUMBER_BOUNDS` (chapter 00).
 
@@ -91,65 +74,7 @@ def validate_table(name: str, df: pd.DataFrame, date_format: str | None = None, 
                   rename_hint=f"--column-map {name}.old=new to pm-report or pm-data (column_map={{'{name}': {{'old': 'new'}}}} to open_shop); "
                               f"`pm-data suggest <source> --out map.yaml` proposes the whole map")
     if len(df) == 0: raise SchemaError(f"{name} has no rows: give at least one row, or leave the table out")
-    if name == 'orders':
-        checked = validate_transactions(df[[c for c in df.columns if c in {**spec.required, **spec.optional}]], date_format=date_format, timezone=timezone)
-        extra = [c for c in spec.optional if c in df.columns and c not in checked.accepted.columns]
-        if not extra: return checked
-        keep = np.setdiff1d(np.arange(len(df)), checked.rejects.row.to_numpy())
-        return _validate_columns(name, df.reset_index(drop=True), {c: spec.optional[c] for c in extra}, spec, base=(checked, keep), dates=(date_format, timezone))
-    return _validate_columns(name, df.reset_index(drop=True), {**spec.required, **{c: k for c, k in spec.optional.items() if c in df.columns}}, spec,
-                             dates=(date_format, timezone))
-
-def _validate_columns(name, raw, kinds, spec, base=None, dates=(None, 'UTC')) -> Validated:
-    reasons = pd.Series([[] for _ in range(len(raw))], dtype=object)
-    def flag(mask, text):
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool)): reasons[i].append(text)
-    out = raw.copy()
-    for col, kind in kinds.items():
-        value, required = raw[col], col in spec.required
-        if kind == 'id':
-            flag(_blank(value), f'missing {col}'); out[col] = value.astype('str').str.strip()
-        elif kind == 'number':
-            num = pd.to_numeric(value, errors='coerce')
-            if not pd.api.types.is_integer_dtype(num): num = num.astype('float64')      # whole numbers stay integers, as the source gave them
-            flag(num.isna() & (value.notna() | required), f'{col} is not a number' if not required else f'missing or non-numeric {col}')
-            if col in spec.non_negative or col in spec.required and name != 'ratings': flag(num < 0, f'negative {col}')
-            flag_each(flag, number_problems(num, col))
-            out[col] = num
-        elif kind == 'datetime':
-            ts = parse_timestamps(value, f'{name}.{col}', *dates)
-            flag(ts.isna() & (value.notna() | required), f'unparseable {col}' if value.notna().any() else f'missing {col}')
-            out[col] = ts.astype('datetime64[ns]')
-        elif kind == 'bool':
-            b = _as_bool(value)
-            flag(b.isna() & value.notna(), f'{col} is not true/false')
-            out[col] = b
-        else:
-            out[col] = value.where(value.isna(), value.astype('str'))
-    if spec.key:
-        keyed = out.loc[reasons.map(len).eq(0).to_numpy(), list(spec.key)]          # duplicates among otherwise good rows
-        first = keyed.reset_index().groupby(list(spec.key))['index'].transform('min').to_numpy()
-        for i, f in zip(keyed.index, first):
-            if i != f: reasons[i].append(f'duplicate of row {f} (key {", ".join(spec.key)})')
-    if base is not None:          # orders: the transaction rules already ran; add what the optional columns found
-        checked, keep = base
-        bad_extra = reasons.map(len).gt(0).to_numpy()
-        accepted_rows = keep[~bad_extra[keep]]
-        extra_rejects = raw.iloc[keep[bad_extra[keep]]].copy()
-        extra_rejects.insert(0, 'row', keep[bad_extra[keep]]); extra_rejects['reason'] = reasons[keep[bad_extra[keep]]].map('; '.join).to_numpy()
-        accepted = checked.accepted.iloc[np.searchsorted(keep, accepted_rows)].reset_index(drop=True)
-        for col in kinds: accepted[col] = out[col].iloc[accepted_rows].to_numpy()
-        rejects = pd.concat([checked.rejects, extra_rejects], ignore_index=True).sort_values('row').reset_index(drop=True)
-        assert len(accepted) + len(rejects) == len(raw), f'rows lost validating {name}'
-        return Validated(accepted, rejects)
-    bad = reasons.map(len).gt(0).to_numpy()
-    rejects = raw[bad].copy()
-    rejects.insert(0, 'row', raw.index[bad]); rejects['reason'] = reasons[bad].map('; '.join).to_numpy()
-    accepted = out[~bad].reset_index(drop=True)
-    for col in [c for c, k in kinds.items() if k == 'bool']:          # flags: bool, or nullable boolean where some are missing
-        accepted[col] = accepted[col].astype('boolean' if accepted[col].isna().any() else bool)
-    assert len(accepted) + len(rejects) == len(raw), f'rows lost validating {name}'
-    return Validated(accepted, rejects.reset_index(drop=True))
+    return check_rows(df, spec, name, date_format, timezone)
 
 # %% ../nbs/00b_shop.ipynb #a5b6c7d8
 COLUMN_MAP_PARAMETER = 'column_map'    # the chapter parameter carrying the run's column map, as `column_map_text` writes it
