@@ -35,7 +35,8 @@ def generate(customers: int, products: int, days: int) -> Path:
 
 def run(folder: str):
     "The measured path, in this (fresh) process."
-    from precision_marketing.collaborative_filtering import implicit_ratings, stratified_split, ranker_for, recommend, ranking_metrics, Popularity
+    from precision_marketing.collaborative_filtering import implicit_ratings, stratified_split, ranker_for, recommend, Popularity
+    from precision_marketing.evaluation import ranking_metrics
     folder = Path(folder)
     orders, stock, customers = (pd.read_parquet(folder/f'{n}.parquet') for n in ('orders', 'inventory', 'customers'))
     started = time.perf_counter()

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .data import RUN_VARIABLES, RunContext, SchemaError
-from .shop import (COLUMN_MAP_PARAMETER, SHOP_ASSUMPTIONS, SHOP_TABLES, Shop, complete_shop, mask_password, open_shop,
+from .shop import (COLUMN_MAP_PARAMETER, SHOP_ASSUMPTIONS, SHOP_TABLES, Shop, complete_shop, mask_password, open_shop, synthetic_size,
                                       parse_column_map, source_kind)
 from .decisions import stock_from_reorder_levels
 
@@ -148,11 +148,9 @@ SYNTHETIC_ARGUMENTS = {'seed': 'seed', 'synthetic_customers': 'n_customers', 'sy
 def shop_parameters() -> dict:
     """name -> (Param, default) of the parameters every chapter on a shop takes, declared here once: `shop` (the source;
     default the synthetic shop) and the synthetic shop's seed and size, whose defaults are the generator's own
-    (`make_synthetic_shop`, whose arguments `SYNTHETIC_ARGUMENTS` names). A chapter's parameters cell writes `shop` and
+    (00b's `synthetic_size`; `SYNTHETIC_ARGUMENTS` names the generator's argument behind each). A chapter's parameters cell writes `shop` and
     `seed` (its code uses them); the size it takes from here, or from `pm-report -p synthetic_customers=...`."""
-    import inspect
-    from precision_marketing.synthetic import make_synthetic_shop
-    defaults = {p.name: p.default for p in inspect.signature(make_synthetic_shop).parameters.values()}
+    defaults = synthetic_size()
     kinds = {'seed': Int(0), 'synthetic_customers': Int(10), 'synthetic_products': Int(10), 'synthetic_days': Int(56)}
     return {'shop': (Text(), 'synthetic'), **{name: (kinds[name], defaults[arg]) for name, arg in SYNTHETIC_ARGUMENTS.items()}}
 

@@ -10,11 +10,12 @@ import pandas as pd
 from scipy import sparse
 
 from .data import SchemaError, check_columns
+from .evaluation import ranking_metrics
 
 # %% auto #0
 __all__ = ['SURPRISE_ML100K_BENCHMARK', 'check_ratings', 'implicit_ratings', 'surprise_data', 'cross_validate_models',
-           'stratified_split', 'ranking_metrics', 'Scorer', 'Popularity', 'EASE', 'ItemKNN', 'SurpriseScorer', 'top_k',
-           'recommend', 'surprise_top_n', 'RP3beta', 'PureSVD', 'SideEASE', 'tune_on_validation', 'ranker_for']
+           'stratified_split', 'Scorer', 'Popularity', 'EASE', 'ItemKNN', 'SurpriseScorer', 'top_k', 'recommend',
+           'surprise_top_n', 'RP3beta', 'PureSVD', 'SideEASE', 'tune_on_validation', 'ranker_for']
 
 # %% ../nbs/04_collaborative_filtering.ipynb #d5a03dc1
 def check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
@@ -73,43 +74,6 @@ def stratified_split(ratings: pd.DataFrame, ratio: float = 0.75, seed: int = 42)
     size = shuffled.groupby('customer_id').customer_id.transform('size')
     in_train = position < np.maximum(1, np.round(size * ratio))
     return shuffled[in_train].sort_index(), shuffled[~in_train].sort_index()
-
-def ranking_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, k: int = 10, train: pd.DataFrame | None = None,
-                    n_items: int | None = None) -> dict:
-    """Ranking metrics at k, averaged over the users in `test` (definitions above).
-
-    Parameters
-    ----------
-    recommendations : customer_id, product_id, rank (1 = best); ranks above k are ignored.
-    test : the held-out interactions; every test row counts as relevant.
-    k : list length scored.
-    train : training interactions, for novelty (mean -log2 share of users who had the item).
-    n_items : catalogue size, for coverage (share of items in some list).
-
-    Returns
-    -------
-    dict with precision, recall, ndcg, map (and coverage, novelty when asked for)."""
-    check_columns(recommendations, ['customer_id', 'product_id', 'rank'], 'recommendations')
-    if test.empty: raise ValueError("test has no interactions to score: hold out some purchases (a shop whose customers each bought one product has none)")
-    recs = recommendations[recommendations['rank'] <= k]
-    relevant = test.groupby('customer_id').product_id.agg(set)
-    hits = recs.merge(test[['customer_id', 'product_id']], on=['customer_id', 'product_id'], how='inner')
-    per_user = pd.DataFrame(index=relevant.index)
-    per_user['n_relevant'] = relevant.map(len)
-    per_user['hits'] = hits.groupby('customer_id').size().reindex(per_user.index, fill_value=0)
-    per_user['dcg'] = (1 / np.log2(hits['rank'] + 1)).groupby(hits.customer_id).sum().reindex(per_user.index, fill_value=0)
-    discounts = np.cumsum(1 / np.log2(np.arange(2, k + 2)))
-    per_user['idcg'] = discounts[np.minimum(per_user.n_relevant, k) - 1]
-    hits = hits.sort_values(['customer_id', 'rank'])
-    hits['precision_at_hit'] = (hits.groupby('customer_id').cumcount() + 1) / hits['rank']
-    per_user['ap'] = hits.groupby('customer_id').precision_at_hit.sum().reindex(per_user.index, fill_value=0) / np.minimum(per_user.n_relevant, k)
-    out = {'precision': (per_user.hits / k).mean(), 'recall': (per_user.hits / per_user.n_relevant).mean(),
-           'ndcg': (per_user.dcg / per_user.idcg).mean(), 'map': per_user.ap.mean()}
-    if n_items: out['coverage'] = recs.product_id.nunique() / n_items
-    if train is not None:
-        share = train.groupby('product_id').customer_id.nunique() / train.customer_id.nunique()
-        out['novelty'] = float((-np.log2(share.reindex(recs.product_id).fillna(1 / train.customer_id.nunique()))).mean())
-    return out
 
 # %% ../nbs/04_collaborative_filtering.ipynb #b43dbedf
 class Scorer:

@@ -359,6 +359,7 @@ def demand_class(train, threshold: float = 0.3) -> str:
     if len(sold) == 0 or len(y) - sold[0] < 8: return 'new'
     return 'intermittent' if (y[sold[0]:] == 0).mean() > threshold else 'regular'
 
+# %% ../nbs/06a_forecasting.ipynb #0da785b0
 def forecast_seasonal_ses(y, h: int, season: int | None = 52, alphas=tuple(np.linspace(0.05, 0.95, 19))) -> np.ndarray:
     """Last season's same period plus the year-on-year change, smoothed: simple exponential smoothing of the seasonal
     differences z_t = y_t - y_(t-m) (alpha on a grid, by the least one-step squared error), so the forecast s steps ahead is
@@ -380,6 +381,7 @@ class SeasonalSES(Forecaster):
     def __init__(self, period: int | None = 52): self.period = period
     def _forecast(self, y, h): return forecast_seasonal_ses(y, h, self.period)
 
+# %% ../nbs/06a_forecasting.ipynb #dfbbc6c0
 def series_models(season: int | None = 52) -> list:
     """The per-series candidates, as forecasters: naive, seasonal naive (lag `season`), seasonal SES, chapter 06's ARIMA
     and ETS (no season: 52 weekly seasonal terms need more history than most products have), Theta, Croston-SBA and TSB."""
@@ -417,6 +419,7 @@ def series_forecasts(values, cuts, horizon: int, season: int | None = 52, n_jobs
     parts = Parallel(n_jobs=n_jobs)(delayed(series_candidates)(y, list(cuts), horizon, season) for y in values)
     return {m: np.maximum(np.stack([p[m] for p in parts]), 0.0) for m in SERIES_MODELS}   # demand is never negative
 
+# %% ../nbs/06a_forecasting.ipynb #9757c40f
 def score_forecasts(values, forecasts: dict, cuts, roles) -> pd.DataFrame:
     """MASE of every model at every series and cut: one row per (series, cut, model) with the cut's `role`
     ('validation' or 'test'), the demand class of the history before it, and the scale (`naive_scale`: the history's
@@ -483,6 +486,7 @@ def pick_forecasts(forecasts: dict, chosen) -> np.ndarray:
     "series x cuts x horizon: each series' forecasts from its chosen model (a combination: the median of its members')."
     return np.stack([np.median(np.stack([forecasts[m][i] for m in model_members(c)]), axis=0) for i, c in enumerate(chosen)])
 
+# %% ../nbs/06a_forecasting.ipynb #6212b15c
 def _recent_scale(y, cut, window):
     "One-step naive MAE of the `window` periods before `cut` (the scale of the conformal widths)."
     return float(np.mean(np.abs(np.diff(y[max(0, cut - window):cut])))) if cut > 1 else 0.0

@@ -443,6 +443,7 @@ def group_shares(orders: pd.DataFrame, group_of: dict, products, groups: int) ->
     total = units.sum(axis=0)
     return np.where(total > 0, units / np.where(total > 0, total, 1), overall[:, None])
 
+# %% ../nbs/11_closed_loop.ipynb #625d2742
 class PlanAwareOrderUpTo:
     """Order-up-to levels from a demand forecast that knows the promotion plan: at review day t, the forecast path times
     the plan's estimated effect over the next lead + review days, plus chapter 07's safety stock for the service level.
@@ -487,6 +488,7 @@ def base_forecast(shop, history: pd.DataFrame, days: int, days_ahead: int) -> tu
                                        products.category.to_numpy(), days_ahead, products.launch_date)
     return mean, sigma
 
+# %% ../nbs/11_closed_loop.ipynb #4442c741
 def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFrame, inventory: pd.DataFrame, prices: pd.DataFrame,
                   persona: pd.Series, response: pd.DataFrame, history_sales: np.ndarray, days: int, seed: int, budget: float,
                   review_days: int = 7, buffer_days: float = 7.0, planning_days: int = 14, generations: int = 30, population: int = 40,
@@ -600,6 +602,7 @@ def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFra
     if not np.isclose(served, run.sold.sum()): raise RuntimeError(f"served lines ({served}) do not add up to the units sold ({run.sold.sum()})")
     return Quarter(run, revenue, offered, spent, markdown, skipped)
 
+# %% ../nbs/11_closed_loop.ipynb #f92f6054
 POLICIES = ('A status quo', 'B precision marketing', 'C + forecast stock', 'D + stock feedback', 'O oracle')
 
 def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.Series, response: pd.DataFrame, days: int,

@@ -149,6 +149,7 @@ def _without_directives(source: str) -> str:
     while lines and (lines[0].startswith('#|') or not lines[0].strip()): lines.pop(0)
     return '\n'.join(lines)
 
+# %% ../nbs/90_reports.ipynb #a0fc2400
 DEFAULT_SHOP_TAG = 'default-shop'   # a cell whose words are about the default synthetic shop's results, shown only with them
 
 def on_default_shop(parameters: dict | None) -> bool:
@@ -204,6 +205,7 @@ def audience_cells(nb, audience: str, default_shop: bool = True, reference: bool
     nb.cells = kept
     return nb
 
+# %% ../nbs/90_reports.ipynb #2a90b6f3
 def main_figure(executed: str | Path, dest: str | Path) -> Path | None:
     "Save the first PNG the cell tagged `main-figure` drew in an executed notebook to `dest` (None when it drew none: skipped, failed or untagged)."
     import base64
@@ -253,6 +255,7 @@ def notebook_to_html(executed: str | Path, dest: str | Path, hide_code: bool = F
     Path(dest).write_text(body, encoding='utf-8')
     return Path(dest)
 
+# %% ../nbs/90_reports.ipynb #f4e1f522
 def _error_text(exc: Exception) -> str:
     "One line saying what failed."
     if hasattr(exc, 'ename'): return f"{exc.ename}: {exc.evalue} (cell {getattr(exc, 'exec_count', '?')})"
@@ -390,6 +393,7 @@ KEY_FIGURES = {   # chapter -> (what the figure says, metric, format): the one n
     '10_campaigns': ('campaign ROI', 'campaign_roi', '{:.1f}'),
     '11_closed_loop': ('fill rate with all three steps (D)', 'loop_fill_rate_d', '{:.1%}')}
 
+# %% ../nbs/90_reports.ipynb #dd1c6831
 def _number(value) -> bool: return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 def _bars_svg(values: dict, width: int = 150, height: int = 54, highlight: str | None = None) -> str:
@@ -424,6 +428,7 @@ def headline_cards(runs: list[ChapterRun]) -> str:
                      f'{note}{chart}<div class="source">{html.escape(chapter)}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ''
 
+# %% ../nbs/90_reports.ipynb #00b18058
 DECISION_WORDS = {   # decision table -> (its key column, what a row decides, in a manager's words)
     'customer_segments': ('customer_id', 'customers given a segment and persona'), 'customer_value': ('customer_id', 'customers valued (CLV)'),
     'recommendations': ('customer_id', 'customers with a recommendation list'), 'forecast_choice': ('product_id', 'products with a chosen forecaster'),
@@ -469,6 +474,7 @@ def validation_summary(runs: list[ChapterRun]) -> str:
     return (f'<details class="validation"><summary>Shop validation: {len(rows)} tables, {total["read"]:,} rows read, {status}</summary>'
             '<table><tr><th>table</th><th>read</th><th>accepted</th><th>rejected</th><th></th></tr>' + ''.join(rows) + '</table></details>')
 
+# %% ../nbs/90_reports.ipynb #26aea7e8
 def _relative(path: str, out_dir: Path) -> str: return html.escape(Path(os.path.relpath(path, out_dir.resolve())).as_posix())
 
 def chapter_card(run: ChapterRun, out_dir: str | Path, max_metrics: int = 12) -> str:

@@ -21,14 +21,14 @@ from .data import (RUN_VARIABLES, TRANSACTIONS, _FALSE, _TRUE, RunContext, Schem
                                       read_text_table)
 
 # %% auto #0
-__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SERVER_SCHEMES', 'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE',
-           'CATALOG_PREFIX', 'DB_PASSWORD_VARIABLE', 'DB_PASSWORD_FILE_VARIABLE', 'ANONYMISE_KEY_VARIABLE',
-           'PYSPARK_PIN', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'validate_table', 'parse_column_map',
-           'column_map_text', 'suggest_column_map', 'suggested_map', 'check_references', 'mask_password', 'Shop',
-           'shop_from_tables', 'synthetic_label', 'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source',
-           'ShopSourceError', 'probe_source', 'pseudonymise', 'read_source', 'open_shop', 'SparkUnavailable',
-           'spark_missing', 'spark_session', 'spark_shop_session', 'read_spark_tables', 'infer_price_calendar',
-           'complete_shop', 'write_shop', 'main']
+__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SYNTHETIC_SIZE', 'SERVER_SCHEMES', 'SPARK_PREFIX',
+           'SPARK_MASTER_VARIABLE', 'CATALOG_PREFIX', 'DB_PASSWORD_VARIABLE', 'DB_PASSWORD_FILE_VARIABLE',
+           'ANONYMISE_KEY_VARIABLE', 'PYSPARK_PIN', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'validate_table',
+           'parse_column_map', 'column_map_text', 'suggest_column_map', 'suggested_map', 'check_references',
+           'mask_password', 'Shop', 'shop_from_tables', 'synthetic_size', 'synthetic_label', 'synthetic_tables',
+           'spark_source', 'source_kind', 'absolute_source', 'ShopSourceError', 'probe_source', 'pseudonymise',
+           'read_source', 'open_shop', 'SparkUnavailable', 'spark_missing', 'spark_session', 'spark_shop_session',
+           'read_spark_tables', 'infer_price_calendar', 'complete_shop', 'write_shop', 'main']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 SHOP_TABLES = {
@@ -408,14 +408,27 @@ def shop_from_tables(raw: dict, source: str, truth: dict | None = None, date_for
     return Shop(tables, rejects, source, truth)
 
 # %% ../nbs/00b_shop.ipynb #9e19a8e3
-def synthetic_label(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42) -> str:
-    "How a synthetic shop is named in reports and decision tables."
-    return f'synthetic customers={n_customers} products={n_products} days={n_days} seed={seed}'
+SYNTHETIC_SIZE = ('n_customers', 'n_products', 'n_days', 'seed')
 
-def synthetic_tables(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42) -> tuple[dict, dict]:
-    "The synthetic shop of chapter 00a as shop tables, and its truth."
+def synthetic_size(**size) -> dict:
+    """The synthetic shop's size and seed (`SYNTHETIC_SIZE`, arguments of chapter 00a's `make_synthetic_shop`), each the
+    generator's own default unless given; any other argument is a TypeError."""
+    import inspect
     from precision_marketing.synthetic import make_synthetic_shop        # the generator is a source below the store, imported when asked for
-    s = make_synthetic_shop(n_customers, n_products, n_days, seed)
+    unknown = sorted(set(size) - set(SYNTHETIC_SIZE))
+    if unknown: raise TypeError(f"the synthetic shop takes {list(SYNTHETIC_SIZE)}, not {unknown}")
+    defaults = inspect.signature(make_synthetic_shop).parameters
+    return {name: size.get(name, defaults[name].default) for name in SYNTHETIC_SIZE}
+
+def synthetic_label(**size) -> str:
+    "How a synthetic shop of this size (`synthetic_size`) is named in reports and decision tables."
+    s = synthetic_size(**size)
+    return f"synthetic customers={s['n_customers']} products={s['n_products']} days={s['n_days']} seed={s['seed']}"
+
+def synthetic_tables(**size) -> tuple[dict, dict]:
+    "The synthetic shop of chapter 00a of this size (`synthetic_size`) as shop tables, and its truth."
+    from precision_marketing.synthetic import make_synthetic_shop
+    s = make_synthetic_shop(**synthetic_size(**size))
     return {'orders': s.transactions.drop(columns='revenue'), 'products': s.products, 'inventory': s.inventory,
             'prices': s.prices, 'customers': s.customers, 'events': s.events}, s.truth
 

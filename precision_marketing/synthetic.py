@@ -152,6 +152,7 @@ def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impress
                      rows(clicked, click_at, 'click', zero, zero), rows(converted, convert_at, 'convert', zero, value)])
     return log.sort_values(['timestamp', 'customer_id'], kind='stable').reset_index(drop=True)
 
+# %% ../nbs/00a_synthetic.ipynb #c2777962
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
                         start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35,
                         feature_alone_days: float = 120.0) -> SyntheticShop:
