@@ -39,16 +39,21 @@ def check(ok: bool, what: str) -> None:
     (passed if ok else failures).append(what)
 
 
+def apt_install(package: str, needs: str, update: bool = False) -> None:
+    "Install a Debian package this test needs when running as root; otherwise stop with the command that would."
+    if os.geteuid() != 0:
+        sys.exit(f"make test-mysql needs {needs}: run 'sudo apt-get install {package}' (or run as root), then make test-mysql again")
+    print(f'installing {package} from the Debian packages ...', flush=True)
+    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
+    if update: subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env)
+    subprocess.run(['apt-get', 'install', '-y', '-qq', package], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
 def mariadbd() -> str:
     "Path of mariadbd, installing the Debian package when missing and allowed."
     found = shutil.which('mariadbd') or ('/usr/sbin/mariadbd' if Path('/usr/sbin/mariadbd').exists() else None)
     if found: return found
-    if os.geteuid() != 0:
-        sys.exit("make test-mysql needs MariaDB: run 'sudo apt-get install mariadb-server' (or run as root), then make test-mysql again")
-    print('installing mariadb-server from the Debian packages ...', flush=True)
-    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
-    subprocess.run(['apt-get', 'update', '-qq'], check=True, env=env)
-    subprocess.run(['apt-get', 'install', '-y', '-qq', 'mariadb-server'], check=True, env=env, stdout=subprocess.DEVNULL)
+    apt_install('mariadb-server', 'MariaDB', update=True)
     return shutil.which('mariadbd') or '/usr/sbin/mariadbd'
 
 
@@ -56,11 +61,7 @@ def pg_bin() -> Path:
     "Folder of PostgreSQL's server programs, installing the Debian package when missing and allowed."
     found = sorted(Path('/usr/lib/postgresql').glob('*/bin/initdb'))
     if found: return found[-1].parent
-    if os.geteuid() != 0:
-        sys.exit("make test-mysql needs PostgreSQL too: run 'sudo apt-get install postgresql' (or run as root), then make test-mysql again")
-    print('installing postgresql from the Debian packages ...', flush=True)
-    env = {**os.environ, 'DEBIAN_FRONTEND': 'noninteractive'}
-    subprocess.run(['apt-get', 'install', '-y', '-qq', 'postgresql'], check=True, env=env, stdout=subprocess.DEVNULL)
+    apt_install('postgresql', 'PostgreSQL too')
     return sorted(Path('/usr/lib/postgresql').glob('*/bin/initdb'))[-1].parent
 
 
