@@ -21,12 +21,12 @@ from .shop import (COLUMN_MAP_PARAMETER, SHOP_ASSUMPTIONS, SHOP_TABLES, Shop, co
 from .decisions import stock_from_reorder_levels
 
 # %% auto #0
-__all__ = ['SYNTHETIC_ARGUMENTS', 'REFERENCE_SETS', 'REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'SHOP_PARAMETERS',
-           'SHOP_SOURCE_VARIABLE', 'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX',
-           'record_metrics', 'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text',
-           'check_parameters', 'shop_parameters', 'shop_assumption_parameters', 'checking_claims', 'first_line',
-           'switch_on', 'references_wanted', 'ReferenceSections', 'reference_sections', 'report_source',
-           'source_options', 'validate_once', 'open_report_shop', 'ShopSections', 'shop_sections']
+__all__ = ['SYNTHETIC_ARGUMENTS', 'REFERENCE_SETS', 'REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'SHOP_SOURCE_VARIABLE',
+           'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'record_metrics',
+           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
+           'shop_parameters', 'shop_assumption_parameters', 'checking_claims', 'first_line', 'switch_on',
+           'references_wanted', 'ReferenceSections', 'reference_sections', 'report_source', 'source_options',
+           'validate_once', 'open_report_shop', 'ShopSections', 'shop_sections']
 
 # %% ../nbs/00e_chapter.ipynb #06a3c820
 def _plain(name: str, value):
@@ -243,8 +243,6 @@ def reference_sections(chapter: str, wanted: bool | None = None) -> ReferenceSec
     return switch_on(guard)
 
 # %% ../nbs/00e_chapter.ipynb #e48c3fe6
-SHOP_PARAMETERS = ('shop', *SYNTHETIC_ARGUMENTS)
-
 SHOP_SOURCE_VARIABLE = RUN_VARIABLES['shop_source']
 
 def report_source(source: str) -> str:
@@ -315,14 +313,13 @@ def open_report_shop(params: dict, **kwargs) -> Shop:
     inferred from its orders or assumed (`complete_shop`, with any `SHOP_ASSUMPTIONS` given in `params`), and the page
     says which. The run's column map (`params['column_map']`, `parse_column_map`) renames the shop's columns as it is
     read; `date_format`, `timezone` and `anonymise` say how it is read (`source_options`)."""
-    missing = [p for p in SHOP_PARAMETERS[1:] if p not in params]
+    missing = [p for p in SYNTHETIC_ARGUMENTS if p not in params]
     source = report_source(params.get('shop', 'synthetic'))
     kwargs = {**kwargs, **source_options(params)}
     if str(source) != 'synthetic':
         shop = _cached_shop(str(source), kwargs) if RunContext.current().shop_cache else open_shop(source, **kwargs)
     elif missing: raise TypeError(f"the synthetic shop needs the parameters {missing}")
-    else: shop = open_shop('synthetic', n_customers=params['synthetic_customers'], n_products=params['synthetic_products'],
-                           n_days=params['synthetic_days'], seed=params['seed'], **kwargs)
+    else: shop = open_shop('synthetic', **{arg: params[name] for name, arg in SYNTHETIC_ARGUMENTS.items()}, **kwargs)
     completed = stock_from_reorder_levels(complete_shop(shop, **{k: params[k] for k in SHOP_ASSUMPTIONS if k in params}))
     if completed.lacks: print(f'{completed.describe()} lacks some inputs, so the chapters use what its orders imply — {completed.lacks}')
     return completed
