@@ -20,10 +20,11 @@ from .demand import DISCOUNTS, channel_lift, draw_lines, line_rates, price_respo
 # %% auto #0
 __all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'LEVERS', 'POLICIES', 'STEPS', 'Demand', 'ShopSimulator', 'persona_clv',
            'loop_personas', 'fit_seasonality', 'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from',
-           'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'run_status_quo', 'run_oracle',
-           'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast', 'run_precision',
-           'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise', 'paired_difference',
-           'gap_closed', 'no_gap_reason', 'step_words', 'lever_contributions']
+           'oracle_prices', 'foresight_levels', 'Quarter', 'blanket_offers', 'QuarterSetup', 'quarter_setup', 'Books',
+           'Policy', 'StatusQuo', 'Oracle', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback',
+           'base_forecast', 'Learned', 'PlanBooks', 'PeriodPlan', 'PrecisionMarketing', 'ForecastStock',
+           'StockFeedback', 'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
+           'paired_difference', 'gap_closed', 'no_gap_reason', 'step_words', 'lever_contributions']
 
 # %% ../nbs/11_closed_loop.ipynb #a7344ef4
 @dataclass
@@ -394,35 +395,110 @@ def blanket_offers(promo: np.ndarray, cat_idx, n_customers: int, n_categories: i
     promoted = np.zeros(n_categories, bool); promoted[np.unique(np.asarray(cat_idx)[np.asarray(promo).any(axis=1)])] = True
     return np.repeat(promoted[None], n_customers, axis=0)
 
-def run_status_quo(sim: ShopSimulator, prices: pd.DataFrame, products: pd.DataFrame, inventory: pd.DataFrame, history_sales: np.ndarray,
-                   days: int, seed: int, review_days: int = 7, buffer_days: float = 7.0) -> Quarter:
-    """Policy A: the historical promotion calendar and naive replenishment (order up to the trailing four weeks' rate x (lead + review + buffer) days).
+@dataclass
+class QuarterSetup:
+    """The quarter every policy plays, made once and shared by all five (`quarter_setup`): the simulator, the quarter's dates,
+    the historical promotion calendar carried into it (relative price and promotion, products x days), the stock on hand
+    at the start and the lead times, the sales before the quarter, and the replenishment's review period and safety days.
+    Arrays follow the simulator's product order."""
+    sim: ShopSimulator
+    dates: pd.DatetimeIndex
+    relative_price: np.ndarray          # products x days: the calendar's price, share of list price
+    promo: np.ndarray                   # products x days: the calendar's promotions
+    on_hand: np.ndarray                 # units on hand before the first day
+    lead: np.ndarray                    # lead time in days
+    history_sales: np.ndarray           # products x days of sales before the quarter
+    review_days: int = 7
+    buffer_days: float = 7.0
 
-    Parameters
-    ----------
-    sim : the shop.
-    prices, products, inventory : the shop's tables (calendar, list prices, stock on hand and lead times).
-    history_sales : products x days of sales observed before the quarter (the naive rule's trailing rate).
-    days, seed, review_days : length of the quarter, its random draws, the review period.
-    buffer_days : days of the trailing rate held as safety stock."""
+    @property
+    def days(self) -> int: return len(self.dates)
+
+    def naive_replenishment(self) -> NaiveOrderUpTo:
+        "A's and B's stock rule: order up to the trailing four weeks' sales rate x (lead + review + buffer) days."
+        return NaiveOrderUpTo(self.history_sales, self.lead + self.review_days, self.buffer_days, window=28)
+
+    def stock(self, demand: np.ndarray, rule) -> InventoryRun:
+        "The books of `demand` (products x the days so far) served from the opening stock and reordered by `rule` at every review."
+        return simulate_inventory(demand, self.on_hand, self.lead, rule, review_days=self.review_days, unit_cost=self.sim.unit_cost)
+
+def quarter_setup(sim: ShopSimulator, prices: pd.DataFrame, products: pd.DataFrame, inventory: pd.DataFrame, history_sales: np.ndarray,
+                  days: int, review_days: int = 7, buffer_days: float = 7.0) -> QuarterSetup:
+    """The quarter of `days` after the simulator's history, on the shop's tables: the calendar continued (`calendar_from`),
+    the stock on hand and the lead times of `inventory`, and `history_sales` (products x days before the quarter)."""
     rel, promo = calendar_from(prices, products, sim.history_end, days)
-    demand = sim.draw(pd.date_range(sim.history_end + pd.Timedelta(days=1), periods=days), rel, promo, seed)
     stock = inventory.set_index('product_id').reindex(sim.ids)
-    lead = stock.lead_time_days.to_numpy(int)
-    policy = NaiveOrderUpTo(history_sales, lead + review_days, buffer_days, window=28)
-    run = simulate_inventory(demand.units, stock.on_hand.to_numpy(float), lead, policy, review_days=review_days, unit_cost=sim.unit_cost)
-    return Quarter(run, run.sold * rel * sim.list_price[:, None], blanket_offers(promo, sim.cat_idx, len(sim.customer_ids), len(sim.cats)))
+    return QuarterSetup(sim, pd.date_range(sim.history_end + pd.Timedelta(days=1), periods=days), rel, promo, stock.on_hand.to_numpy(float),
+                        stock.lead_time_days.to_numpy(int), np.asarray(history_sales), review_days, buffer_days)
 
-def run_oracle(sim: ShopSimulator, inventory: pd.DataFrame, days: int, seed: int, review_days: int = 7) -> Quarter:
-    "Policy O: the true margin-maximising prices, and stock that covers exactly the demand it will meet (perfect foresight)."
-    r, on = oracle_prices(sim.list_price, sim.unit_cost, sim.elasticity, sim.lift)
-    rel, promo = np.repeat(r[:, None], days, axis=1), np.repeat(on[:, None], days, axis=1)
-    demand = sim.draw(pd.date_range(sim.history_end + pd.Timedelta(days=1), periods=days), rel, promo, seed)
-    stock = inventory.set_index('product_id').reindex(sim.ids)
-    lead = stock.lead_time_days.to_numpy(int)
-    run = simulate_inventory(demand.units, stock.on_hand.to_numpy(float), lead, foresight_levels(demand.units, lead, review_days),
-                             review_days=review_days, unit_cost=sim.unit_cost)
-    return Quarter(run, run.sold * rel * sim.list_price[:, None], blanket_offers(promo, sim.cat_idx, len(sim.customer_ids), len(sim.cats)))
+# %% ../nbs/11_closed_loop.ipynb #4462d13c
+@dataclass
+class Books:
+    "A policy's quarter while it is played: the replication's seed, the customers' dice, what they wanted, and the books kept so far."
+    seed: int
+    dice: int                           # the seed of the customers' draws
+    demand: np.ndarray                  # products x days: units wanted
+    revenue: np.ndarray                 # products x days
+    offered: np.ndarray | None = None   # customers x categories
+    run: InventoryRun | None = None
+    spent: float = 0.0
+
+class Policy:
+    """A policy of the loop on a `QuarterSetup`, played one planning period at a time: `plan_period` decides the period's
+    prices, features and channel push, `apply` lets the customers respond to them, `book` serves what the stock can and
+    keeps the books. `policy(seed)` plays the quarter and returns its `Quarter`; `demand_seed` deals the customers other dice
+    than the replication's (default: the seed, the same dice as every other policy of the replication)."""
+    planning_days: int | None = None    # None: one plan for the whole quarter
+
+    def __init__(self, setup: QuarterSetup): self.setup = setup
+
+    def periods(self) -> list[tuple[int, int]]:
+        "The planning periods, (first day, day after the last)."
+        days = self.setup.days; step = self.planning_days or days
+        return [(start, min(start + step, days)) for start in range(0, days, step)]
+
+    def start(self, seed: int, dice: int) -> Books:
+        shape = self.setup.relative_price.shape
+        return Books(seed, dice, np.zeros(shape), np.zeros(shape))
+
+    def __call__(self, seed: int, demand_seed: int | None = None) -> Quarter:
+        books = self.start(seed, seed if demand_seed is None else demand_seed)
+        for k, (start, end) in enumerate(self.periods()):
+            plan = self.plan_period(books, k, start, end)
+            wanted = self.apply(books, plan, start, end)
+            self.book(books, plan, wanted, k, start, end)
+        return self.close(books)
+
+class StatusQuo(Policy):
+    "Policy A: the historical promotion calendar for everyone, and naive replenishment (`QuarterSetup.naive_replenishment`)."
+    def plan_period(self, books: Books, k: int, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.setup.relative_price, self.setup.promo
+
+    def apply(self, books: Books, plan, start: int, end: int) -> Demand:
+        return self.setup.sim.draw(self.setup.dates, *plan, books.dice)
+
+    def rule(self, wanted: Demand):
+        "The stock rule: order up to the naive level."
+        return self.setup.naive_replenishment()
+
+    def book(self, books: Books, plan, wanted: Demand, k: int, start: int, end: int):
+        sim, (rel, promo) = self.setup.sim, plan
+        books.demand, books.run = wanted.units, self.setup.stock(wanted.units, self.rule(wanted))
+        books.revenue = books.run.sold * rel * sim.list_price[:, None]
+        books.offered = blanket_offers(promo, sim.cat_idx, len(sim.customer_ids), len(sim.cats))
+
+    def close(self, books: Books) -> Quarter: return Quarter(books.run, books.revenue, books.offered, books.spent)
+
+class Oracle(StatusQuo):
+    "Policy O: the true margin-maximising prices (`oracle_prices`), and stock that covers exactly the demand it will meet (`foresight_levels`)."
+    def plan_period(self, books: Books, k: int, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        sim, days = self.setup.sim, self.setup.days
+        r, on = oracle_prices(sim.list_price, sim.unit_cost, sim.elasticity, sim.lift)
+        return np.repeat(r[:, None], days, axis=1), np.repeat(on[:, None], days, axis=1)
+
+    def rule(self, wanted: Demand):
+        "Perfect foresight: the demand until the next order arrives."
+        return foresight_levels(wanted.units, self.setup.lead, self.setup.review_days)
 
 # %% ../nbs/11_closed_loop.ipynb #cd2fb6d2
 def served_lines(lines: pd.DataFrame, sold: np.ndarray, seed: int) -> pd.DataFrame:
@@ -489,118 +565,198 @@ def base_forecast(shop, history: pd.DataFrame, days: int, days_ahead: int) -> tu
     return mean, sigma
 
 # %% ../nbs/11_closed_loop.ipynb #4442c741
-def run_precision(sim: ShopSimulator, orders: pd.DataFrame, products: pd.DataFrame, inventory: pd.DataFrame, prices: pd.DataFrame,
-                  persona: pd.Series, response: pd.DataFrame, history_sales: np.ndarray, days: int, seed: int, budget: float,
-                  review_days: int = 7, buffer_days: float = 7.0, planning_days: int = 14, generations: int = 30, population: int = 40,
-                  forecast: tuple | None = None, service_level: float = 0.95, feedback: bool = False, dead_weeks: int = 8,
-                  markdowns=MARKDOWNS, segment_value: pd.Series | None = None, channels: pd.DataFrame | None = None,
-                  levers=LEVERS, demand_seed: int | None = None) -> Quarter:
-    """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from observed sales;
-    naive replenishment. With `forecast`, policy C: the same offers, and stock ordered up to the forecast that knows the plan.
-    With `feedback` too, policy D: C, and each period the stock steers the offers (`stock_feedback`).
+@dataclass
+class Learned:
+    """What B, C and D know before the quarter, every part learned from the shop's history, never from the simulator's truth.
 
     Parameters
     ----------
-    sim : the shop.
-    orders, products, inventory, prices : the shop's tables (the history the policy learns from).
-    persona : customer_id -> persona, learned from the history (chapter 02's `persona_segments`).
-    response : per category `elasticity` and `promo_lift`, estimated from the history (chapter 09's `category_response`).
-    history_sales : products x days of sales before the quarter (the naive replenishment's trailing rate).
-    days, seed : length of the quarter and its random draws.
+    orders, products, inventory : the shop's tables: the history the planner starts from, the catalogue and the costs.
+    persona : customer_id -> persona (chapter 02's `persona_segments`).
+    response : per category `elasticity` and `promo_lift` (chapter 09's `category_response`).
+    channels : each channel's `effect` and `half_saturation`: chapter 10's `channel_response`, chapter 08's `channel_prior` or the
+        twin's table. Required: no planner may read the simulator's own curves.
+    segment_value : persona -> value, the planner's segment weights (e.g. chapter 03's CLV per persona, `persona_clv`);
+        None: each persona's revenue in the last planning period (chapter 08's default)."""
+    orders: pd.DataFrame
+    products: pd.DataFrame
+    inventory: pd.DataFrame
+    persona: pd.Series
+    response: pd.DataFrame
+    channels: pd.DataFrame | None = None
+    segment_value: pd.Series | None = None
+
+    def __post_init__(self):
+        if self.channels is None: raise ValueError("give the planner's channel curves (channels=): chapter 10's channel_response, chapter 08's channel_prior or the twin's; a planner never reads the simulator's own")
+
+@dataclass
+class PlanBooks(Books):
+    """B's, C's and D's books: per offer group (0: customers without an offer, then one per persona) the prices, features and
+    channel push shown, products x days; the plan's estimated effect on demand (C's stock knows it), D's markdowns and the
+    products it does not reorder, the orders seen so far (the history, then the quarter's served lines), the stock rule."""
+    relative_price: np.ndarray = None   # groups x products x days
+    promo: np.ndarray = None
+    amplify: np.ndarray = None
+    effect: np.ndarray = None           # products x days
+    markdown: np.ndarray = None
+    hold: np.ndarray = None
+    observed: pd.DataFrame = None
+    rule: object = None
+    unplanned: int = 0
+
+@dataclass
+class PeriodPlan:
+    "One planning period's plan: chapter 08's offers per (segment, category), or None when no category could be planned; the products too short for offers; the planner's feature cost."
+    offers: pd.DataFrame | None
+    short: np.ndarray
+    feature_cost: float = 0.0
+
+class PrecisionMarketing(Policy):
+    """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from the sales observed so
+    far; naive replenishment, as A's.
+
+    Parameters
+    ----------
+    setup : the quarter (`quarter_setup`).
+    learned : what the policy knows (`Learned`).
     budget : marketing budget per planning period (channel spend + features).
-    review_days, buffer_days : the naive replenishment's review period and safety days, as in A.
     planning_days, generations, population : the promotion plan's period and NSGA-II's effort.
-    forecast : (daily mean path, products x days from the quarter's first day; daily sigma per product), e.g. `base_forecast`:
-        policy C orders up to path x the plan's estimated effect over lead + review days, plus safety stock for `service_level`.
-    feedback, dead_weeks, markdowns : policy D: at each planning period, products whose stock on hand and on order exceeds
-        the forecast demand of the next `dead_weeks` weeks are marked down for everyone (chapter 07's `clearance_markdown`
-        on the `markdowns` ladder, by the estimated elasticity) and not reordered while on markdown; products that will
-        run short before an order arrives get no offer and no channel push. Needs `forecast` covering days + 7 dead_weeks.
-    segment_value : persona -> value (e.g. chapter 03's CLV summed per persona), the planner's segment weights; default:
-        each persona's revenue in the last planning period (chapter 08's default).
-    channels : the planner's belief of each channel's `effect` and `half_saturation`, learned from the shop: chapter 10's
-        `channel_response`, chapter 08's `channel_prior`, or the twin's table; required, as no planner may read the
-        simulator's truth. Customers always respond to the world's curves (`sim.channels`; a channel it does not have moves no one).
     levers : which of the plan's levers reach the customers (of `LEVERS`: discount, feature, channels); a lever left out
         is planned but neither shown nor paid for, and C's stock knows it is not — for splitting a policy's gain by lever.
-    demand_seed : the seed of the customers' dice (`draw`); default `seed`, the same dice as every other policy of the
-        replication. Another value deals B's customers dice unrelated to A's — how the loop drew before common random numbers."""
-    from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
-    if set(levers) - set(LEVERS): raise ValueError(f"unknown lever(s) {sorted(set(levers) - set(LEVERS))}: choose from {LEVERS}")
-    if channels is None: raise ValueError("give the planner's channel curves (channels=): chapter 10's channel_response, chapter 08's channel_prior or the twin's; a planner never reads the simulator's own")
-    belief = channels
-    world_channels = sim.channels.reindex(belief.index).fillna({'effect': 0.0, 'half_saturation': 1.0})   # customers meet only the world's channels
-    if feedback and forecast is None: raise ValueError("feedback (policy D) reads the stock against a forecast: give forecast as well")
-    names = sorted(persona.unique())
-    group = pd.Series(persona.map({n: i + 1 for i, n in enumerate(names)})).reindex(sim.customer_ids).fillna(0).astype(int).to_numpy()
-    regular = regular_prices(*calendar_from(prices, products, sim.history_end, days))
-    dates = pd.date_range(sim.history_end + pd.Timedelta(days=1), periods=days)
-    stock = inventory.set_index('product_id').reindex(sim.ids)
-    lead = stock.lead_time_days.to_numpy(int)
-    cats = list(sim.cats.index)
-    G = len(names) + 1
-    effect = np.ones(regular.shape)                                 # the plan's estimated effect on each product-day's demand
-    markdown, hold = np.zeros(regular.shape), np.zeros(regular.shape, bool)
-    if forecast is None: policy = NaiveOrderUpTo(history_sales, lead + review_days, buffer_days, window=28)
-    else: policy = PlanAwareOrderUpTo(forecast[0], forecast[1], lead + review_days, service_level, effect, planning_days, hold if feedback else None)
-    weight = group_shares(orders, group_of=dict(zip(sim.customer_ids, group)), products=sim.ids, groups=G)   # who buys each product
-    est_e = response.elasticity.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
-    est_lift = response.promo_lift.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
-    rel, promo, amplify = np.repeat(regular[None], G, axis=0), np.zeros((G, *regular.shape), bool), np.ones((G, *regular.shape))
-    demand, revenue, spent, offered = np.zeros(regular.shape), np.zeros(regular.shape), 0.0, np.zeros((len(group), len(cats)), bool)
-    observed, run, skipped = orders, None, 0
-    for k, start in enumerate(range(0, days, planning_days)):
-        end = min(start + planning_days, days)
-        on_hand = stock.on_hand.to_numpy(float) if run is None else run.end_on_hand
-        in_transit = np.zeros(len(sim.ids)) if run is None else run.in_transit_end
-        short = np.zeros(len(sim.ids), bool)
-        if feedback:
-            cut, short = stock_feedback(on_hand, in_transit, forecast[0], start, lead, 7 * dead_weeks, est_e, regular[:, start] * sim.list_price, sim.unit_cost, markdowns)
-            markdown[:, start:end], hold[:, start:end] = cut[:, None], (cut > 0)[:, None]
-            rel[:, :, start:end] = regular[None, :, start:end] * (1 - markdown[None, :, start:end])
-        baseline, value, catalogue, _ = promotion_inputs(observed, products, inventory, persona, response, planning_days,
-                                                         unsegmented='leave out')   # customers new since the personas were made
+
+    Customers always respond to the world's curves (`sim.channels`; a channel it does not have moves no one)."""
+    def __init__(self, setup: QuarterSetup, learned: Learned, budget: float, planning_days: int = 14, generations: int = 30,
+                 population: int = 40, levers=LEVERS):
+        if set(levers) - set(LEVERS): raise ValueError(f"unknown lever(s) {sorted(set(levers) - set(LEVERS))}: choose from {LEVERS}")
+        super().__init__(setup)
+        self.learned, self.budget, self.planning_days, self.generations, self.population, self.levers = learned, budget, planning_days, generations, population, levers
+        sim = setup.sim
+        self.names = sorted(learned.persona.unique())
+        self.group = pd.Series(learned.persona.map({n: i + 1 for i, n in enumerate(self.names)})).reindex(sim.customer_ids).fillna(0).astype(int).to_numpy()
+        self.regular = regular_prices(setup.relative_price, setup.promo)
+        self.world_channels = sim.channels.reindex(learned.channels.index).fillna({'effect': 0.0, 'half_saturation': 1.0})   # customers meet only the world's channels
+        self.weight = group_shares(learned.orders, group_of=dict(zip(sim.customer_ids, self.group)), products=sim.ids, groups=len(self.names) + 1)   # who buys each product
+        self.est_e = learned.response.elasticity.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
+        self.est_lift = learned.response.promo_lift.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
+
+    def stock_rule(self, books: PlanBooks):
+        "B's stock rule: A's naive replenishment."
+        return self.setup.naive_replenishment()
+
+    def start(self, seed: int, dice: int) -> PlanBooks:
+        shape, G = self.regular.shape, len(self.names) + 1
+        books = PlanBooks(seed, dice, np.zeros(shape), np.zeros(shape), np.zeros((len(self.group), len(self.setup.sim.cats)), bool),
+                          relative_price=np.repeat(self.regular[None], G, axis=0), promo=np.zeros((G, *shape), bool), amplify=np.ones((G, *shape)),
+                          effect=np.ones(shape), markdown=np.zeros(shape), hold=np.zeros(shape, bool), observed=self.learned.orders)
+        books.rule = self.stock_rule(books)
+        return books
+
+    def read_stock(self, books: PlanBooks, on_hand: np.ndarray, in_transit: np.ndarray, start: int, end: int) -> np.ndarray:
+        "The products too short for offers this period: none for B and C."
+        return np.zeros(len(self.setup.sim.ids), bool)
+
+    def plan_period(self, books: PlanBooks, k: int, start: int, end: int) -> PeriodPlan:
+        """Chapter 08's knee plan for the period, from the orders seen so far, under the budget and each category's stock on hand
+        and on order; a category whose stock cannot meet even its baseline gets no offer (counted in `unplanned`)."""
+        from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
+        sim, learned, cats = self.setup.sim, self.learned, list(self.setup.sim.cats.index)
+        on_hand = self.setup.on_hand if books.run is None else books.run.end_on_hand
+        in_transit = np.zeros(len(sim.ids)) if books.run is None else books.run.in_transit_end
+        short = self.read_stock(books, on_hand, in_transit, start, end)
+        baseline, value, catalogue, _ = promotion_inputs(books.observed, learned.products, learned.inventory, learned.persona, learned.response,
+                                                         self.planning_days, unsegmented='leave out')   # customers new since the personas were made
         cat_stock = pd.Series(on_hand + in_transit).groupby(sim.cats.index[sim.cat_idx]).sum().reindex(cats).fillna(0.0)
-        base = baseline.reindex(index=names, columns=cats, fill_value=0.0)
-        planned = [c for c in cats if base[c].sum() <= cat_stock[c]]          # a category whose stock cannot meet even its baseline gets no offer
-        plan = None
-        if planned:
-            weights = (value if segment_value is None else segment_value).reindex(names).fillna(0.0) + 1e-9
-            problem = PromotionProblem(base[planned], catalogue.loc[planned], weights, cat_stock[planned], budget, channels=belief)
-            plan = plan_promotions(problem, generations, population, seed + k).plan.set_index(['segment', 'category'])
-            skipped += len(cats) - len(planned)
-        else: skipped += len(cats)
-        if plan is not None:
-            spend_cols = [c for c in plan.columns if c.startswith('spend_')]
-            for i, name in enumerate(names):
-                cut = plan.loc[name].reindex(cats)
+        base = baseline.reindex(index=self.names, columns=cats, fill_value=0.0)
+        planned = [c for c in cats if base[c].sum() <= cat_stock[c]]
+        books.unplanned += len(cats) - len(planned)
+        if not planned: return PeriodPlan(None, short)
+        weights = (value if learned.segment_value is None else learned.segment_value).reindex(self.names).fillna(0.0) + 1e-9
+        problem = PromotionProblem(base[planned], catalogue.loc[planned], weights, cat_stock[planned], self.budget, channels=learned.channels)
+        offers = plan_promotions(problem, self.generations, self.population, books.seed + k).plan.set_index(['segment', 'category'])
+        return PeriodPlan(offers, short, problem.feature_cost)
+
+    def apply(self, books: PlanBooks, plan: PeriodPlan, start: int, end: int) -> Demand:
+        """Each persona's offers shown (the deeper of the offer and a markdown; none on a short product) and paid for, the plan's
+        estimated effect added up for the stock, and the customers' draw of the period."""
+        sim, cats, short, levers = self.setup.sim, list(self.setup.sim.cats.index), plan.short, self.levers
+        if plan.offers is not None:
+            offers, belief = plan.offers, self.learned.channels
+            spend_cols = [c for c in offers.columns if c.startswith('spend_')]
+            used = [c.removeprefix('spend_') for c in spend_cols]
+            for i, name in enumerate(self.names):
+                cut = offers.loc[name].reindex(cats)
                 d = np.where(short | ('discount' not in levers), 0.0, cut.discount.fillna(0.0).to_numpy(float)[sim.cat_idx])
                 f = cut.feature.fillna(False).to_numpy(bool)[sim.cat_idx] & ~short & ('feature' in levers)
-                rel[i + 1, :, start:end] = regular[:, start:end] * (1 - np.maximum(d[:, None], markdown[:, start:end]))
-                promo[i + 1, :, start:end] = f[:, None]
-                spend = plan.loc[name][spend_cols].iloc[0].to_numpy(float) * ('channels' in levers)   # per persona, the same in every category row
-                used = [c.removeprefix('spend_') for c in spend_cols]
-                lift = np.where(short, 1.0, channel_lift(spend, world_channels.effect.loc[used], world_channels.half_saturation.loc[used]))               # how customers respond
-                believed = np.where(short, 1.0, channel_lift(spend, belief.effect.loc[used], belief.half_saturation.loc[used]))                # what the policy expects
-                amplify[i + 1, :, start:end] = lift[:, None]
-                effect[:, start:end] += weight[i + 1][:, None] * ((price_response(1 - d, f, est_e, est_lift) * believed)[:, None] - 1)
-                offered[group == i + 1] |= pd.Series((d > 0) | f).groupby(sim.cat_idx).any().reindex(range(len(cats)), fill_value=False).to_numpy()[None]
-            spent += float(plan.groupby(level='segment')[spend_cols].first().to_numpy().sum() * ('channels' in levers)
-                           + plan.feature.sum() * problem.feature_cost * ('feature' in levers))
-        period = sim.draw(dates[start:end], rel[:, :, start:end], promo[:, :, start:end], seed if demand_seed is None else demand_seed, groups=group, amplify=amplify[:, :, start:end])
-        demand[:, start:end] = period.units
-        run = simulate_inventory(demand[:, :end], stock.on_hand.to_numpy(float), lead, policy, review_days=review_days, unit_cost=sim.unit_cost)
-        seen = served_lines(period.lines.assign(day=period.lines.day + start), run.sold, seed + k)   # earlier days' sales do not change
+                books.relative_price[i + 1, :, start:end] = self.regular[:, start:end] * (1 - np.maximum(d[:, None], books.markdown[:, start:end]))
+                books.promo[i + 1, :, start:end] = f[:, None]
+                spend = offers.loc[name][spend_cols].iloc[0].to_numpy(float) * ('channels' in levers)   # per persona, the same in every category row
+                lift = np.where(short, 1.0, channel_lift(spend, self.world_channels.effect.loc[used], self.world_channels.half_saturation.loc[used]))   # how customers respond
+                believed = np.where(short, 1.0, channel_lift(spend, belief.effect.loc[used], belief.half_saturation.loc[used]))                       # what the policy expects
+                books.amplify[i + 1, :, start:end] = lift[:, None]
+                books.effect[:, start:end] += self.weight[i + 1][:, None] * ((price_response(1 - d, f, self.est_e, self.est_lift) * believed)[:, None] - 1)
+                books.offered[self.group == i + 1] |= pd.Series((d > 0) | f).groupby(sim.cat_idx).any().reindex(range(len(cats)), fill_value=False).to_numpy()[None]
+            books.spent += float(offers.groupby(level='segment')[spend_cols].first().to_numpy().sum() * ('channels' in levers)
+                                 + offers.feature.sum() * plan.feature_cost * ('feature' in levers))
+        return sim.draw(self.setup.dates[start:end], books.relative_price[:, :, start:end], books.promo[:, :, start:end], books.dice,
+                        groups=self.group, amplify=books.amplify[:, :, start:end])
+
+    def book(self, books: PlanBooks, plan: PeriodPlan, wanted: Demand, k: int, start: int, end: int):
+        "The stock serves the period (the days before it sold as they did), and the lines served join the orders the policy has seen."
+        sim, dates = self.setup.sim, self.setup.dates
+        books.demand[:, start:end] = wanted.units
+        books.run = self.setup.stock(books.demand[:, :end], books.rule)
+        seen = served_lines(wanted.lines.assign(day=wanted.lines.day + start), books.run.sold, books.seed + k)
         seen = seen[seen.served > 0]
-        price = rel[seen.group.to_numpy(), seen['product'].to_numpy(), seen.day.to_numpy()] * sim.list_price[seen['product'].to_numpy()]
-        np.add.at(revenue, (seen['product'].to_numpy(), seen.day.to_numpy()), seen.served.to_numpy() * price)
-        observed = pd.concat([observed, pd.DataFrame({
+        if not len(seen): return
+        price = books.relative_price[seen.group.to_numpy(), seen['product'].to_numpy(), seen.day.to_numpy()] * sim.list_price[seen['product'].to_numpy()]
+        np.add.at(books.revenue, (seen['product'].to_numpy(), seen.day.to_numpy()), seen.served.to_numpy() * price)
+        books.observed = pd.concat([books.observed, pd.DataFrame({
             'customer_id': sim.customer_ids[seen.customer.to_numpy()], 'order_id': [f'Q{k}-{d}-{s}-{g}-{o}' for d, s, g, o in zip(seen.day, seen.segment, seen.group, seen.order)],
             'product_id': sim.ids[seen['product'].to_numpy()], 'timestamp': dates[seen.day.to_numpy()], 'quantity': seen.served.to_numpy(float),
-            'unit_price': price}).assign(revenue=lambda d: d.quantity * d.unit_price)], ignore_index=True) if len(seen) else observed
-    served = observed.quantity.iloc[len(orders):].sum()
-    if not np.isclose(served, run.sold.sum()): raise RuntimeError(f"served lines ({served}) do not add up to the units sold ({run.sold.sum()})")
-    return Quarter(run, revenue, offered, spent, markdown, skipped)
+            'unit_price': price}).assign(revenue=lambda d: d.quantity * d.unit_price)], ignore_index=True)
+
+    def close(self, books: PlanBooks) -> Quarter:
+        served = books.observed.quantity.iloc[len(self.learned.orders):].sum()
+        if not np.isclose(served, books.run.sold.sum()): raise RuntimeError(f"served lines ({served}) do not add up to the units sold ({books.run.sold.sum()})")
+        return Quarter(books.run, books.revenue, books.offered, books.spent, books.markdown, books.unplanned)
+
+# %% ../nbs/11_closed_loop.ipynb #f2618494
+class ForecastStock(PrecisionMarketing):
+    """Policy C: B's offers, and stock ordered up to a forecast that knows the plan (`PlanAwareOrderUpTo`).
+
+    Parameters
+    ----------
+    setup, learned, budget : as B's (`PrecisionMarketing`; its keyword arguments too).
+    forecast : (daily mean path, products x days from the quarter's first day; daily sigma per product), e.g. `base_forecast`:
+        the stock is ordered up to path x the plan's estimated effect over lead + review days, plus safety stock for `service_level`."""
+    def __init__(self, setup: QuarterSetup, learned: Learned, budget: float, forecast: tuple, service_level: float = 0.95, **plan):
+        super().__init__(setup, learned, budget, **plan)
+        self.forecast, self.service_level = forecast, service_level
+
+    def stock_rule(self, books: PlanBooks, hold: np.ndarray | None = None):
+        path, sigma = self.forecast
+        return PlanAwareOrderUpTo(path, sigma, self.setup.lead + self.setup.review_days, self.service_level, books.effect, self.planning_days, hold)
+
+class StockFeedback(ForecastStock):
+    """Policy D: C, and at each planning period the stock steers the offers (`stock_feedback`): products whose stock on hand and
+    on order exceeds the forecast demand of the next `dead_weeks` weeks are marked down for everyone (chapter 07's
+    `clearance_markdown` on the `markdowns` ladder, by the estimated elasticity) and not reordered while on markdown; products
+    that will run short before an order arrives get no offer and no channel push. The forecast must cover days + 7 dead_weeks."""
+    def __init__(self, setup: QuarterSetup, learned: Learned, budget: float, forecast: tuple, service_level: float = 0.95,
+                 dead_weeks: int = 8, markdowns=MARKDOWNS, **plan):
+        super().__init__(setup, learned, budget, forecast, service_level, **plan)
+        self.dead_weeks, self.markdowns = dead_weeks, markdowns
+
+    def stock_rule(self, books: PlanBooks):
+        return super().stock_rule(books, hold=books.hold)
+
+    def read_stock(self, books: PlanBooks, on_hand: np.ndarray, in_transit: np.ndarray, start: int, end: int) -> np.ndarray:
+        sim = self.setup.sim
+        cut, short = stock_feedback(on_hand, in_transit, self.forecast[0], start, self.setup.lead, 7 * self.dead_weeks, self.est_e,
+                                    self.regular[:, start] * sim.list_price, sim.unit_cost, self.markdowns)
+        books.markdown[:, start:end], books.hold[:, start:end] = cut[:, None], (cut > 0)[:, None]
+        books.relative_price[:, :, start:end] = self.regular[None, :, start:end] * (1 - books.markdown[None, :, start:end])
+        return short
 
 # %% ../nbs/11_closed_loop.ipynb #f92f6054
 POLICIES = ('A status quo', 'B precision marketing', 'C + forecast stock', 'D + stock feedback', 'O oracle')
@@ -609,29 +765,29 @@ def loop_policies(sim: ShopSimulator, shop, history: pd.DataFrame, persona: pd.S
                   review_days: int = 7, budget: float = 5000.0, planning_days: int = 14, generations: int = 30,
                   service_level: float = 0.95, dead_weeks: int = 8, segment_value: pd.Series | None = None,
                   channels: pd.DataFrame | None = None, levers=LEVERS) -> dict:
-    """The five policies on one shop: name -> function of a replication's seed that returns its `Quarter`.
+    """The five policies on one shop and one quarter set-up: name -> policy, called with a replication's seed for its `Quarter`.
 
     Parameters
     ----------
     sim, shop : the simulator and the shop it continues (its orders, products, inventory and prices).
     history : days x products of units sold in the history (`shop_daily_units`).
-    persona, response : what B, C and D learned from the history (chapter 02's personas, chapter 09's category response).
-    segment_value : persona -> value, the planner's segment weights (e.g. `persona_clv`; default: recent revenue).
-    channels : the planner's channel curves, learned from the shop (`run_precision`'s; required).
-    levers : the plan's levers B, C and D carry out (`run_precision`'s).
-    days : length of the quarter; the other parameters are `run_precision`'s.
+    persona, response, segment_value, channels : what B, C and D learned from the history (`Learned`; channels required).
+    days, review_days : length of the quarter and the review period (`quarter_setup`).
+    budget, planning_days, generations, levers : B's, C's and D's plan (`PrecisionMarketing`).
+    service_level, dead_weeks : C's safety stock and D's look-ahead (`ForecastStock`, `StockFeedback`).
 
     C and D share one forecast per product (`base_forecast`, made once from the history, long enough for D's look-ahead)."""
-    inventory, sales = shop.inventory, history.T.to_numpy()
+    inventory = shop.inventory
     horizon = days + max(int(inventory.lead_time_days.max()) + review_days, 7 * dead_weeks)
     paths = base_forecast(shop, history, days, horizon)
-    common = dict(review_days=review_days, planning_days=planning_days, generations=generations, segment_value=segment_value, channels=channels, levers=levers)
-    precision = lambda s, **kw: run_precision(sim, shop.orders, shop.products, inventory, shop.prices, persona, response, sales, days, s, budget, **common, **kw)
-    return {'A status quo': lambda s: run_status_quo(sim, shop.prices, shop.products, inventory, sales, days, s, review_days),
-            'B precision marketing': lambda s, **kw: precision(s, **kw),
-            'C + forecast stock': lambda s: precision(s, forecast=paths, service_level=service_level),
-            'D + stock feedback': lambda s: precision(s, forecast=paths, service_level=service_level, feedback=True, dead_weeks=dead_weeks),
-            'O oracle': lambda s: run_oracle(sim, inventory, days, s, review_days)}
+    setup = quarter_setup(sim, shop.prices, shop.products, inventory, history.T.to_numpy(), days, review_days)
+    learned = Learned(shop.orders, shop.products, inventory, persona, response, channels, segment_value)
+    plan = dict(planning_days=planning_days, generations=generations, levers=levers)
+    return {'A status quo': StatusQuo(setup),
+            'B precision marketing': PrecisionMarketing(setup, learned, budget, **plan),
+            'C + forecast stock': ForecastStock(setup, learned, budget, paths, service_level, **plan),
+            'D + stock feedback': StockFeedback(setup, learned, budget, paths, service_level, dead_weeks, **plan),
+            'O oracle': Oracle(setup)}
 
 # %% ../nbs/11_closed_loop.ipynb #ad5203d4
 def offer_relevance(offered: np.ndarray, segment_of_customer, preferences: np.ndarray) -> float:
