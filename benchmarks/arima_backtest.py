@@ -9,7 +9,8 @@ import argparse, json, subprocess, tempfile, time
 import numpy as np, pandas as pd
 from precision_marketing.data import daily_units, weekly_units
 from precision_marketing.synthetic import make_synthetic_shop
-from precision_marketing.arima import backtest_many, mase, window_cuts
+from precision_marketing.arima import backtest_many, window_cuts
+from precision_marketing.evaluation import mase
 
 from _peer_env import HERE, peer_python
 

@@ -25,7 +25,8 @@ from precision_marketing.shop import open_shop
 from precision_marketing.queries import shop_daily_units
 from precision_marketing.forecasting import (history_calendar, rolling_cuts, backtest_forecasters, weekly_regressors, choose_forecaster, pick_forecasts,
                                              conformal_quantiles, conformal_bounds, series_forecasts, lstm_forecasts, score_forecasts, yearly_fourier)
-from precision_marketing.arima import mase, window_cuts
+from precision_marketing.arima import window_cuts
+from precision_marketing.evaluation import mase
 
 from _peer_env import HERE, peer_python
 

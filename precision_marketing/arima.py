@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .evaluation import coverage, mase, naive_scale, smape
+
 # %% auto #0
 __all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'FORECASTERS', 'MODELS', 'fit_airline', 'detect_period', 'seasonal_strength',
            'choose_d', 'SeriesError', 'check_series', 'select_arima', 'forecast_seasonal_naive', 'forecast_arima',
-           'forecast_ets', 'naive_scale', 'mase', 'smape', 'coverage', 'Forecaster', 'Naive', 'SeasonalNaive',
-           'AutoARIMA', 'ETS', 'window_cuts', 'cross_validation', 'cv_forecasts', 'backtest_series', 'backtest_many',
-           'summarise_backtest']
+           'forecast_ets', 'Forecaster', 'Naive', 'SeasonalNaive', 'AutoARIMA', 'ETS', 'window_cuts',
+           'cross_validation', 'cv_forecasts', 'backtest_series', 'backtest_many', 'summarise_backtest']
 
 # %% ../nbs/06_arima.ipynb #eacb9f08
 AIRLINE_PUBLISHED = {'ma.L1': -0.4018324, 'ma.S.L12': -0.5569342, 'sigma2': 0.0367167 ** 2, 'loglik': 244.69651, 'aic': -483.393}
@@ -162,32 +163,6 @@ def forecast_ets(y, h: int, period: int | None = None) -> pd.DataFrame:
         pred = res.get_prediction(start=len(y), end=len(y) + h - 1)
         frames = {lv: pred.summary_frame(alpha=1 - lv / 100) for lv in LEVELS}
     return _frame(frames[LEVELS[0]]['mean'], lambda lv: (frames[lv]['pi_lower'], frames[lv]['pi_upper']), h)
-
-# %% ../nbs/06_arima.ipynb #9cab6514
-def naive_scale(train) -> float:
-    """MASE's scale: the mean absolute one-step change of `train` from its first sale (first value above 0) on; a series
-    that never sold counts from its start. 0 when no change is left to measure (a constant series, or one period)."""
-    y = np.asarray(train, dtype=float)
-    sold = np.flatnonzero(y > 0)
-    y = y[sold[0]:] if len(sold) else y
-    return float(np.mean(np.abs(np.diff(y)))) if len(y) > 1 else 0.0
-
-def mase(actual, forecast, train) -> float:
-    "Mean absolute error scaled by `naive_scale(train)`, the in-sample one-step naive MAE from the first sale (inf if there is no change to scale by)."
-    scale = naive_scale(train)
-    err = np.mean(np.abs(np.asarray(actual, dtype=float) - np.asarray(forecast, dtype=float)))
-    return float(err / scale) if scale > 0 else (0.0 if err == 0 else np.inf)
-
-def smape(actual, forecast) -> float:
-    "Symmetric MAPE in percent; terms where both values are 0 count as 0."
-    a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
-    denom = np.abs(a) + np.abs(f)
-    return float(np.mean(np.divide(200 * np.abs(a - f), denom, out=np.zeros_like(denom), where=denom > 0)))
-
-def coverage(actual, lower, upper) -> float:
-    "Share of actual values inside [lower, upper]."
-    a = np.asarray(actual, dtype=float)
-    return float(np.mean((a >= np.asarray(lower)) & (a <= np.asarray(upper))))
 
 # %% ../nbs/06_arima.ipynb #9e191e1d
 class Forecaster:

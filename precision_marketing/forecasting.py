@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .arima import (SeriesError, check_series, naive_scale, Forecaster, Naive, SeasonalNaive, AutoARIMA, ETS,
+from .arima import (SeriesError, check_series, Forecaster, Naive, SeasonalNaive, AutoARIMA, ETS,
                                       window_cuts, cross_validation, cv_forecasts)
+from .evaluation import naive_scale
 
 # %% auto #0
 __all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston', 'Theta', 'Croston', 'FitError',

@@ -16,7 +16,7 @@ LAYERS = [   # bottom up: a module may import only its own layer's modules and l
     ('aggregations in the database, the one customer-feature table', ['queries']),
     ('decision tables', ['decisions']),
     ('a chapter in a run', ['chapter']),
-    ("how a method's output is scored (ranking metrics)", ['evaluation']),
+    ("how a method's output is scored (ranking and forecast metrics)", ['evaluation']),
     ('methods', ['arima', 'clustering', 'regression', 'collaborative_filtering', 'content_similarity', 'forecasting',
                  'inventory', 'pricing', 'campaigns', 'genetic_algorithm', 'spark']),
     ('the closed loop', ['loop']),
