@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
 
-.PHONY: env data report docs test test-slow test-small-shops probe-inputs test-mysql spark-env test-spark report-spark check-pages readme clean-reports
+.PHONY: env data report docs test test-slow test-small-shops probe-inputs test-mysql test-serve spark-env test-spark report-spark check-pages readme clean-reports
 
 env: $(STAMP)
 
@@ -41,6 +41,10 @@ probe-inputs: data
 
 test-mysql: data
 	$(BIN)/python tools/test_mysql.py
+
+# the decision service (pm-serve) started on a free loopback port and tested over HTTP, with a kill -9 and a restart
+test-serve: $(STAMP)
+	$(BIN)/python tools/test_serve.py
 
 # chapter 12 on Apache Spark in local[2] mode: PySpark (pinned, not in the lock: the book does not need it), a Java runtime
 # from Debian when missing and run as root, then the chapter's cells flagged `#| spark` (which `make test` skips)

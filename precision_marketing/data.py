@@ -47,7 +47,8 @@ RUN_VARIABLES = {   # RunContext field -> the environment variable that carries 
     'spark_master': 'PM_SPARK_MASTER',      # where Spark runs (the user)
     'anonymise_key': 'PM_ANONYMISE_KEY',    # the key of the customer pseudonyms: read, never stored (the user)
     'db_password': 'PM_DB_PASSWORD',        # a database server's password (the user)
-    'db_password_file': 'PM_DB_PASSWORD_FILE'}   # a file holding it (the user)
+    'db_password_file': 'PM_DB_PASSWORD_FILE',   # a file holding it (the user)
+    'serve_token': 'PM_SERVE_TOKEN'}        # the bearer token pm-serve's writes need (the user)
 
 @dataclass(frozen=True)
 class RunContext:
@@ -67,6 +68,7 @@ class RunContext:
     anonymise_key: str | None = field(default=None, repr=False)
     db_password: str | None = field(default=None, repr=False)
     db_password_file: str | None = None
+    serve_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def current(cls) -> RunContext:

@@ -19,7 +19,7 @@ LAYERS = [   # bottom up: a module may import only its own layer's modules and l
     ("how a method's output is scored (ranking and forecast metrics)", ['evaluation']),
     ('methods', ['arima', 'clustering', 'regression', 'collaborative_filtering', 'content_similarity', 'forecasting',
                  'inventory', 'pricing', 'campaigns', 'genetic_algorithm', 'spark']),
-    ('the closed loop', ['loop']),
+    ('the closed loop and the live decision service', ['loop', 'serving']),
     ('reports, docs and the command lines', ['reports'])]
 TRUTH, METHODS = 'synthetic', 'methods'
 PACKAGE = 'precision_marketing'

@@ -1,0 +1,107 @@
+"""`make test-serve`: the decision service as the shop's site meets it. A toy shop (a folder of CSV tables) and a run's
+decision tables in a results store, `pm-serve` started on a free loopback port, and its endpoints tested over HTTP:
+the lists at time zero equal to the decision table's, a purchase and a sold-out product leaving the list, the cold
+start, prices, 401 without the token, 422 with nothing applied, 413 beyond the bounds. Then the fault run: batches
+posted while the service is killed with SIGKILL, the service restarted, and every acknowledged event found again
+(prints events_acknowledged= and events_recovered=, which must be equal). Exit 1 on any failure."""
+import os, signal, sys, tempfile, threading, time
+from pathlib import Path
+
+import httpx
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from precision_marketing.data import run_environment
+from precision_marketing.decisions import write_decisions
+from precision_marketing.serving import free_port, start_service
+from precision_marketing.shop import complete_shop, open_shop
+
+TOKEN = 'test-serve-token'
+passed, failures = [], []
+
+def check(ok: bool, what: str):
+    (passed if ok else failures).append(what)
+    print(('ok   ' if ok else 'FAIL ') + what, flush=True)
+
+def toy_shop(folder: Path):
+    "Eight products, six customers with orders, stock on hand (p2 sold out); written as a shop folder."
+    folder.mkdir(parents=True)
+    products = pd.DataFrame({'product_id': [f'p{i}' for i in range(1, 9)], 'category': list('aabbbccc'), 'list_price': [10.0, 5, 8, 2, 20, 4, 6, 12]})
+    orders = pd.DataFrame({'customer_id': ['c1', 'c1', 'c2', 'c3', 'c3', 'c4', 'c5', 'c6', 'c6', 'c2'],
+                           'order_id': ['o1', 'o1', 'o2', 'o3', 'o3', 'o4', 'o5', 'o6', 'o6', 'o7'],
+                           'product_id': ['p1', 'p2', 'p1', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p1'],
+                           'timestamp': pd.date_range('2026-11-01', periods=10, freq='2D').astype(str), 'quantity': [1, 2, 1, 1, 3, 1, 2, 1, 1, 4],
+                           'unit_price': [10.0, 5, 10, 8, 2, 20, 4, 6, 12, 10]})
+    stock = pd.DataFrame({'product_id': products.product_id, 'on_hand': [50.0, 0, 40, 2, 9, 30, 12, 7]})
+    for name, table in (('products', products), ('orders', orders), ('inventory', stock)): table.to_csv(folder / f'{name}.csv', index=False)
+
+def start(results: Path, shop: Path, log: Path, port: int, cwd: Path | None = None):
+    return start_service([ROOT / '.venv' / 'bin' / 'pm-serve', '--results', results, '--shop', shop, '--log', log, '--port', port], port, {'PM_SERVE_TOKEN': TOKEN}, cwd)
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp); folder, results, log = tmp / 'shop', tmp / 'results.duckdb', tmp / 'events.sqlite'
+        toy_shop(folder)
+        shop = complete_shop(open_shop(folder))
+        recs = pd.DataFrame({'customer_id': ['c1'] * 4 + ['c2'] * 4 + ['c3'] * 3, 'rank': [1, 2, 3, 4] * 2 + [1, 2, 3],
+                             'product_id': ['p3', 'p4', 'p5', 'p6', 'p3', 'p2', 'p7', 'p8', 'p1', 'p6', 'p5'],
+                             'score': [0.9, 0.8, 0.5, 0.1, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]})
+        prices = pd.DataFrame({'product_id': ['p1'], 'price': [9.5], 'multiple': [1.0], 'expected_units': [1.0], 'expected_profit': [1.0],
+                               'feasible': [True], 'assumptions': ['test']})
+        with run_environment(run_id='serve-test'):
+            write_decisions('04_collaborative_filtering', {'recommendations': recs}, shop.describe(), db=results)
+            write_decisions('09_pricing', {'prices': prices}, shop.describe(), db=results)
+        port = free_port(); base = f'http://127.0.0.1:{port}'
+        proc = start(results, folder, log, port)
+        try:
+            web, writer = httpx.Client(base_url=base, timeout=10), {'Authorization': f'Bearer {TOKEN}'}
+            health = web.get('/health').json()
+            check(health['run']['run_id'] == 'serve-test' and health['events_applied'] == 0, f"/health names the run served ({health['run']})")
+            sold_out = {'p2'}
+            for c, g in recs.groupby('customer_id'):
+                served = [r['product_id'] for r in web.get(f'/customers/{c}/recommendations').json()['recommendations']]
+                check(served == [p for p in g.sort_values('rank').product_id if p not in sold_out], f'{c} at time zero: the decision table\'s list less what is sold out ({served})')
+            line = {'customer_id': 'c1', 'order_id': 'live-1', 'product_id': 'p3', 'timestamp': '2026-12-01 10:00', 'quantity': 1, 'unit_price': 8}
+            check(web.post('/events', json={'orders': [line]}).status_code == 401, 'a write without the token: 401')
+            bad = web.post('/events', headers=writer, json={'orders': [line, {**line, 'quantity': 'lots'}]})
+            check(bad.status_code == 422 and web.get('/health').json()['events_applied'] == 0, f'a batch with a bad row: 422, nothing applied ({bad.json()})')
+            check(web.post('/events', headers=writer, content=b'[' * 2_000_000).status_code == 413, 'a body over 1 MiB: 413')
+            ok = web.post('/events', headers=writer, json={'orders': [line]})
+            after = [r['product_id'] for r in web.get('/customers/c1/recommendations').json()['recommendations']]
+            check(ok.status_code == 200 and 'p3' not in after, f'after c1 buys p3, their list leaves it out ({after})')
+            web.post('/events', headers=writer, json={'inventory': [{'product_id': 'p4', 'on_hand': 0}]})
+            after = [r['product_id'] for r in web.get('/customers/c1/recommendations').json()['recommendations']]
+            check(after == ['p5', 'p6'], f'p4 sold out: never served ({after})')
+            cold = web.get('/customers/nobody/recommendations?n=3').json()['recommendations']
+            check([r['product_id'] for r in cold] == ['p1', 'p3', 'p6'] and all(r['source'].startswith('cold start') for r in cold),
+                  f'an unknown customer: the best sellers in stock, p2 and p4 sold out ({cold})')
+            check(web.get('/products/p1/price').json()['price'] == 9.5 and web.get('/products/zzz/price').status_code == 404, 'prices: chapter 09\'s; 404 for an unknown product')
+            # the fault run: batches posted one after another while the service is killed
+            acknowledged, stop = [], threading.Event()
+            def post_forever():
+                poster = httpx.Client(base_url=base, timeout=5)
+                for i in range(100_000):
+                    if stop.is_set(): return
+                    try:
+                        r = poster.post('/events', headers=writer, json={'orders': [{**line, 'customer_id': f'k{i}', 'order_id': f'k{i}', 'product_id': 'p1'}]})
+                    except httpx.TransportError: return
+                    if r.status_code == 200: acknowledged.append(f'k{i}')
+            thread = threading.Thread(target=post_forever); thread.start()
+            deadline = time.time() + 30
+            while len(acknowledged) < 200 and time.time() < deadline: time.sleep(0.01)
+            os.kill(proc.pid, signal.SIGKILL); proc.wait(); stop.set(); thread.join(10)
+            proc = start(results, Path('shop'), log, port, cwd=tmp)       # the shop's path relative, as a user types it
+            recovered = [c for c in acknowledged if 'p1' not in [r['product_id'] for r in web.get(f'/customers/{c}/recommendations').json()['recommendations']]]
+            logged = web.get('/health').json()['batches_logged']
+            print(f'events_acknowledged={len(acknowledged)}'); print(f'events_recovered={len(recovered)}')
+            check(len(acknowledged) >= 50 and len(recovered) == len(acknowledged), f'after kill -9 and a restart, every acknowledged event is back ({len(recovered)} of {len(acknowledged)})')
+            check(len(acknowledged) + 2 <= logged <= len(acknowledged) + 3, f'the log holds the acknowledged batches, and at most the one in flight ({logged} for {len(acknowledged)} + 2 earlier)')
+        finally:
+            proc.kill(); proc.wait()
+    print(f'test-serve: {len(passed)} passed, {len(failures)} failed')
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
