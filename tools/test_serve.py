@@ -1,7 +1,8 @@
 """`make test-serve`: the decision service as the shop's site meets it. A toy shop (a folder of CSV tables) and a run's
 decision tables in a results store, `pm-serve` started on a free loopback port, and its endpoints tested over HTTP:
-the lists at time zero equal to the decision table's, a purchase and a sold-out product leaving the list, the cold
-start, prices, 401 without the token, 422 with nothing applied, 413 beyond the bounds. Then the fault run: batches
+the lists at time zero equal to the decision table's, a purchase and a sold-out product leaving the list and the offer,
+an abandoned cart firing its trigger, the cold start, prices, 401 without the token, 422 with nothing applied, 413
+beyond the bounds, 160 batches posted at once by 8 clients (each answered on its own). Then the fault run: batches
 posted while the service is killed with SIGKILL, the service restarted, and every acknowledged event found again
 (prints events_acknowledged= and events_recovered=, which must be equal). Exit 1 on any failure."""
 import os, signal, sys, tempfile, threading, time
@@ -52,6 +53,8 @@ def main() -> int:
         with run_environment(run_id='serve-test'):
             write_decisions('04_collaborative_filtering', {'recommendations': recs}, shop.describe(), db=results)
             write_decisions('09_pricing', {'prices': prices}, shop.describe(), db=results)
+            write_decisions('10_campaigns', {'push_list': pd.DataFrame({'customer_id': ['c1'], 'persona': ['p'], 'favourite_category': ['b'], 'recommendations': ['p3|p4|p5'],
+                                                                        'discount': [0.1], 'channel': ['email'], 'message': ['10% off b']})}, shop.describe(), db=results)
         port = free_port(); base = f'http://127.0.0.1:{port}'
         proc = start(results, folder, log, port)
         try:
@@ -73,6 +76,14 @@ def main() -> int:
             web.post('/events', headers=writer, json={'inventory': [{'product_id': 'p4', 'on_hand': 0}]})
             after = [r['product_id'] for r in web.get('/customers/c1/recommendations').json()['recommendations']]
             check(after == ['p5', 'p6'], f'p4 sold out: never served ({after})')
+            offer = web.get('/customers/c1/offer').json()
+            check(offer['offer']['products'] == ['p5'] and [w['product_id'] for w in offer['withheld']] == ['p3', 'p4'],
+                  f"c1's offer: the push less p3 (bought) and p4 (sold out) ({offer})")
+            two_days_ago = (pd.Timestamp.now(tz='UTC') - pd.Timedelta(hours=48)).strftime('%Y-%m-%d %H:%M')
+            web.post('/events', headers=writer, json={'events': [{'customer_id': 'c1', 'timestamp': two_days_ago, 'channel': 'site', 'event': 'add_to_cart'}]})
+            fired = web.get('/customers/c1/offer').json()['triggers']
+            check([t['reason'] for t in fired] == ['cart abandoned over 24 h ago'] and web.get('/metrics').json()['triggers_last_hour'] == 1,
+                  f'a cart added two days ago and not bought: the trigger fires ({fired})')
             cold = web.get('/customers/nobody/recommendations?n=3').json()['recommendations']
             check([r['product_id'] for r in cold] == ['p1', 'p3', 'p6'] and all(r['source'].startswith('cold start') for r in cold),
                   f'an unknown customer: the best sellers in stock, p2 and p4 sold out ({cold})')
@@ -112,7 +123,7 @@ def main() -> int:
             logged = web.get('/health').json()['batches_logged']
             print(f'events_acknowledged={len(acknowledged)}'); print(f'events_recovered={len(recovered)}')
             check(len(acknowledged) >= 50 and len(recovered) == len(acknowledged), f'after kill -9 and a restart, every acknowledged event is back ({len(recovered)} of {len(acknowledged)})')
-            check(len(acknowledged) + 146 <= logged <= len(acknowledged) + 147, f'the log holds the acknowledged batches, and at most the one in flight ({logged} for {len(acknowledged)} + 146 earlier)')
+            check(len(acknowledged) + 147 <= logged <= len(acknowledged) + 148, f'the log holds the acknowledged batches, and at most the one in flight ({logged} for {len(acknowledged)} + 147 earlier)')
         finally:
             proc.kill(); proc.wait()
     print(f'test-serve: {len(passed)} passed, {len(failures)} failed')
