@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from .data import RUN_VARIABLES, RunContext, SchemaError, check_rows
@@ -23,8 +23,8 @@ from .shop import SHOP_TABLES, Shop, pseudonymise
 from .decisions import read_decision
 
 # %% auto #0
-__all__ = ['SERVED_TABLES', 'PROVENANCE', 'EVENT_TABLES', 'MAX_EVENT_ROWS', 'LATENCY_BUCKETS_MS', 'MAX_BODY_BYTES', 'load_run',
-           'DecisionState', 'check_event_batches', 'check_events', 'EventError', 'EventLog', 'ServiceStats',
+__all__ = ['SERVED_TABLES', 'PROVENANCE', 'EVENT_TABLES', 'MAX_EVENT_ROWS', 'LATENCY_BUCKETS_MS', 'OWNER_PAGE', 'MAX_BODY_BYTES',
+           'load_run', 'DecisionState', 'check_event_batches', 'check_events', 'EventError', 'EventLog', 'ServiceStats',
            'MeasuredRequests', 'serve_app', 'open_service', 'main', 'free_port', 'start_service']
 
 # %% ../nbs/13_serving.ipynb #4b71d553
@@ -324,6 +324,38 @@ class EventLog:
 
 # %% ../nbs/13_serving.ipynb #a43240a2
 LATENCY_BUCKETS_MS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
+OWNER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>precision-marketing: the decisions, live</title>
+<style>body{font:15px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.3em}table{border-collapse:collapse}
+td{padding:.35em 1em;border-bottom:1px solid #ddd}td.v{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}small{color:#666}</style></head>
+<body><h1>The shop's decisions, live</h1><p><small id="run">run: -</small></p>
+<table><tr><td>requests a second (the last 10 s)</td><td class="v" id="rps">-</td></tr>
+<tr><td>events applied since the run</td><td class="v" id="events">-</td></tr>
+<tr><td>products about to run short</td><td class="v" id="short">-</td></tr>
+<tr><td>triggers fired in the last hour</td><td class="v" id="triggers">-</td></tr>
+<tr><td>state age</td><td class="v" id="age">-</td></tr></table>
+<p><small>Figures from <a href="/metrics">/metrics</a>, every 2 seconds; the API: <a href="/docs">/docs</a>.</small></p>
+<script>
+const seen = [];
+const show = (id, text) => { document.getElementById(id).textContent = text; };
+async function refresh() {
+  try {
+    const [m, h] = await Promise.all([fetch('/metrics').then(r => r.json()), fetch('/health').then(r => r.json())]);
+    const now = Date.now() / 1000; seen.push([now, m.requests_total]);
+    while (seen.length > 1 && now - seen[0][0] > 10) seen.shift();
+    const span = now - seen[0][0];
+    show('rps', span > 0 ? ((m.requests_total - seen[0][1]) / span).toFixed(1) : '-');
+    show('events', m.events_applied.toLocaleString('en'));
+    show('short', m.products_short.toLocaleString('en'));
+    show('triggers', m.triggers_last_hour.toLocaleString('en'));
+    show('age', Math.round(m.state_age_seconds) + ' s');
+    show('run', 'run ' + h.run.run_id + ' on ' + h.run.shop);
+  } catch (e) { show('run', 'the service does not answer'); }
+}
+refresh(); setInterval(refresh, 2000);
+</script></body></html>
+"""
+
 MAX_BODY_BYTES = 1_048_576
 
 class ServiceStats:
@@ -374,6 +406,11 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
     customer = (lambda c: pseudonymise(pd.Series([c]), anonymise_key).iloc[0]) if anonymise_key is not None else (lambda c: c)
 
     app.add_middleware(MeasuredRequests, stats=stats, max_body_bytes=max_body_bytes)
+
+    @app.get('/', response_class=HTMLResponse)
+    async def owner_page():
+        "A page for the shop owner: live figures from /metrics, no external resource, no id on it (the run's and shop's names come as text)."
+        return HTMLResponse(OWNER_PAGE)
 
     @app.get('/health')
     async def health():
@@ -447,6 +484,7 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
         "Request counts, the latency histogram, events applied and the state's age."
         return {'requests': stats.requests, 'requests_total': stats.total, 'latency_ms': stats.histogram(),
                 'events_applied': state.events_applied, 'triggers_last_hour': sum(t > time.time() - 3600 for t in state.triggers_fired),
+                'products_short': int(state.short(np.arange(len(state.products))).sum()),
                 'state_age_seconds': round(time.time() - stats.started, 3)}
 
     return app

@@ -46,11 +46,11 @@ def chromium() -> str:
     return found
 
 
-def browse(browser: str, page: Path, screenshot: Path | None = None) -> tuple[str, list[str]]:
-    "The page's DOM after its scripts ran, and the console messages it printed; optionally a screenshot."
+def browse(browser: str, page: Path | str, screenshot: Path | None = None) -> tuple[str, list[str]]:
+    "The page's DOM after its scripts ran, and the console messages it printed; optionally a screenshot. `page`: a file, or a URL (a running service's)."
     common = [browser, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--allow-file-access-from-files',
               '--virtual-time-budget=15000', '--enable-logging=stderr', '--v=0']
-    url = page.resolve().as_uri()
+    url = page if isinstance(page, str) else page.resolve().as_uri()
     done = subprocess.run(common + ['--dump-dom', url], capture_output=True, text=True, timeout=180)
     messages = [m.group(1) for m in map(CONSOLE.search, done.stderr.splitlines()) if m]
     if screenshot is not None:

@@ -2,10 +2,11 @@
 decision tables in a results store, `pm-serve` started on a free loopback port, and its endpoints tested over HTTP:
 the lists at time zero equal to the decision table's, a purchase and a sold-out product leaving the list and the offer,
 an abandoned cart firing its trigger, the cold start, prices, 401 without the token, 422 with nothing applied, 413
-beyond the bounds, 160 batches posted at once by 8 clients (each answered on its own). Then the fault run: batches
+beyond the bounds, 160 batches posted at once by 8 clients (each answered on its own), and the shop owner's page
+in headless Chromium (its scripts fill the live figures; no console message, nothing from the network). Then the fault run: batches
 posted while the service is killed with SIGKILL, the service restarted, and every acknowledged event found again
 (prints events_acknowledged= and events_recovered=, which must be equal). Exit 1 on any failure."""
-import os, signal, sys, tempfile, threading, time
+import os, re, signal, sys, tempfile, threading, time
 from pathlib import Path
 
 import httpx
@@ -104,6 +105,14 @@ def main() -> int:
             applied = web.get('/health').json()['events_applied'] - before
             check(sorted(set(answers)) == [(False, 200), (True, 422)] and len(answers) == 160 and applied == 144,
                   f'160 batches from 8 clients at once: the 16 bad ones 422, the 144 good ones 200 and applied ({applied})')
+            # the shop owner's page in headless Chromium (tools/check_pages.py's browser): its scripts fill the live figures
+            sys.path.insert(0, str(ROOT / 'tools'))
+            from check_pages import browse, chromium
+            dom, messages = browse(chromium(), base + '/', tmp / 'serve-page.png')
+            figures = dict(re.findall(r'id="(rps|events|short|triggers|age)">([^<]*)<', dom))
+            external = re.findall(r'(?:src|href)="(https?://[^"]*)"', dom)
+            check(not messages and not external and figures.get('events', '-').replace(',', '').isdigit() and figures.get('short', '-').isdigit()
+                  and 'serve-test' in dom, f"the owner's page in Chromium: figures filled, no console message, nothing from the network ({figures}; {messages[:2]}; {external[:2]})")
             # the fault run: batches posted one after another while the service is killed
             acknowledged, stop = [], threading.Event()
             def post_forever():
