@@ -318,6 +318,16 @@ class EventLog:
         "Every batch, in the order it was acknowledged."
         with self.lock: return [(seq, json.loads(body)) for seq, body in self.con.execute('select seq, body from batches order by seq').fetchall()]
 
+    def tables(self) -> dict:
+        """The logged events as the shop's own tables, for the next report run to read with the shop: `orders` and `events`
+        (every row posted, in order), `inventory` (each product's last posted stock level). Typed as the loader types them."""
+        rows = {name: [r for _, body in self.batches() for r in body.get(name, [])] for name in EVENT_TABLES}
+        out = {name: check_rows(pd.DataFrame(found), SHOP_TABLES[name], name).accepted for name, found in rows.items() if found and name != 'inventory'}
+        if rows['inventory']:
+            levels = pd.DataFrame(rows['inventory']).assign(product_id=lambda d: d.product_id.astype(str).str.strip())
+            out['inventory'] = check_rows(levels.drop_duplicates('product_id', keep='last'), SHOP_TABLES['inventory'], 'inventory').accepted
+        return out
+
     def __len__(self) -> int:
         with self.lock: return self.con.execute('select count(*) from batches').fetchone()[0]
     def close(self): self.con.close()
@@ -510,7 +520,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--host', default='127.0.0.1', help='the address to listen on (default: %(default)s, this machine only)')
     p.add_argument('--port', type=int, default=8000)
     p.add_argument('--cover-weight', type=float, default=0.2, help="chapter 04's stock-cover weight for the live re-ranking (default: %(default)s)")
+    p.add_argument('--export', metavar='FOLDER', help="write the logged events as the shop's tables (orders.csv, events.csv, inventory.csv) into FOLDER and exit")
     args = p.parse_args(argv)
+    if args.export:
+        log_path = Path(args.log or Path(args.results).with_name('serve_events.sqlite'))
+        if not log_path.exists(): print(f'pm-serve: no event log at {log_path}: give --log', file=sys.stderr); return 2
+        folder = Path(args.export); folder.mkdir(parents=True, exist_ok=True)
+        for name, table in EventLog(log_path).tables().items():
+            table.to_csv(folder / f'{name}.csv', index=False); print(f'{name}: {len(table):,} rows -> {folder / name}.csv')
+        return 0
     from precision_marketing.shop import absolute_source, open_shop, complete_shop
     context = RunContext.current()
     key = context.anonymise_key.encode() if context.anonymise_key else None
