@@ -115,8 +115,9 @@ class DecisionState:
         self.list_price = (shop.products.set_index(shop.products.product_id.astype(str)).list_price.to_dict() if 'list_price' in shop.products else {})
         lead = stock.set_index(stock.product_id.astype(str)).lead_time_days if stock is not None and 'lead_time_days' in stock else None
         self.lead = (lead.astype(float).reindex(self.products).fillna(0.0).to_numpy(float) if lead is not None else np.zeros(len(self.products)))
-        self.push = (tables['push_list'].assign(customer_id=tables['push_list'].customer_id.astype(str)).set_index('customer_id').to_dict('index')
-                     if 'push_list' in tables else {})
+        push = tables.get('push_list')
+        self.push = ({} if push is None else                                        # missing values as None: JSON has no NaN
+                     push.astype(object).where(push.notna(), None).assign(customer_id=push.customer_id.astype(str)).set_index('customer_id').to_dict('index'))
         self.last_cart, self.last_purchase = {}, {}                                   # customer -> time of the last cart add / purchase posted
         self.clock = clock or (lambda: pd.Timestamp.now(tz='UTC').tz_localize(None))
         self.cart_hours, self.triggers_fired = cart_hours, []
