@@ -171,7 +171,7 @@ class DecisionState:
         from precision_marketing.campaigns import abandoned_cart
         behaviour = pd.DataFrame({'customer_id': customer, 'timestamp': [t for t in (self.last_cart.get(customer), self.last_purchase.get(customer)) if t is not None],
                                   'event': [e for e, t in (('add_to_cart', self.last_cart.get(customer)), ('purchase', self.last_purchase.get(customer))) if t is not None]})
-        fired = abandoned_cart(behaviour, self.clock(), self.cart_hours) if len(behaviour) else behaviour
+        fired = abandoned_cart(behaviour, self.clock(), self.cart_hours) if customer in self.last_cart else behaviour   # no cart add: nothing can fire
         triggers = [{'reason': r, 'since': str(t)} for r, t in zip(fired.get('reason', []), fired.get('since', []))]
         if triggers: self.triggers_fired = [t for t in self.triggers_fired if t > time.time() - 3600] + [time.time()]   # the last hour's
         push = self.push.get(customer)
@@ -322,7 +322,8 @@ class EventLog:
     def tables(self) -> dict:
         """The logged events as the shop's own tables, for the next report run to read with the shop: `orders` and `events`
         (every row posted, in order), `inventory` (each product's last posted stock level). Typed as the loader types them."""
-        rows = {name: [r for _, body in self.batches() for r in body.get(name, [])] for name in EVENT_TABLES}
+        logged = [body for _, body in self.batches()]                                  # read once
+        rows = {name: [r for body in logged for r in body.get(name, [])] for name in EVENT_TABLES}
         out = {name: check_rows(pd.DataFrame(found), SHOP_TABLES[name], name).accepted for name, found in rows.items() if found and name != 'inventory'}
         if rows['inventory']:
             levels = pd.DataFrame(rows['inventory']).assign(product_id=lambda d: d.product_id.astype(str).str.strip())
