@@ -2,14 +2,17 @@
 200,000-customer x 20,000-product shop from the synthetic generator at recs_scale.py's size, 365 days), and driven on
 loopback by Locust (headless, in its own environment benchmarks/.venv-locust, created on first use from
 requirements-locust.txt): a fixed number of users for a fixed time, 90% reads (a customer's list, 1 in 20 an unknown
-customer; a product's price) and 10% order lines posted. Then, one after another: 200 probes of the time from an order's
+customer; a product's price) and 10% order lines posted — once paced at --rate requests a second (the latencies at that
+rate) and once with each user calling again as soon as it is answered (the most the service answers, and the queue's
+latency). Then, one after another: 200 probes of the time from an order's
 2xx to the customer's list leaving the product out, and the fault run (orders posted while the service is killed with
 SIGKILL, the service restarted, every acknowledged order looked for).
 
-    .venv/bin/python benchmarks/serve_load.py [--large] [--users 32] [--seconds 20]
+    .venv/bin/python benchmarks/serve_load.py [--large] [--users 32] [--seconds 20] [--rate 1000]
 
 The runs' lists are chapter 04's: `ranker_for`'s model for the catalogue, `recommend` top-10 excluding what each bought
-and what is out of stock. Prints per run serve_rps=, serve_p50_ms=, serve_p99_ms=, serve_errors=, serve_peak_gb= (the
+and what is out of stock. Prints per run serve_rps=, serve_p50_ms=, serve_p99_ms= (paced; and the p99 of the lists and
+of the orders apart), serve_max_rps=, serve_errors=, serve_peak_gb= (the
 service's peak resident memory), event_to_visible_ms= (p99), events_acknowledged=, events_recovered=, and, on reads
 only, serve_read_rps= and the peer's (`_serve_peer.py`: the run's lists in a dict behind Starlette on uvicorn, no live
 state) with their ratio."""
@@ -44,19 +47,22 @@ def build_run(shop, source: str, folder: Path) -> tuple[Path, pd.DataFrame]:
     return db, recs
 
 
-def locust(port: int, folder: Path, users: int, seconds: int, writes: float, tag: str) -> dict:
-    "One headless Locust run; its aggregated figures."
+def locust(port: int, folder: Path, users: int, seconds: int, writes: float, tag: str, rate: float = 0.0) -> dict:
+    """One headless Locust run, paced at `rate` requests a second (0: each user calls again as soon as it is answered);
+    its aggregated figures, and the p99 of the lists and of the posted orders."""
     prefix = folder / f'locust-{tag}'
     env = {**os.environ, 'SERVE_CUSTOMERS': str(folder / 'customers.txt'), 'SERVE_PRODUCTS': str(folder / 'products.txt'),
-           'SERVE_WRITE_SHARE': str(writes), 'PM_SERVE_TOKEN': TOKEN, 'SERVE_SEED': '42'}
+           'SERVE_WRITE_SHARE': str(writes), 'PM_SERVE_TOKEN': TOKEN, 'SERVE_SEED': '42',
+           'SERVE_RATE': str(rate), 'SERVE_USERS': str(users)}
     locust_bin = peer_python('locust').parent / 'locust'
     subprocess.run([str(locust_bin), '-f', str(HERE / '_serve_locustfile.py'), '--headless', '-u', str(users), '-r', str(users), '--run-time', f'{seconds}s',
                     '--host', f'http://127.0.0.1:{port}', '--csv', str(prefix), '--only-summary', '--loglevel', 'ERROR', '--stop-timeout', '5'],
                    env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = {r['Name']: r for r in csv.DictReader(open(f'{prefix}_stats.csv'))}
     total = rows['Aggregated']
+    p99 = lambda name: float(rows[name]['99%']) if name in rows else float('nan')
     return {'rps': float(total['Requests/s']), 'p50': float(total['50%']), 'p99': float(total['99%']), 'requests': int(total['Request Count']),
-            'errors': int(total['Failure Count'])}
+            'errors': int(total['Failure Count']), 'p99_lists': p99('/customers/{id}/recommendations'), 'p99_orders': p99('/events')}
 
 
 def peak_gb(pid: int) -> float:
@@ -114,7 +120,8 @@ def run_one(name: str, shop, source: str, args, folder: Path) -> dict:
     out = {'start_seconds': time.perf_counter() - started}
     try:
         out['read'] = locust(port, folder, args.users, args.seconds, 0.0, f'{name}-read')
-        out['mixed'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed')
+        out['mixed'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed', rate=args.rate)
+        out['mixed_max'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed-max')
         out['event_to_visible_ms'] = event_to_visible(port, recs)
         out['peak_gb'] = peak_gb(proc.pid)
         acknowledged, threads = fault_run(command, port, recs)
@@ -142,6 +149,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--large', action='store_true', help="also the 200,000 x 20,000 shop (recs_scale.py's size)")
     p.add_argument('--users', type=int, default=32); p.add_argument('--seconds', type=int, default=20)
+    p.add_argument('--rate', type=float, default=1000.0, help='requests a second of the paced mixed run (default: %(default)s, the issue\'s target)')
     args = p.parse_args()
     from precision_marketing.shop import complete_shop, open_shop
     from precision_marketing.synthetic import make_synthetic_shop
@@ -165,13 +173,16 @@ def main() -> int:
         m, read, peer = r['mixed'], r['read'], r['peer_read']
         print(f'== {name}: {shop.customers.shape[0] if shop.has("customers") else shop.orders.customer_id.nunique():,} customers, {len(shop.products):,} products; '
               f'{args.users} Locust users, {args.seconds} s per run; the service answered /health {r["start_seconds"]:.1f} s after it was started')
-        print(f'serve_rps={m["rps"]:.0f}   # 90% reads, 10% order lines; {m["requests"]:,} requests'); print(f'serve_p50_ms={m["p50"]:.0f}'); print(f'serve_p99_ms={m["p99"]:.0f}')
-        print(f'serve_errors={m["errors"]}'); print(f'serve_peak_gb={r["peak_gb"]:.2f}'); print(f'event_to_visible_ms={r["event_to_visible_ms"]:.1f}')
+        mx = r['mixed_max']
+        print(f'serve_rps={m["rps"]:.0f}   # 90% reads, 10% order lines, paced at {args.rate:.0f}/s; {m["requests"]:,} requests'); print(f'serve_p50_ms={m["p50"]:.0f}'); print(f'serve_p99_ms={m["p99"]:.0f}')
+        print(f'serve_p99_lists_ms={m["p99_lists"]:.0f}   # the same run: a customer\'s list'); print(f'serve_p99_orders_ms={m["p99_orders"]:.0f}   # the same run: an order line posted, checked and on disk')
+        print(f'serve_errors={m["errors"] + mx["errors"]}')
+        print(f'serve_max_rps={mx["rps"]:.0f}   # the same mix, each user calling again as soon as answered: p50 {mx["p50"]:.0f} ms, p99 {mx["p99"]:.0f} ms ({args.users} users waiting: the latency is the queue)'); print(f'serve_peak_gb={r["peak_gb"]:.2f}'); print(f'event_to_visible_ms={r["event_to_visible_ms"]:.1f}')
         print(f'events_acknowledged={r["acknowledged"]}'); print(f'events_recovered={r["recovered"]}')
         print(f'serve_read_rps={read["rps"]:.0f}   # reads only; p50 {read["p50"]:.0f} ms, p99 {read["p99"]:.0f} ms, {read["errors"]} errors')
         print(f'peer_read_rps={peer["rps"]:.0f}   # the run\'s lists in a dict behind Starlette; p50 {peer["p50"]:.0f} ms, p99 {peer["p99"]:.0f} ms, {peer["errors"]} errors')
         print(f'serve_read_ratio={read["rps"] / peer["rps"]:.2f}   # ours / peer, requests per second')
-        ok &= m['errors'] == 0 and r['acknowledged'] == r['recovered']
+        ok &= m['errors'] == 0 and mx['errors'] == 0 and r['acknowledged'] == r['recovered']
     return 0 if ok else 1
 
 

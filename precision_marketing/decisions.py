@@ -27,7 +27,7 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
     'demand_forecasts': ('07_inventory', ['product_id', 'date', 'mean_units', 'sigma_units', 'model'], ['product_id', 'date']),
     'reorder_levels': ('07_inventory', ['product_id', 'lead_time_days', 'review_days', 'service_level', 'safety_stock', 'order_up_to', 'on_hand', 'order_now', 'assumptions'], ['product_id']),
     'promotion_plan': ('08_genetic_algorithm', ['segment', 'category', 'discount', 'feature'], ['segment', 'category']),
-    'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible', 'assumptions'], ['product_id']),
+    'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible', 'elasticity', 'assumptions'], ['product_id']),
     'push_list': ('10_campaigns', ['customer_id', 'persona', 'favourite_category', 'recommendations', 'discount', 'channel', 'message'], ['customer_id']),
     'loop_results': ('11_closed_loop', ['policy', 'seed', 'profit', 'revenue', 'marketing_spend', 'fill_rate', 'stockout_rate', 'lost_units',
                                         'inventory_value', 'dead_stock_value', 'turnover', 'satisfaction'], ['policy', 'seed']),

@@ -21,6 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from .data import RUN_VARIABLES, RunContext, SchemaError, check_rows
 from .shop import SHOP_TABLES, Shop, pseudonymise
 from .decisions import read_decision
+from .inventory import clearance_markdown
+from .campaigns import abandoned_cart
 
 # %% auto #0
 __all__ = ['SERVED_TABLES', 'PROVENANCE', 'EVENT_TABLES', 'MAX_EVENT_ROWS', 'LATENCY_BUCKETS_MS', 'OWNER_PAGE', 'MAX_BODY_BYTES',
@@ -45,6 +47,7 @@ def load_run(db: str | Path, run_id: str | None = None) -> tuple[dict, dict]:
     required; a table written by another run than the recommendations' is left out, never mixed in."""
     if not Path(db).exists(): raise FileNotFoundError(f"no results store at {db}: run pm-report on the shop first (make report writes reports/results.duckdb)")
     recs = read_decision('recommendations', db)
+    if not len(recs): raise SchemaError(f"the results store {db} holds no recommendations (chapter 04 recommended nothing on the shop, e.g. one product that every customer has bought): there is no list to serve")
     runs = recs.sort_values('written_at').run_id.unique()
     run_id = run_id or runs[-1]
     if run_id not in set(recs.run_id): raise SchemaError(f"the results store {db} has no recommendations of run {run_id!r}; its runs: {list(runs)}")
@@ -71,15 +74,18 @@ class DecisionState:
     trailing_days : without chapter 07's `demand_forecasts`, the expected daily sales of a product are its mean over the
         shop's last `trailing_days` days (an assumption, listed in `assumptions`).
     cart_hours : chapter 10's abandoned-cart rule: a cart add this many hours old with no purchase after it fires a trigger.
+    clearance_days : chapter 11's dead-stock horizon (8 weeks): stock on hand beyond the expected sales of this many days
+        is marked down (`markdown`); the markdown ladder is chapter 07's `MARKDOWNS`.
     clock : the time now, naive UTC as the shop's times are read (default: the wall clock; a test passes its own).
 
     Per product the state is held in arrays (stock on hand, expected daily sales, units sold, cover at the run), per
     customer the run's list as product positions and scores: a request costs a few operations on ten numbers."""
     def __init__(self, tables: dict, shop: Shop, cover_weight: float = 0.2, cover_cap_days: float = 56.0, trailing_days: int = 28,
-                 cart_hours: float = 24.0, clock=None):
+                 cart_hours: float = 24.0, clearance_days: float = 56.0, clock=None):
         if 'recommendations' not in tables: raise SchemaError("the run has no recommendations table: run chapter 04 (pm-report 04) on the shop first")
         if not 0 <= cover_weight <= 1: raise ValueError(f"cover_weight must be in [0, 1], got {cover_weight}")
         if cover_cap_days <= 0: raise ValueError(f"cover_cap_days must be > 0, got {cover_cap_days}")
+        if clearance_days <= 0: raise ValueError(f"clearance_days must be > 0, got {clearance_days}")
         self.cover_weight, self.cap, self.assumptions = cover_weight, cover_cap_days, []
         self.products = pd.Index(shop.products.product_id.astype(str))
         self.position = {p: i for i, p in enumerate(self.products)}
@@ -111,8 +117,22 @@ class DecisionState:
             self.assumptions.append(f"expected daily sales: each product's mean over the shop's last {trailing_days} days (no demand_forecasts of chapter 07 in the run)")
         self.rate = rate.reindex(self.products, fill_value=0.0).to_numpy(float)
         self.cover_at_run = self.cover(np.arange(len(self.products)))
-        self.prices = (tables['prices'].set_index(tables['prices'].product_id.astype(str)).price.to_dict() if 'prices' in tables else {})
-        self.list_price = (shop.products.set_index(shop.products.product_id.astype(str)).list_price.to_dict() if 'list_price' in shop.products else {})
+        by_product = lambda frame, column: frame.set_index(frame.product_id.astype(str))[column].astype(float).reindex(self.products).to_numpy(float)
+        priced = tables.get('prices')
+        chapter09 = by_product(priced, 'price') if priced is not None else np.full(len(self.products), np.nan)
+        listed = by_product(shop.products, 'list_price') if 'list_price' in shop.products else np.full(len(self.products), np.nan)
+        self.base_price = np.where(np.isnan(chapter09), listed, chapter09)       # chapter 09's price, else the list price
+        self.priced_by_09 = ~np.isnan(chapter09)
+        # the clearance markdown needs the elasticity chapter 09 set the price with and the unit cost (the margin floor)
+        self.elasticity = by_product(priced, 'elasticity') if priced is not None and 'elasticity' in priced else np.full(len(self.products), np.nan)
+        self.unit_cost = by_product(shop.products, 'unit_cost') if 'unit_cost' in shop.products else np.full(len(self.products), np.nan)
+        cost_basis = (shop.assumptions.set_index(['table', 'column']).reindex([('products', 'unit_cost')])[['basis', 'rule']].iloc[0]
+                      if shop.assumptions is not None else None)
+        if cost_basis is not None and cost_basis.basis == 'assumed': self.assumptions.append(f'unit cost assumed (the markdowns\' floor): {cost_basis.rule}')
+        self.clearance_days = clearance_days
+        if not self.stock_known or np.isnan(self.elasticity).all() or np.isnan(self.unit_cost).all():
+            self.assumptions.append('no clearance markdowns: they need the stock on hand, chapter 09\'s prices with the elasticity they were set with, and products.unit_cost'
+                                    f" (missing: {', '.join(w for w, gone in (('stock', not self.stock_known), ('elasticity', np.isnan(self.elasticity).all()), ('unit_cost', np.isnan(self.unit_cost).all())) if gone)})")
         lead = stock.set_index(stock.product_id.astype(str)).lead_time_days if stock is not None and 'lead_time_days' in stock else None
         self.lead = (lead.astype(float).reindex(self.products).fillna(0.0).to_numpy(float) if lead is not None else np.zeros(len(self.products)))
         push = tables.get('push_list')
@@ -152,23 +172,40 @@ class DecisionState:
         order = np.argsort(-np.round(key, 9), kind='stable')[:n]
         return [{'product_id': self.products[where[i]], 'rank': r + 1, 'score': float(scores[i]), 'source': 'the run, live stock'} for r, i in enumerate(order)]
 
+    def markdown(self, where: np.ndarray) -> np.ndarray:
+        """Chapter 11's clearance rule, live, for product positions: chapter 07's `clearance_markdown` of the stock on hand
+        against the expected sales of the next `clearance_days` at the current price, with chapter 09's elasticity, never
+        below the unit cost. 0 where the stock sells in time, and where stock, elasticity or unit cost is unknown."""
+        if not self.stock_known: return np.zeros(len(where))
+        e, cost, price = self.elasticity[where], self.unit_cost[where], self.base_price[where]
+        known = ~(np.isnan(e) | np.isnan(cost) | np.isnan(price))
+        out = np.zeros(len(where))
+        if known.any(): out[known] = clearance_markdown(self.on_hand[where][known], self.rate[where][known] * self.clearance_days, e[known], price[known], cost[known])
+        return out
+
     def price(self, product: str) -> dict:
-        "The product's price: chapter 09's, else its list price (said in `basis`); KeyError for a product not in the catalogue."
-        if product not in self.position: raise KeyError(product)
-        if product in self.prices: return {'product_id': product, 'price': float(self.prices[product]), 'basis': "chapter 09's price"}
-        if product in self.list_price: return {'product_id': product, 'price': float(self.list_price[product]), 'basis': 'list price (chapter 09 set no price for it)'}
-        raise LookupError(f"no price for {product}: the run has no prices table and the catalogue no list_price")
+        """The product's price now: chapter 09's, else its list price, less the clearance markdown when the stock on hand is more
+        than the expected sales of the next `clearance_days` (`markdown`); `basis` says which. KeyError for a product not in the catalogue."""
+        i = self.position[product]
+        base = self.base_price[i]
+        if np.isnan(base): raise LookupError(f"no price for {product}: the run has no prices table and the catalogue no list_price")
+        basis = "chapter 09's price" if self.priced_by_09[i] else 'list price (chapter 09 set no price for it)'
+        cut = float(self.markdown(np.array([i]))[0])
+        if cut == 0: return {'product_id': product, 'price': float(base), 'markdown': 0.0, 'basis': basis}
+        return {'product_id': product, 'price': float(base) * (1 - cut), 'markdown': cut,
+                'basis': f"clearance markdown of {cut:.0%} on {basis}: {self.on_hand[i]:g} units on hand, more than the "
+                         f"{self.rate[i] * self.clearance_days:.1f} expected to sell in the next {self.clearance_days:g} days"}
 
     def short(self, where: np.ndarray) -> np.ndarray:
         """Chapter 11's feedback rule, for product positions: the stock on hand is below the expected sales until an order
-        placed now arrives (lead time x daily sales); promoting such a product would only lose sales. Never with stock unknown."""
-        return self.stock_known & (self.on_hand[where] < self.rate[where] * self.lead[where])
+        placed now arrives (lead time x daily sales); promoting such a product would only lose sales. Never with stock unknown,
+        nor on a product on clearance markdown (as in chapter 11)."""
+        return self.stock_known & (self.on_hand[where] < self.rate[where] * self.lead[where]) & (self.markdown(where) == 0)
 
     def offer(self, customer: str) -> dict:
         """The customer's push (chapter 10's push list, with chapter 08's offer for their persona and favourite category), its
         products less those bought since the run or about to run short (`short`); withheld when none is left. `triggers`:
         chapter 10's abandoned-cart rule on the cart adds and purchases posted since the run."""
-        from precision_marketing.campaigns import abandoned_cart
         behaviour = pd.DataFrame({'customer_id': customer, 'timestamp': [t for t in (self.last_cart.get(customer), self.last_purchase.get(customer)) if t is not None],
                                   'event': [e for e, t in (('add_to_cart', self.last_cart.get(customer)), ('purchase', self.last_purchase.get(customer))) if t is not None]})
         fired = abandoned_cart(behaviour, self.clock(), self.cart_hours) if customer in self.last_cart else behaviour   # no cart add: nothing can fire
@@ -265,7 +302,10 @@ def check_event_batches(bodies: list, products: pd.Index, anonymise_key: bytes |
             if 'product_id' in spec.required and p and p not in products: problems[i].append(f"{name} row {j}: unknown product_id {p!r}: not in the catalogue")
         rows = checked.accepted
         if anonymise_key is not None and 'customer_id' in rows and len(rows): rows = rows.assign(customer_id=pseudonymise(rows.customer_id, anonymise_key))
-        for i, part in rows.groupby('_batch', sort=False): accepted[int(i)][name] = part.drop(columns='_batch').reset_index(drop=True)
+        owner = rows['_batch'].to_numpy(int)                            # each batch's rows are together, in batch order
+        rows = rows.drop(columns='_batch')
+        cuts = np.flatnonzero(np.diff(owner)) + 1                       # slices, not a groupby: a groupby costs ~0.7 ms a batch
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(owner)]) if len(owner) else (): accepted[int(owner[a])][name] = rows.iloc[a:b].reset_index(drop=True)
     pseudonym = lambda v: pseudonymise(pd.Series([v]), anonymise_key).iloc[0]
     for i in good:
         if problems[i]: out[i] = EventError(problems[i]); continue

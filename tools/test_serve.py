@@ -1,7 +1,7 @@
 """`make test-serve`: the decision service as the shop's site meets it. A toy shop (a folder of CSV tables) and a run's
 decision tables in a results store, `pm-serve` started on a free loopback port, and its endpoints tested over HTTP:
 the lists at time zero equal to the decision table's, a purchase and a sold-out product leaving the list and the offer,
-an abandoned cart firing its trigger, the cold start, prices, 401 without the token, 422 with nothing applied, 413
+an abandoned cart firing its trigger, the cold start, prices and the clearance markdown (on, then off when the stock falls), 401 without the token, 422 with nothing applied, 413
 beyond the bounds, 160 batches posted at once by 8 clients (each answered on its own), and the shop owner's page
 in headless Chromium (its scripts fill the live figures; no console message, nothing from the network). Then the fault run: batches
 posted while the service is killed with SIGKILL, the service restarted, and every acknowledged event found again
@@ -29,7 +29,8 @@ def check(ok: bool, what: str):
 def toy_shop(folder: Path):
     "Eight products, six customers with orders, stock on hand (p2 sold out); written as a shop folder."
     folder.mkdir(parents=True)
-    products = pd.DataFrame({'product_id': [f'p{i}' for i in range(1, 9)], 'category': list('aabbbccc'), 'list_price': [10.0, 5, 8, 2, 20, 4, 6, 12]})
+    products = pd.DataFrame({'product_id': [f'p{i}' for i in range(1, 9)], 'category': list('aabbbccc'), 'list_price': [10.0, 5, 8, 2, 20, 4, 6, 12],
+                             'unit_cost': [4.0, 3, 5, 1, 12, 2, 4, 7]})
     orders = pd.DataFrame({'customer_id': ['c1', 'c1', 'c2', 'c3', 'c3', 'c4', 'c5', 'c6', 'c6', 'c2'],
                            'order_id': ['o1', 'o1', 'o2', 'o3', 'o3', 'o4', 'o5', 'o6', 'o6', 'o7'],
                            'product_id': ['p1', 'p2', 'p1', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p1'],
@@ -50,7 +51,7 @@ def main() -> int:
                              'product_id': ['p3', 'p4', 'p5', 'p6', 'p3', 'p2', 'p7', 'p8', 'p1', 'p6', 'p5'],
                              'score': [0.9, 0.8, 0.5, 0.1, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]})
         prices = pd.DataFrame({'product_id': ['p1'], 'price': [9.5], 'multiple': [1.0], 'expected_units': [1.0], 'expected_profit': [1.0],
-                               'feasible': [True], 'assumptions': ['test']})
+                               'feasible': [True], 'elasticity': [-3.0], 'assumptions': ['test']})
         with run_environment(run_id='serve-test'):
             write_decisions('04_collaborative_filtering', {'recommendations': recs}, shop.describe(), db=results)
             write_decisions('09_pricing', {'prices': prices}, shop.describe(), db=results)
@@ -88,7 +89,14 @@ def main() -> int:
             cold = web.get('/customers/nobody/recommendations?n=3').json()['recommendations']
             check([r['product_id'] for r in cold] == ['p1', 'p3', 'p6'] and all(r['source'].startswith('cold start') for r in cold),
                   f'an unknown customer: the best sellers in stock, p2 and p4 sold out ({cold})')
-            check(web.get('/products/p1/price').json()['price'] == 9.5 and web.get('/products/zzz/price').status_code == 404, 'prices: chapter 09\'s; 404 for an unknown product')
+            check(web.get('/products/p2/price').json()['price'] == 5.0 and web.get('/products/zzz/price').status_code == 404, 'prices: the list price where chapter 09 set none; 404 for an unknown product')
+            # p1: 50 on hand, 6 sold in the last 28 days, so 12 expected in 56; at elasticity -3 a 30% cut sells 12 x 0.7^-3 = 35, a 40% cut 55.6 >= 50
+            marked = web.get('/products/p1/price').json()
+            check(marked['markdown'] == 0.4 and abs(marked['price'] - 9.5 * 0.6) < 1e-9 and marked['basis'].startswith('clearance markdown of 40%'),
+                  f"p1's stock outgrows its sales: 40% off chapter 09's 9.5 ({marked})")
+            web.post('/events', headers=writer, json={'inventory': [{'product_id': 'p1', 'on_hand': 10}]})
+            back = web.get('/products/p1/price').json()
+            check(back == {'product_id': 'p1', 'price': 9.5, 'markdown': 0.0, 'basis': "chapter 09's price"}, f'p1 down to 10 units, fewer than it sells in 56 days: chapter 09\'s price again ({back})')
             # batches posted at once by 8 clients, one in ten bad: each batch answered on its own
             before = web.get('/health').json()['events_applied']
             answers, lock = [], threading.Lock()
