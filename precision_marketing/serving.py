@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from .data import RUN_VARIABLES, RunContext, SchemaError, check_rows
-from .shop import SHOP_TABLES, Shop, pseudonymise
+from .shop import SHOP_TABLES, Shop, pseudonymise, shop_from_tables
 from .decisions import read_decision
 from .inventory import clearance_markdown
 from .campaigns import abandoned_cart
@@ -27,7 +27,7 @@ from .campaigns import abandoned_cart
 # %% auto #0
 __all__ = ['SERVED_TABLES', 'PROVENANCE', 'EVENT_TABLES', 'MAX_EVENT_ROWS', 'LATENCY_BUCKETS_MS', 'OWNER_PAGE', 'MAX_BODY_BYTES',
            'load_run', 'DecisionState', 'check_event_batches', 'check_events', 'EventError', 'EventLog', 'ServiceStats',
-           'MeasuredRequests', 'serve_app', 'open_service', 'main', 'free_port', 'start_service']
+           'MeasuredRequests', 'serve_app', 'open_service', 'shop_with_events', 'main', 'free_port', 'start_service']
 
 # %% ../nbs/13_serving.ipynb #4b71d553
 SERVED_TABLES = ('recommendations', 'prices', 'push_list', 'demand_forecasts')   # the decision tables the service reads (recommendations required)
@@ -326,6 +326,23 @@ class EventError(ValueError):
     def __init__(self, problems: list, status: int = 422):
         super().__init__('; '.join(problems[:5]) + (f' (and {len(problems) - 5} more)' if len(problems) > 5 else ''))
         self.problems, self.status = problems, status
+    def __reduce__(self): return (EventError, (self.problems, self.status))      # whole across processes (the checker's answer)
+
+_CHECKER = {}                                                  # in a checker process: the catalogue, set once at its start
+
+def _start_checker(products: pd.Index, anonymise_key: bytes | None, max_rows: int):
+    "A checker process's start: keep the catalogue, and end with the service (also one killed with SIGKILL, which cannot say so)."
+    import os, threading
+    _CHECKER.update(products=products, anonymise_key=anonymise_key, max_rows=max_rows)
+    service = os.getppid()
+    def watch():
+        while os.getppid() == service: time.sleep(0.2)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+
+def _check_in_checker(bodies: list) -> list:
+    "`check_event_batches` in a checker process, with the catalogue it was started with."
+    return check_event_batches(bodies, _CHECKER['products'], _CHECKER['anonymise_key'], _CHECKER['max_rows'])
 
 class EventLog:
     """The service's durable log of accepted batches: SQLite in WAL mode with `synchronous=FULL`, so a batch is on disk
@@ -441,7 +458,7 @@ class MeasuredRequests:
         self.stats.record(getattr(scope.get('route'), 'path', 'other'), status[0], (time.perf_counter() - start) * 1000)
 
 def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict | None = None, anonymise_key: bytes | None = None,
-              max_body_bytes: int = MAX_BODY_BYTES, max_rows: int = MAX_EVENT_ROWS):
+              max_body_bytes: int = MAX_BODY_BYTES, max_rows: int = MAX_EVENT_ROWS, check_process: bool = False):
     """The decision service as an ASGI app (FastAPI): reads answered from `state`, event batches checked, logged durably
     in `log`, then applied.
 
@@ -451,8 +468,26 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
     token : the bearer token writes need (`$PM_SERVE_TOKEN`); None: the service takes no writes (401).
     run : what is served (run id, shop), shown by /health.
     anonymise_key : with it, customer ids in paths and events are raw ids, kept and looked up only as pseudonyms.
-    max_body_bytes, max_rows : bounds of one request body and one event batch (413 beyond them)."""
-    app = FastAPI(title='precision-marketing decision service', version='1',
+    max_body_bytes, max_rows : bounds of one request body and one event batch (413 beyond them).
+    check_process : check the posted batches in a process of their own (started with the app, stopped with it): the
+        check is CPU work, and in a thread it would share Python's one interpreter lock with the reads; a checker that
+        dies is replaced, its round checked in a thread meanwhile. `pm-serve` uses one; a test may do without."""
+    import contextlib
+    checker = {}                                                # with check_process: the checker process and the check it runs
+    def start_checker():
+        import concurrent.futures, multiprocessing
+        import precision_marketing.serving as module          # the functions as the spawned process imports them (a notebook's copies it cannot)
+        checker.update(check=module._check_in_checker, pool=concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context('spawn'), initializer=module._start_checker, initargs=(state.products, anonymise_key, max_rows)))
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if check_process:
+            start_checker()
+            await asyncio.wrap_future(checker['pool'].submit(checker['check'], []))     # started and ready before the first request
+        try: yield
+        finally:
+            if checker: checker['pool'].shutdown(cancel_futures=True)
+    app = FastAPI(title='precision-marketing decision service', version='1', lifespan=lifespan,
                   description="The decisions of one pm-report run, kept live as the shop's events arrive.")
     stats = ServiceStats()
     customer = (lambda c: pseudonymise(pd.Series([c]), anonymise_key).iloc[0]) if anonymise_key is not None else (lambda c: c)
@@ -513,11 +548,20 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
         try:
             while pending:
                 taken = pending[:]; pending.clear()
-                def check_and_keep():
-                    results = check_event_batches([body for body, _ in taken], state.products, anonymise_key, max_rows)
-                    seqs = iter(log.append_many([r[1] for r in results if not isinstance(r, EventError)]))   # durable first
+                bodies = [body for body, _ in taken]
+                async def check():
+                    if checker:
+                        from concurrent.futures.process import BrokenProcessPool
+                        try:
+                            results = await asyncio.wrap_future(checker['pool'].submit(checker['check'], bodies))
+                            return [r if isinstance(r, tuple) else EventError(r.problems, r.status) for r in results]   # its refusals as this EventError
+                        except BrokenProcessPool: start_checker()                # the checker died: a new one for the next round
+                    return await run_in_threadpool(check_event_batches, bodies, state.products, anonymise_key, max_rows)
+                async def check_and_keep():
+                    results = await check()
+                    seqs = iter(await run_in_threadpool(log.append_many, [r[1] for r in results if not isinstance(r, EventError)]))   # durable first
                     return [(r, None if isinstance(r, EventError) else next(seqs)) for r in results]
-                try: outcome = await run_in_threadpool(check_and_keep)
+                try: outcome = await check_and_keep()
                 except Exception as exc:                                        # nothing of this round was kept
                     for _, done in taken:
                         if not done.done(): done.set_exception(exc)
@@ -550,6 +594,25 @@ def open_service(results: str | Path, shop, log_path: str | Path, run_id: str | 
     for seq, body in log.batches(): state.apply(check_events(body, state.products, max_rows=10**9)[0])   # kept batches: already pseudonymised
     return state, log, run
 
+# %% ../nbs/13_serving.ipynb #03b0b8df
+def shop_with_events(shop: Shop, logged: dict) -> Shop:
+    """The shop as read from its source, with the service's logged events added (`EventLog.tables`): the posted order
+    lines and behaviour events after the shop's own, and each product's last posted stock level in place of the shop's
+    `on_hand` (a product the shop's inventory lacks gets a row of its own). Every table is checked again by the loader
+    (`shop_from_tables`), so an order line posted that the shop already has is a rejected duplicate, with its reason."""
+    raw = {name: table for name, table in shop.tables.items()}
+    for name in ('orders', 'events'):
+        if name in logged: raw[name] = pd.concat([raw[name], logged[name]], ignore_index=True) if name in raw else logged[name]
+    if 'inventory' in logged:
+        posted = logged['inventory'][['product_id', 'on_hand']]
+        own = raw.get('inventory')
+        if own is None: raw['inventory'] = posted
+        else:
+            level = posted.set_index('product_id').on_hand
+            own = own.assign(on_hand=own.product_id.map(level).fillna(own['on_hand']) if 'on_hand' in own else own.product_id.map(level))
+            raw['inventory'] = pd.concat([own, posted[~posted.product_id.isin(own.product_id)]], ignore_index=True)
+    return shop_from_tables(raw, f'{shop.describe()} with the decision service\'s events')
+
 # %% ../nbs/13_serving.ipynb #ba859112
 def main(argv: list[str] | None = None) -> int:
     "`pm-serve`: serve a run's decisions over HTTP, live (see the chapter)."
@@ -562,18 +625,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--host', default='127.0.0.1', help='the address to listen on (default: %(default)s, this machine only)')
     p.add_argument('--port', type=int, default=8000)
     p.add_argument('--cover-weight', type=float, default=0.2, help="chapter 04's stock-cover weight for the live re-ranking (default: %(default)s)")
-    p.add_argument('--export', metavar='FOLDER', help="write the logged events as the shop's tables (orders.csv, events.csv, inventory.csv) into FOLDER and exit")
+    p.add_argument('--export', metavar='FOLDER', help="write the shop (--shop) with the logged events added into the new FOLDER, for the next pm-report run, and exit")
     args = p.parse_args(argv)
+    from precision_marketing.shop import absolute_source, open_shop, complete_shop, write_shop
+    context = RunContext.current()
+    key = context.anonymise_key.encode() if context.anonymise_key else None
     if args.export:
         log_path = Path(args.log or Path(args.results).with_name('serve_events.sqlite'))
         if not log_path.exists(): print(f'pm-serve: no event log at {log_path}: give --log', file=sys.stderr); return 2
-        folder = Path(args.export); folder.mkdir(parents=True, exist_ok=True)
-        for name, table in EventLog(log_path).tables().items():
-            table.to_csv(folder / f'{name}.csv', index=False); print(f'{name}: {len(table):,} rows -> {folder / name}.csv')
+        if Path(args.export).exists(): print(f'pm-serve: {args.export} exists: give a new folder (nothing is overwritten)', file=sys.stderr); return 2
+        try:
+            shop = open_shop(absolute_source(args.shop), anonymise=key is not None)       # as read: what the shop has, nothing assumed
+            logged = EventLog(log_path).tables()
+            merged = shop_with_events(shop, logged)
+            write_shop(merged, args.export)
+        except (FileNotFoundError, SchemaError, ValueError) as exc:
+            print(f'pm-serve: {exc}', file=sys.stderr); return 2
+        for name, table in merged.tables.items():
+            added = len(logged.get(name, [])) if name != 'inventory' else 0
+            print(f"{name}: {len(table):,} rows" + (f" ({added:,} from the service's log)" if added else '') +
+                  (f"; {len(merged.rejects[name]):,} rejected: {merged.summary.loc[name, 'reasons']}" if len(merged.rejects.get(name, [])) else ''))
+        print(f'pm-serve: the shop with the events the service logged is in {args.export}: pm-report --shop {args.export}')
         return 0
-    from precision_marketing.shop import absolute_source, open_shop, complete_shop
-    context = RunContext.current()
-    key = context.anonymise_key.encode() if context.anonymise_key else None
     try:
         load_run(args.results, args.run_id)                                  # a missing store or run: said before the shop is read
         shop = complete_shop(open_shop(absolute_source(args.shop), anonymise=key is not None))   # the path as pm-report recorded it
@@ -583,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     if context.serve_token is None: print(f"pm-serve: {RUN_VARIABLES['serve_token']} is not set: the service answers reads and refuses every write (401)", file=sys.stderr)
     print(f"pm-serve: run {run['run_id']} on {run['shop']}, {state.events_applied:,} logged events replayed from {log.path}; http://{args.host}:{args.port}/docs", flush=True)
     import uvicorn
-    uvicorn.run(serve_app(state, log, context.serve_token, run, key), host=args.host, port=args.port, log_level='warning')
+    uvicorn.run(serve_app(state, log, context.serve_token, run, key, check_process=True), host=args.host, port=args.port, log_level='warning')
     return 0
 
 # %% ../nbs/13_serving.ipynb #7f05744c

@@ -4,7 +4,7 @@ the lists at time zero equal to the decision table's, a purchase and a sold-out 
 an abandoned cart firing its trigger, the cold start, prices and the clearance markdown (on, then off when the stock falls), 401 without the token, 422 with nothing applied, 413
 beyond the bounds, 160 batches posted at once by 8 clients (each answered on its own), and the shop owner's page
 in headless Chromium (its scripts fill the live figures; no console message, nothing from the network). Then the fault run: batches
-posted while the service is killed with SIGKILL, the service restarted, and every acknowledged event found again
+posted while the service is killed with SIGKILL (its checker process must end with it), the service restarted, and every acknowledged event found again
 (prints events_acknowledged= and events_recovered=, which must be equal). Exit 1 on any failure."""
 import os, re, signal, sys, tempfile, threading, time
 from pathlib import Path
@@ -134,7 +134,12 @@ def main() -> int:
             thread = threading.Thread(target=post_forever); thread.start()
             deadline = time.time() + 30
             while len(acknowledged) < 200 and time.time() < deadline: time.sleep(0.01)
+            children = [int(c) for c in Path(f'/proc/{proc.pid}/task/{proc.pid}/children').read_text().split()]   # the checker process, and its helper
             os.kill(proc.pid, signal.SIGKILL); proc.wait(); stop.set(); thread.join(10)
+            deadline = time.time() + 5
+            while any(Path(f'/proc/{c}').exists() and 'zombie' not in Path(f'/proc/{c}/status').read_text() for c in children) and time.time() < deadline: time.sleep(0.1)
+            left = [c for c in children if Path(f'/proc/{c}').exists() and 'zombie' not in Path(f'/proc/{c}/status').read_text()]
+            check(children and not left, f'the service killed: its checker process ends with it ({len(children)} child processes, {len(left)} left)')
             proc = start(results, Path('shop'), log, port, cwd=tmp)       # the shop's path relative, as a user types it
             recovered = [c for c in acknowledged if 'p1' not in [r['product_id'] for r in web.get(f'/customers/{c}/recommendations').json()['recommendations']]]
             logged = web.get('/health').json()['batches_logged']
