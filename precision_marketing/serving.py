@@ -96,6 +96,10 @@ class DecisionState:
         bounds = np.append(starts, len(recs))
         scores = recs.score.to_numpy(float)
         self.lists = {c: (where[a:b], scores[a:b]) for c, a, b in zip(customers, bounds[:-1], bounds[1:])}
+        def by_product(frame: pd.DataFrame | None, column: str, fill: float = np.nan) -> np.ndarray:
+            "A per-product column of a table, as floats in catalogue order (`fill` for a product, or a whole table or column, it lacks)."
+            if frame is None or column not in frame: return np.full(len(self.products), fill)
+            return frame.set_index(frame.product_id.astype(str))[column].astype(float).reindex(self.products, fill_value=fill).to_numpy(float, copy=True)
         sold = shop.orders.groupby(shop.orders.product_id.astype(str)).quantity.sum()
         self.sold = sold.reindex(self.products, fill_value=0.0).to_numpy(float, copy=True)     # units sold, history then live: the cold-start order
         self._best = None                                                           # the cold-start order, made again after a sale
@@ -104,7 +108,7 @@ class DecisionState:
         basis = (shop.assumptions.set_index(['table', 'column']).basis.get(('inventory', 'on_hand'), 'from the shop')
                  if shop.assumptions is not None else 'from the shop')
         self.stock_known = stock is not None and 'on_hand' in stock and basis == 'from the shop'   # an assumed stock is no stock to serve from
-        if self.stock_known: self.on_hand = stock.set_index(stock.product_id.astype(str)).on_hand.astype(float).reindex(self.products, fill_value=0.0).to_numpy(float, copy=True)
+        if self.stock_known: self.on_hand = by_product(stock, 'on_hand', fill=0.0)
         else:
             self.on_hand = np.full(len(self.products), np.inf)
             self.assumptions.append('stock unknown: lists are served as the run wrote them, never re-ranked by stock; give inventory.on_hand, or post stock levels')
@@ -117,24 +121,20 @@ class DecisionState:
             self.assumptions.append(f"expected daily sales: each product's mean over the shop's last {trailing_days} days (no demand_forecasts of chapter 07 in the run)")
         self.rate = rate.reindex(self.products, fill_value=0.0).to_numpy(float)
         self.cover_at_run = self.cover(np.arange(len(self.products)))
-        by_product = lambda frame, column: frame.set_index(frame.product_id.astype(str))[column].astype(float).reindex(self.products).to_numpy(float)
         priced = tables.get('prices')
-        chapter09 = by_product(priced, 'price') if priced is not None else np.full(len(self.products), np.nan)
-        listed = by_product(shop.products, 'list_price') if 'list_price' in shop.products else np.full(len(self.products), np.nan)
-        self.base_price = np.where(np.isnan(chapter09), listed, chapter09)       # chapter 09's price, else the list price
+        chapter09 = by_product(priced, 'price')
+        self.base_price = np.where(np.isnan(chapter09), by_product(shop.products, 'list_price'), chapter09)   # chapter 09's price, else the list price
         self.priced_by_09 = ~np.isnan(chapter09)
         # the clearance markdown needs the elasticity chapter 09 set the price with and the unit cost (the margin floor)
-        self.elasticity = by_product(priced, 'elasticity') if priced is not None and 'elasticity' in priced else np.full(len(self.products), np.nan)
-        self.unit_cost = by_product(shop.products, 'unit_cost') if 'unit_cost' in shop.products else np.full(len(self.products), np.nan)
+        self.elasticity, self.unit_cost = by_product(priced, 'elasticity'), by_product(shop.products, 'unit_cost')
         cost_basis = (shop.assumptions.set_index(['table', 'column']).reindex([('products', 'unit_cost')])[['basis', 'rule']].iloc[0]
                       if shop.assumptions is not None else None)
         if cost_basis is not None and cost_basis.basis == 'assumed': self.assumptions.append(f'unit cost assumed (the markdowns\' floor): {cost_basis.rule}')
         self.clearance_days = clearance_days
-        if not self.stock_known or np.isnan(self.elasticity).all() or np.isnan(self.unit_cost).all():
-            self.assumptions.append('no clearance markdowns: they need the stock on hand, chapter 09\'s prices with the elasticity they were set with, and products.unit_cost'
-                                    f" (missing: {', '.join(w for w, gone in (('stock', not self.stock_known), ('elasticity', np.isnan(self.elasticity).all()), ('unit_cost', np.isnan(self.unit_cost).all())) if gone)})")
-        lead = stock.set_index(stock.product_id.astype(str)).lead_time_days if stock is not None and 'lead_time_days' in stock else None
-        self.lead = (lead.astype(float).reindex(self.products).fillna(0.0).to_numpy(float) if lead is not None else np.zeros(len(self.products)))
+        missing = [w for w, gone in (('stock', not self.stock_known), ('elasticity', np.isnan(self.elasticity).all()), ('unit_cost', np.isnan(self.unit_cost).all())) if gone]
+        if missing: self.assumptions.append('no clearance markdowns: they need the stock on hand, chapter 09\'s prices with the elasticity they were set with, '
+                                            f"and products.unit_cost (missing: {', '.join(missing)})")
+        self.lead = np.nan_to_num(by_product(stock, 'lead_time_days'), nan=0.0)      # unknown lead time: 0, never short
         push = tables.get('push_list')
         self.push = ({} if push is None else                                        # missing values as None: JSON has no NaN
                      push.astype(object).where(push.notna(), None).assign(customer_id=push.customer_id.astype(str)).set_index('customer_id').to_dict('index'))
