@@ -1,6 +1,6 @@
 """The peers' own environments, each created on first use from its requirements file and never installed in .venv:
 statsforecast (pandas < 3; arima_backtest.py, forecast_backtest.py), stockpyl (it pins Sphinx 4.5; inventory_reference.py)
-and Locust (gevent and Flask; serve_load.py)."""
+Locust (gevent and Flask; serve_load.py) and PyMC-Marketing (PyMC and PyTensor; mmm_recovery.py)."""
 import subprocess, sys
 from pathlib import Path
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['DISCOUNTS', 'price_response', 'channel_lift', 'seasonality', 'line_rates', 'draw_lines']
+__all__ = ['DISCOUNTS', 'price_response', 'channel_effects', 'channel_lift', 'geometric_adstock', 'seasonality', 'line_rates',
+           'draw_lines']
 
 # %% ../nbs/00f_demand.ipynb #79c61190
 DISCOUNTS = (0.0, 0.1, 0.2, 0.3)        # the discount ladder: the history's promotion depths, and the planners' choices
@@ -31,12 +32,28 @@ def price_response(relative_price, promo, elasticity, lift, base=None) -> np.nda
 
 
 # %% ../nbs/00f_demand.ipynb #91cfd451
+def channel_effects(spend, effect, half_saturation, xp=np):
+    """Each channel's share of the lift, a_k (1 - exp(-m_k / h_k)), for spends m (..., channels): the terms that
+    `channel_lift` adds up. `xp` is the array module (numpy, or `jax.numpy` inside chapter 10a's sampler)."""
+    return xp.asarray(effect) * (1 - xp.exp(-xp.asarray(spend) / xp.asarray(half_saturation)))
+
 def channel_lift(spend, effect, half_saturation) -> np.ndarray:
     """The response of demand to marketing contact, 1 + sum_k a_k (1 - exp(-m_k / h_k)), for spends m (..., channels)
     over a planning period: each channel's effect a_k saturates as its spend passes the half-saturation spend h_k.
     The one channel mechanism of the generator's truth, chapter 11's simulator and chapter 08's planner."""
-    a, h = np.asarray(effect, float), np.asarray(half_saturation, float)
-    return 1 + (a * (1 - np.exp(-np.asarray(spend, float) / h))).sum(axis=-1)
+    return 1 + channel_effects(np.asarray(spend, float), np.asarray(effect, float), np.asarray(half_saturation, float)).sum(axis=-1)
+
+
+# %% ../nbs/00f_demand.ipynb #f2d3715c
+def geometric_adstock(spend, decay, max_lag: int = 8, xp=np):
+    """Geometric adstock of weekly spends (weeks, channels): sum_l decay^l spend[t - l] over l < max_lag, divided by
+    sum_l decay^l, with no spend before the first week. `decay` is one number per channel; `xp` the array module."""
+    s, d = xp.asarray(spend), xp.asarray(decay)
+    weights = d[None, :] ** xp.arange(max_lag)[:, None]                # lags × channels
+    weights = weights / weights.sum(axis=0)
+    n = s.shape[0]
+    padded = xp.concatenate([xp.zeros((max_lag - 1,) + s.shape[1:]), s])
+    return sum(weights[l] * padded[max_lag - 1 - l: max_lag - 1 - l + n] for l in range(max_lag))
 
 
 # %% ../nbs/00f_demand.ipynb #1473ca69

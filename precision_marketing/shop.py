@@ -47,8 +47,10 @@ SHOP_TABLES = {
     'events': TableSpec({'customer_id': 'id', 'timestamp': 'datetime', 'channel': 'text', 'event': 'text'},
                         {'campaign': 'text', 'cost': 'number', 'revenue': 'number'}, refers={'customer_id': 'customers'}, non_negative=('cost', 'revenue')),
     'ratings': TableSpec({'customer_id': 'id', 'product_id': 'id', 'rating': 'number'}, key=('customer_id', 'product_id'), refers={'product_id': 'products'}),
+    'media_spend': TableSpec({'week': 'datetime', 'channel': 'text', 'spend': 'number'}, {'impressions': 'number'}, key=('week', 'channel'),
+                             non_negative=('spend', 'impressions')),        # chapter 10a's media mix
 }
-TABLE_ORDER = ['products', 'customers', 'orders', 'inventory', 'prices', 'events', 'ratings']   # referenced tables first
+TABLE_ORDER = ['products', 'customers', 'orders', 'inventory', 'prices', 'events', 'ratings', 'media_spend']   # referenced tables first
 
 # %% ../nbs/00b_shop.ipynb #375f4f2e
 def validate_table(name: str, df: pd.DataFrame, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
@@ -429,8 +431,9 @@ def synthetic_tables(**size) -> tuple[dict, dict]:
     "The synthetic shop of chapter 00a of this size (`synthetic_size`) as shop tables, and its truth."
     from precision_marketing.synthetic import make_synthetic_shop
     s = make_synthetic_shop(**synthetic_size(**size))
-    return {'orders': s.transactions.drop(columns='revenue'), 'products': s.products, 'inventory': s.inventory,
-            'prices': s.prices, 'customers': s.customers, 'events': s.events}, s.truth
+    tables = {'orders': s.transactions.drop(columns='revenue'), 'products': s.products, 'inventory': s.inventory,
+              'prices': s.prices, 'customers': s.customers, 'events': s.events, 'media_spend': s.media_spend}
+    return {name: table for name, table in tables.items() if table is not None}, s.truth
 
 def _read_folder(folder: Path) -> dict:
     tables = {}

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .data import validate_transactions
-from .demand import DISCOUNTS, draw_lines, line_rates, price_response, seasonality
+from .demand import DISCOUNTS, channel_effects, draw_lines, geometric_adstock, line_rates, price_response, seasonality
 
 # %% auto #0
 __all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'MAX_SYNTHETIC_GB', 'SyntheticShop', 'synthetic_footprint',
@@ -44,13 +44,15 @@ SEGMENT_TRUTH = pd.DataFrame({
 }).set_index('segment')
 
 # The marketing channels, one table for every chapter: how an impression performs (chapter 10's campaign log) and how a
-# segment's demand responds to spend (chapter 08's planner: effect a_k and half-saturation spend h_k, 1 + a_k(1 - exp(-m/h_k))).
+# segment's demand responds to spend (chapter 08's planner: effect a_k and half-saturation spend h_k, 1 + a_k(1 - exp(-m/h_k)));
+# the history's weekly media spend reaches demand through the same curve after its carry-over (decay).
 CHANNEL_TRUTH = pd.DataFrame({
     'cost_per_impression': [0.002, 0.01, 0.006],
     'ctr':                 [0.02, 0.05, 0.012],
     'cvr':                 [0.04, 0.08, 0.03],
     'effect':              [0.10, 0.25, 0.15],
     'half_saturation':     [400.0, 600.0, 900.0],
+    'decay':               [0.3, 0.1, 0.6],           # the weekly carry-over of spend (chapter 10a's media mix: geometric adstock)
 }, index=pd.Index(['site', 'email', 'social'], name='channel'))
 
 _WORDS = {
@@ -77,6 +79,7 @@ class SyntheticShop:
     inventory: pd.DataFrame
     truth: dict = field(repr=False)
     events: pd.DataFrame | None = None
+    media_spend: pd.DataFrame | None = None
 
     def __repr__(self):
         return (f"SyntheticShop({len(self.customers):,} customers, {len(self.products):,} products, "
@@ -152,10 +155,29 @@ def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impress
                      rows(clicked, click_at, 'click', zero, zero), rows(converted, convert_at, 'convert', zero, value)])
     return log.sort_values(['timestamp', 'customer_id'], kind='stable').reset_index(drop=True)
 
+def _media_plan(media_rng, dates, channels: pd.DataFrame):
+    """The history's weekly media spend per channel (weeks from Monday): flighted on and off in blocks of 2-6 weeks
+    around a level of 25-50% of the channel's half-saturation spend, a few pulses at 3 times the level and one dark
+    stretch of 6-10 weeks, so that chapter 10a has variation to learn from. Returns (weeks, spend weeks × channels, week of each day)."""
+    week_of = dates.to_period('W-SUN').start_time
+    weeks = pd.DatetimeIndex(week_of.unique())
+    n = len(weeks)
+    spend = np.zeros((n, len(channels)))
+    for k, h in enumerate(channels.half_saturation.to_numpy()):
+        level = h * media_rng.uniform(0.25, 0.5)
+        on = []
+        while len(on) < n: on += [media_rng.random() < 0.75] * int(media_rng.integers(2, 7))
+        flight = np.array(on[:n], float) * level * media_rng.lognormal(0, 0.25, n)
+        flight[media_rng.choice(n, max(1, n // 26), replace=False)] = 3 * level
+        dark = int(media_rng.integers(0, max(1, n - 8)))
+        flight[dark:dark + int(media_rng.integers(6, 11))] = 0.0
+        spend[:, k] = np.round(flight, 2)
+    return weeks, spend, weeks.get_indexer(week_of)
+
 # %% ../nbs/00a_synthetic.ipynb #c2777962
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
                         start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35,
-                        feature_alone_days: float = 120.0) -> SyntheticShop:
+                        feature_alone_days: float = 120.0, media: bool = False) -> SyntheticShop:
     """A seeded shop: customers in latent segments, a catalogue, daily prices and promotions, order lines, stock, and the truth.
 
     Parameters
@@ -168,11 +190,18 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
         (times the complement's price/promotion response, capped at 1).
     feature_alone_days : mean days between a product's 7-day features without a price cut (0: every promotion has a
         discount). About a third of promotions are features alone, as in the scanner panels of chapter 09.
+    media : add weekly media spend per channel (the table `media_spend`) and the order lines it brings: each day's demand
+        times 1 + sum_k a_k (1 - exp(-adstock_k / h_k)) (`CHANNEL_TRUTH`), the extra lines drawn from their own random
+        streams and added to the others, which stay what they are without media (the stock is set from all demand).
+        Off by default: the book's default shop has no media spend yet (chapter 10a's reference shop has).
 
     Returns
     -------
     SyntheticShop with `customers`, `products`, `transactions`, `prices`, `inventory`, `events` (the campaign log of the
-    last four weeks) and `truth` (customer_segment, segments, categories, channels, customer_lifetime, product_appeal, expected_units, basket_pairs)."""
+    last four weeks), with `media` `media_spend` (week, channel, spend, impressions), and `truth` (customer_segment,
+    segments, categories, channels, customer_lifetime, product_appeal, expected_units, basket_pairs; with `media` also
+    media: each week and channel's spend, adstock, lift, the week's expected revenue without media and the channel's
+    expected contribution to it)."""
     for name, value, low in [('n_customers', n_customers, 10), ('n_products', n_products, 10), ('n_days', n_days, 56)]:
         if not isinstance(value, (int, np.integer)) or value < low:
             raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
@@ -222,6 +251,15 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     extra = segs.extra_lines_per_order.to_numpy()
     lines_p, lines_c, lines_t, lines_q, lines_o = [], [], [], [], []
     n_orders = 0
+    # media: the weekly spend (its own stream) lifts each day's demand; the extra lines come from their own streams
+    weeks, spend, week_of_day = _media_plan(np.random.default_rng([seed, 11]), dates, CHANNEL_TRUTH)
+    adstock = geometric_adstock(spend, CHANNEL_TRUTH.decay.to_numpy())
+    effects = channel_effects(adstock, CHANNEL_TRUTH.effect.to_numpy(), CHANNEL_TRUTH.half_saturation.to_numpy()) * media
+    media_lift = effects.sum(axis=1)[week_of_day]                # extra demand of each day, as a share of its demand without media
+    media_rng, media_pair_rng = np.random.default_rng([seed, 12]), np.random.default_rng([seed, 13])
+    media_lines, n_media_orders = [], 0
+    day_price = list_price[:, None] * relative_price
+    base_revenue = np.zeros(n_days)                             # expected revenue of each day without media
     pairs, pair_rng = _basket_pairs(np.random.default_rng([seed, 1]), cat_idx, launch_day, appeal, n_pairs, attach_probability)
     pair_a, pair_b = pairs.anchor.to_numpy(), pairs.complement.to_numpy()
     complement_of = np.full(n_products, -1); complement_of[pair_a] = pair_b
@@ -233,19 +271,33 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
             members = np.flatnonzero(alive & (seg_idx == s))
             if len(members) == 0: continue
             lam = activity[members].sum() * per_mass[s, :, t]
-            expected_units[:, t] += lam * segs.units_per_line.iloc[s]
+            units = lam * segs.units_per_line.iloc[s]
+            expected_units[:, t] += units * (1 + media_lift[t])
+            base_revenue[t] += units @ day_price[:, t]
             drawn = draw_lines(rng, pair_rng, lam, members, activity, extra[s], segs.units_per_line.iloc[s], complement_of, attach_of[:, t])
-            if drawn is None: continue
-            prods, custs, orders, qty, trips = drawn
-            orders = orders + n_orders; n_orders += trips
-            # the complements' expected lines (added on days the segment orders: the truth as the shop was generated)
-            np.add.at(expected_units[:, t], pair_b, lam[pair_a] * attach[:, t] * segs.units_per_line.iloc[s])
-            lines_p.append(prods); lines_c.append(custs); lines_o.append(orders); lines_q.append(qty)
-            lines_t.append(np.full(len(prods), t))
+            if drawn is not None:
+                prods, custs, orders, qty, trips = drawn
+                orders = orders + n_orders; n_orders += trips
+                # the complements' expected lines (added on days the segment orders: the truth as the shop was generated)
+                joined = lam[pair_a] * attach[:, t] * segs.units_per_line.iloc[s]
+                np.add.at(expected_units[:, t], pair_b, joined * (1 + media_lift[t]))
+                base_revenue[t] += joined @ day_price[pair_b, t]
+                lines_p.append(prods); lines_c.append(custs); lines_o.append(orders); lines_q.append(qty)
+                lines_t.append(np.full(len(prods), t))
+            if media_lift[t] > 0:
+                drawn = draw_lines(media_rng, media_pair_rng, lam * media_lift[t], members, activity, extra[s], segs.units_per_line.iloc[s], complement_of, attach_of[:, t])
+                if drawn is not None:
+                    prods, custs, orders, qty, trips = drawn
+                    media_lines.append((prods, custs, np.full(len(prods), t), qty, orders + n_media_orders)); n_media_orders += trips
     p_, c_, t_, q_, o_ = (np.concatenate(x) for x in (lines_p, lines_c, lines_t, lines_q, lines_o))
     lines = pd.DataFrame({'o': o_, 'p': p_, 'c': c_, 't': t_, 'q': q_}).groupby(['o', 'p', 'c', 't'], as_index=False).q.sum()  # one line per product in an order
     order_no = lines.o.to_numpy()
     seconds = rng.integers(8 * 3600, 22 * 3600, order_no.max() + 1)[order_no]
+    if media_lines:                                           # the media's orders, numbered after the others
+        m = pd.DataFrame({k: np.concatenate(x) for k, x in zip('pctqo', zip(*media_lines))}).groupby(['o', 'p', 'c', 't'], as_index=False).q.sum()
+        seconds = np.r_[seconds, media_rng.integers(8 * 3600, 22 * 3600, n_media_orders)[m.o.to_numpy()]]
+        lines = pd.concat([lines, m.assign(o=m.o + n_orders)], ignore_index=True)
+        order_no = lines.o.to_numpy()
     raw = pd.DataFrame({'customer_id': customer_ids[lines.c], 'order_id': [f'O{o + 1:07d}' for o in order_no],
                         'product_id': product_ids[lines.p],
                         'timestamp': dates[lines.t.to_numpy()] + pd.to_timedelta(seconds, unit='s'),
@@ -277,4 +329,14 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     # the campaign log draws from its own random stream, so every other table is what it would be without it
     avg_order_value = transactions.groupby(['customer_id', 'order_id']).revenue.sum().groupby('customer_id').mean()
     events = _campaign_log(np.random.default_rng([seed, 10]), customer_ids, truth['customer_segment'].to_numpy(), avg_order_value, dates)
-    return SyntheticShop(customers, products, transactions, prices, inventory, truth, events)
+    media_spend = None
+    if media:
+        baseline = pd.Series(base_revenue).groupby(week_of_day).sum().reindex(range(len(weeks)), fill_value=0.0).to_numpy()
+        k = len(CHANNEL_TRUTH)
+        truth['media'] = pd.DataFrame({'week': np.repeat(weeks, k), 'channel': np.tile(CHANNEL_TRUTH.index, len(weeks)),
+                                       'spend': spend.ravel(), 'adstock': adstock.ravel(), 'lift': effects.ravel(),
+                                       'baseline_revenue': np.repeat(baseline, k), 'contribution': (baseline[:, None] * effects).ravel()})
+        impressions = np.round(spend / CHANNEL_TRUTH.cost_per_impression.to_numpy() * np.random.default_rng([seed, 14]).lognormal(0, 0.05, spend.shape))
+        media_spend = pd.DataFrame({'week': np.repeat(weeks, k), 'channel': np.tile(CHANNEL_TRUTH.index, len(weeks)),
+                                    'spend': spend.ravel(), 'impressions': impressions.ravel().astype(int)})
+    return SyntheticShop(customers, products, transactions, prices, inventory, truth, events, media_spend)

@@ -18,7 +18,7 @@ LAYERS = [   # bottom up: a module may import only its own layer's modules and l
     ('a chapter in a run', ['chapter']),
     ("how a method's output is scored (ranking and forecast metrics)", ['evaluation']),
     ('methods', ['arima', 'clustering', 'regression', 'collaborative_filtering', 'content_similarity', 'forecasting',
-                 'inventory', 'pricing', 'campaigns', 'genetic_algorithm', 'spark']),
+                 'inventory', 'pricing', 'campaigns', 'media_mix', 'genetic_algorithm', 'spark']),
     ('the closed loop and the live decision service', ['loop', 'serving']),
     ('reports, docs and the command lines', ['reports'])]
 TRUTH, METHODS = 'synthetic', 'methods'
