@@ -8,14 +8,15 @@ spend of the weeks before). Scoring happens in the main script."""
 import json, sys, time, warnings
 warnings.filterwarnings('ignore')
 import numpy as np, pandas as pd
-import pytensor.tensor as pt
+import pytensor.xtensor as ptx
+from pytensor.xtensor import as_xtensor
 from pymc_extras.prior import Prior
 from pymc_marketing.mmm import MMM, GeometricAdstock, SaturationTransformation
 
 class ExponentialSaturation(SaturationTransformation):
     "beta (1 - exp(-lam x)): the saturation of chapter 00f's channel_effects, in PyMC-Marketing's terms."
     lookup_name = 'exponential'
-    def function(self, x, lam, beta, *, dim=None): return beta * (1 - pt.exp(-lam * x))
+    def function(self, x, lam, beta, *, dim=None): return as_xtensor(beta) * (1 - ptx.math.exp(-as_xtensor(lam) * as_xtensor(x)))
     default_priors = {'lam': Prior('Gamma', alpha=3, beta=1), 'beta': Prior('HalfNormal', sigma=2)}
 
 def main(src, dst, warmup, draws, chains, seed):

@@ -48,9 +48,9 @@ def main(argv=None):
         seconds['ours'] += time.perf_counter() - start
         ours = mix.contributions().sum(axis=1)
         with tempfile.TemporaryDirectory() as tmp:
-            np.savez(f'{tmp}/panel.npz', channels=np.array(panel.channels), weeks=panel.spend.index.to_numpy().astype('datetime64[ns]'),
+            np.savez(f'{tmp}/panel.npz', channels=np.array([str(c) for c in panel.channels]), weeks=panel.spend.index.to_numpy().astype('datetime64[ns]'),
                      lead_in=panel.lead_in, spend=panel.spend.to_numpy(), revenue=panel.revenue.to_numpy(),
-                     controls=panel.controls.to_numpy(), control_names=np.array(panel.controls.columns))
+                     controls=panel.controls.to_numpy(float), control_names=np.array([str(c) for c in panel.controls.columns]))
             subprocess.run([str(peer), str(HERE / '_pymc_marketing_peer.py'), f'{tmp}/panel.npz', f'{tmp}/out.json',
                             str(a.warmup), str(a.draws), str(a.chains), str(seed)], check=True)
             got = json.load(open(f'{tmp}/out.json'))
