@@ -17,7 +17,7 @@ from .demand import channel_effects, geometric_adstock
 __all__ = ['CHANNEL_PARAMETERS', 'LIFT_TEST_COLUMNS', 'BASE_PARAMETERS', 'MediaMixError', 'MediaPanel', 'week_start',
            'media_panel', 'trend_basis', 'yearly_terms', 'media_mix_model', 'ConvergenceError', 'MediaMix',
            'channel_summary', 'recovery_table', 'predict_revenue', 'holdout_mape', 'weekly_baseline', 'response_curves',
-           'plan_budget']
+           'plan_budget', 'stock_caps', 'served_media_revenue']
 
 # %% ../nbs/10a_media_mix.ipynb #60e812da
 class MediaMixError(ValueError):
@@ -344,13 +344,14 @@ def response_curves(mix: MediaMix, panel: MediaPanel, points: int = 25, level: f
 
 # %% ../nbs/10a_media_mix.ipynb #2d49ad07
 def plan_budget(mix: MediaMix, total: float, margin: float = 1.0, lower=None, upper=None, objective: str = 'mean',
-                alpha: float = 0.1, recent: int = 13, start=None) -> pd.DataFrame:
+                alpha: float = 0.1, recent: int = 13, start=None, stock: pd.DataFrame | None = None, spend_all: bool = True) -> pd.DataFrame:
     """The weekly spend per channel that maximises profit from the media, margin x B sum_k a_k (1 - exp(-s_k / h_k)) - sum_k s_k,
     over the posterior draws, for a weekly budget `total` spent in full.
 
     Parameters
     ----------
-    total : the weekly budget (sum of the channels' spend).
+    total : the weekly budget: the sum of the channels' spend (`spend_all`), or its ceiling (`spend_all=False`: spend
+        only what pays).
     margin : share of revenue kept as gross profit (1: profit counts revenue).
     lower, upper : per-channel bounds on weekly spend (sequences in `mix.channels_` order; default 0 and twice the
         largest weekly spend seen, beyond which the curve would be extrapolated).
@@ -358,36 +359,70 @@ def plan_budget(mix: MediaMix, total: float, margin: float = 1.0, lower=None, up
         bet on the optimistic draws).
     start : a second starting point (e.g. the current split); the best of the runs from it and from the budget shared
         in proportion to the bounds is kept, and never worse than a start.
+    stock : `stock_caps` of the shop: profit counts only the revenue the stock on hand can serve before its next
+        delivery (`served_media_revenue`), so no budget buys demand the shop cannot meet.
 
     Returns
     -------
-    Per channel: weekly_spend and the revenue it brings (mean, and the 5% and 95% quantiles over draws); `attrs` holds
-    the plan's expected profit and its CVaR."""
+    Per channel: weekly_spend and the revenue it brings (mean, and the 5% and 95% quantiles over draws, as demanded);
+    `attrs` holds the plan's expected profit and its CVaR, the weekly revenue the stock serves of what the media
+    bring (`served_revenue`; all of it without `stock`) and what it cannot (`unserved_revenue`, lost to stock-outs)."""
     from scipy.optimize import minimize
     if objective not in ('mean', 'cvar'): raise ValueError(f"objective must be 'mean' or 'cvar', got {objective!r}")
     if not 0 < alpha <= 1: raise ValueError(f"alpha must be in (0, 1], got {alpha}")
     k = len(mix.channels_)
     lower = np.zeros(k) if lower is None else np.asarray(lower, float)
     upper = 2 * mix.max_spend_ if upper is None else np.asarray(upper, float)
-    if not (lower.sum() <= total <= upper.sum()) or (lower > upper).any():
+    slack = 1e-9 * max(abs(total), 1.0)                         # sums of floats: a budget equal to the bounds' sum is within them
+    if not (lower.sum() - slack <= total <= (upper.sum() + slack if spend_all else np.inf)) or (lower > upper).any():
         raise ValueError(f"a weekly budget of {total:,.2f} cannot be spent within the bounds (lower sum {lower.sum():,.2f}, upper sum {upper.sum():,.2f}): "
                          "change the budget or the bounds")
     base, curve = weekly_baseline(mix, recent), mix.curve_parameters()
     a, h = curve['effect'], curve['half_saturation']
-    def profit(s): return margin * base * (a * (1 - np.exp(-s[None] / h))).sum(axis=1) - s.sum()
+    def brought(s):                                            # per draw: what the media bring, or what the stock serves of it
+        lift = (a * (1 - np.exp(-s[None] / h))).sum(axis=1)
+        return base * lift if stock is None else served_media_revenue(lift, base, stock)
+    def profit(s): return margin * brought(s) - s.sum()
     def score(s):
         p = profit(np.clip(s, lower, upper))
         return -(p.mean() if objective == 'mean' else np.sort(p)[:max(1, int(alpha * len(p)))].mean())
-    starts = [lower + (upper - lower) * (total - lower.sum()) / max((upper - lower).sum(), 1e-12)] + ([np.asarray(start, float)] if start is not None else [])
+    starts = [lower + (upper - lower) * min(1.0, (total - lower.sum()) / max((upper - lower).sum(), 1e-12))] + ([np.asarray(start, float)] if start is not None else [])
     tried = []
     for x0 in starts:                                          # the budget shared in proportion to the bounds, and `start`
-        got = minimize(score, x0, method='SLSQP', bounds=list(zip(lower, upper)),
-                       constraints=[{'type': 'eq', 'fun': lambda s: s.sum() - total}], options={'maxiter': 500, 'ftol': 1e-10})
+        budget = {'type': 'eq', 'fun': lambda s: s.sum() - total} if spend_all else {'type': 'ineq', 'fun': lambda s: total - s.sum()}
+        got = minimize(score, x0, method='SLSQP', bounds=list(zip(lower, upper)), constraints=[budget], options={'maxiter': 500, 'ftol': 1e-10})
         tried += [(score(np.clip(got.x, lower, upper)), np.clip(got.x, lower, upper), got.success), (score(x0), x0, True)]
-    _, s, success = min((t for t in tried if abs(t[1].sum() - total) <= 1e-6 * max(total, 1)), key=lambda t: t[0])
+    within = lambda t: abs(t[1].sum() - total) <= 1e-6 * max(total, 1) if spend_all else t[1].sum() <= total * (1 + 1e-6) + 1e-9
+    _, s, success = min((t for t in tried if within(t)), key=lambda t: t[0])
     revenue = base[:, None] * a * (1 - np.exp(-s[None] / h))
     out = pd.DataFrame({'weekly_spend': s, 'revenue': revenue.mean(axis=0), 'revenue_lo': np.quantile(revenue, 0.05, axis=0),
                         'revenue_hi': np.quantile(revenue, 0.95, axis=0)}, index=pd.Index(mix.channels_, name='channel'))
     p = profit(s)
-    out.attrs = {'expected_profit': float(p.mean()), 'cvar_profit': float(np.sort(p)[:max(1, int(alpha * len(p)))].mean()), 'converged': bool(success)}
+    served = brought(s)
+    out.attrs = {'served_revenue': float(served.mean()), 'unserved_revenue': float((base * (a * (1 - np.exp(-s[None] / h))).sum(axis=1) - served).mean()),
+                 'expected_profit': float(p.mean()), 'cvar_profit': float(np.sort(p)[:max(1, int(alpha * len(p)))].mean()), 'converged': bool(success)}
     return out
+
+# %% ../nbs/10a_media_mix.ipynb #1b8193d8
+def stock_caps(orders: pd.DataFrame, inventory: pd.DataFrame, weeks: int = 13) -> pd.DataFrame:
+    """What the stock can serve until its next delivery, per product: `share`, the product's share of the last `weeks`
+    weeks' revenue (how a lift of all demand spreads), and `cap`, the weekly revenue its stock on hand covers over its
+    lead time, on_hand x 7 / lead_time_days x the mean price it sold at. A product with no sales in those weeks is left out."""
+    check_columns(orders, ['product_id', 'timestamp', 'quantity', 'unit_price'], 'orders')
+    check_columns(inventory, ['product_id', 'on_hand', 'lead_time_days'], 'inventory')
+    recent = orders[orders.timestamp > orders.timestamp.max() - pd.Timedelta(weeks=weeks)]
+    sold = recent.assign(revenue=recent.quantity * recent.unit_price).groupby('product_id')[['quantity', 'revenue']].sum()
+    stock = inventory.set_index('product_id')[['on_hand', 'lead_time_days']].reindex(sold.index)
+    if stock.isna().any().any():
+        missing = stock.index[stock.isna().any(axis=1)]
+        raise SchemaError(f"inventory: {len(missing)} product(s) sold in the last {weeks} weeks have no on_hand or lead_time_days, e.g. {list(missing[:3])}")
+    if (stock.lead_time_days <= 0).any(): raise SchemaError("inventory: lead_time_days must be > 0 to say when the next delivery comes")
+    price = sold.revenue / sold.quantity
+    return pd.DataFrame({'share': sold.revenue / sold.revenue.sum(), 'cap': stock.on_hand * 7 / stock.lead_time_days * price})
+
+def served_media_revenue(lift: np.ndarray, base: np.ndarray, stock: pd.DataFrame) -> np.ndarray:
+    """Weekly revenue the media add that the stock can serve: sum over products of min(share B (1 + lift), cap) less the
+    same without media, per draw (`lift`, `base`: draws, or draws x plans). Without `stock` every unit demanded is served."""
+    share, cap = stock.share.to_numpy(), stock.cap.to_numpy()
+    served = lambda l: np.minimum(share * (base * (1 + l))[..., None], cap).sum(axis=-1)
+    return served(lift) - served(np.zeros_like(lift))

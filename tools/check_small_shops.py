@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK = ['01', '02', '03', '04', '05', '06', '06a', '07', '08', '09', '10', '11', '13']
+BOOK = ['01', '02', '03', '04', '05', '06', '06a', '07', '08', '09', '10', '10a', '11', '13']
 DECIDED = {  # decision tables an orders + products shop must get, and the chapter that writes each
     'customer_segments': '02_clustering', 'customer_value': '03_regression', 'recommendations': '04_collaborative_filtering',
     'forecast_choice': '06a_forecasting', 'demand_forecasts': '07_inventory', 'reorder_levels': '07_inventory',
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', help='keep the shops and reports here (default: a temporary folder)')
     parser.add_argument('--only', nargs='*', help='run these shops only')
-    parser.add_argument('--chapters', nargs='*', default=BOOK, help='chapters to run (default: 01-11 and 13)')
+    parser.add_argument('--chapters', nargs='*', default=BOOK, help='chapters to run (default: 01-11, 10a and 13)')
     args = parser.parse_args(argv)
     passed, failed = [], []
     def check(ok: bool, what: str):
