@@ -105,7 +105,10 @@ def media_panel(orders: pd.DataFrame, media_spend: pd.DataFrame, products: pd.Da
         live = prices[prices.launched.astype(bool)] if 'launched' in prices else prices
         controls['promo_share'] = live.promo.astype(float).groupby(week_start(live.date).to_numpy()).mean().reindex(full)
     else: assumptions.append("no promotion control: the shop has no prices table with promo")
-    controls = controls.loc[:, controls.notna().all() & (controls.std() > 0)]
+    usable = controls.notna().all() & (controls.std() > 0)
+    for name in controls.columns[~usable]:
+        assumptions.append(f"control {name} left out: {'it is missing in ' + str(int(controls[name].isna().sum())) + ' weeks' if controls[name].isna().any() else 'it never moves'}")
+    controls = controls.loc[:, usable]
     return MediaPanel(revenue, wide, controls, assumptions)
 
 # %% ../nbs/10a_media_mix.ipynb #8c0f08da
