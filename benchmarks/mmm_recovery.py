@@ -1,4 +1,4 @@
-"""Chapter 10a's media-mix model beside PyMC-Marketing's MMM on the synthetic shop with media (seed 42) and two other
+"""Chapter 07a's media-mix model beside PyMC-Marketing's MMM on the synthetic shop with media (seed 42) and two other
 seeds (43, 44): the same weekly panel, the same carry-over and saturation family, the same warm-up, draws and chains.
 
 Prints, over the three shops and their channels:

@@ -52,7 +52,7 @@ def large_plan(generations: int, seed: int = 42):
     "Chapter 08's shop-size plan (`shop_size_problem`, its defaults) on the default synthetic shop."
     from precision_marketing.chapter import open_report_shop
     from precision_marketing.pricing import category_response
-    store = open_report_shop({'shop': 'synthetic', 'seed': seed, 'synthetic_customers': 2000, 'synthetic_products': 120, 'synthetic_days': 730})
+    store = open_report_shop({'shop': 'synthetic', 'seed': seed, 'synthetic_customers': 2000, 'synthetic_products': 120, 'synthetic_days': 730, 'synthetic_media': False})
     problem, _ = shop_size_problem(store, category_response(store.orders, store.prices, store.products), seed)
     start = time.perf_counter()
     result = plan_promotions(problem, generations, 100, seed)

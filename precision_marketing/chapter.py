@@ -143,15 +143,16 @@ def check_parameters(values: dict, spec: dict | None = None) -> dict:
     if on_shop: checked.update({name: p.check(name, values.get(name, default)) for name, (p, default) in shop_assumption_parameters().items() if name not in spec})
     return checked
 
-SYNTHETIC_ARGUMENTS = {'seed': 'seed', 'synthetic_customers': 'n_customers', 'synthetic_products': 'n_products', 'synthetic_days': 'n_days'}
+SYNTHETIC_ARGUMENTS = {'seed': 'seed', 'synthetic_customers': 'n_customers', 'synthetic_products': 'n_products', 'synthetic_days': 'n_days',
+                       'synthetic_media': 'media'}
 
 def shop_parameters() -> dict:
     """name -> (Param, default) of the parameters every chapter on a shop takes, declared here once: `shop` (the source;
-    default the synthetic shop) and the synthetic shop's seed and size, whose defaults are the generator's own
+    default the synthetic shop) and the synthetic shop's seed, size and media spend (`synthetic_media`), whose defaults are the generator's own
     (00b's `synthetic_size`; `SYNTHETIC_ARGUMENTS` names the generator's argument behind each). A chapter's parameters cell writes `shop` and
     `seed` (its code uses them); the size it takes from here, or from `pm-report -p synthetic_customers=...`."""
     defaults = synthetic_size()
-    kinds = {'seed': Int(0), 'synthetic_customers': Int(10), 'synthetic_products': Int(10), 'synthetic_days': Int(56)}
+    kinds = {'seed': Int(0), 'synthetic_customers': Int(10), 'synthetic_products': Int(10), 'synthetic_days': Int(56), 'synthetic_media': Bool()}
     return {'shop': (Text(), 'synthetic'), **{name: (kinds[name], defaults[arg]) for name, arg in SYNTHETIC_ARGUMENTS.items()}}
 
 def shop_assumption_parameters() -> dict:

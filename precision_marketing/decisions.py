@@ -29,7 +29,7 @@ DECISION_TABLES = {   # name -> (chapter that writes it, columns, key)
     'promotion_plan': ('08_genetic_algorithm', ['segment', 'category', 'discount', 'feature'], ['segment', 'category']),
     'prices': ('09_pricing', ['product_id', 'price', 'multiple', 'expected_units', 'expected_profit', 'feasible', 'elasticity', 'assumptions'], ['product_id']),
     'push_list': ('10_campaigns', ['customer_id', 'persona', 'favourite_category', 'recommendations', 'discount', 'channel', 'message'], ['customer_id']),
-    'channel_response_curves': ('10a_media_mix', ['channel', 'weekly_spend', 'revenue', 'revenue_lo', 'revenue_hi', 'marginal_roi', 'effect', 'half_saturation',
+    'channel_response_curves': ('07a_media_mix', ['channel', 'weekly_spend', 'revenue', 'revenue_lo', 'revenue_hi', 'marginal_roi', 'effect', 'half_saturation',
                                                   'decay', 'current_weekly_spend', 'planned_weekly_spend', 'assumptions'], ['channel', 'weekly_spend']),
     'loop_results': ('11_closed_loop', ['policy', 'seed', 'profit', 'revenue', 'marketing_spend', 'fill_rate', 'stockout_rate', 'lost_units',
                                         'inventory_value', 'dead_stock_value', 'turnover', 'satisfaction'], ['policy', 'seed']),

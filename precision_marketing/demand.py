@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['DISCOUNTS', 'price_response', 'channel_effects', 'channel_lift', 'geometric_adstock', 'seasonality', 'line_rates',
-           'draw_lines']
+__all__ = ['DISCOUNTS', 'price_response', 'channel_effects', 'channel_lift', 'targeted_half_saturation', 'effect_on_top',
+           'geometric_adstock', 'seasonality', 'line_rates', 'draw_lines']
 
 # %% ../nbs/00f_demand.ipynb #79c61190
 DISCOUNTS = (0.0, 0.1, 0.2, 0.3)        # the discount ladder: the history's promotion depths, and the planners' choices
@@ -34,7 +34,7 @@ def price_response(relative_price, promo, elasticity, lift, base=None) -> np.nda
 # %% ../nbs/00f_demand.ipynb #91cfd451
 def channel_effects(spend, effect, half_saturation, xp=np):
     """Each channel's share of the lift, a_k (1 - exp(-m_k / h_k)), for spends m (..., channels): the terms that
-    `channel_lift` adds up. `xp` is the array module (numpy, or `jax.numpy` inside chapter 10a's sampler)."""
+    `channel_lift` adds up. `xp` is the array module (numpy, or `jax.numpy` inside chapter 07a's sampler)."""
     return xp.asarray(effect) * (1 - xp.exp(-xp.asarray(spend) / xp.asarray(half_saturation)))
 
 def channel_lift(spend, effect, half_saturation) -> np.ndarray:
@@ -43,6 +43,23 @@ def channel_lift(spend, effect, half_saturation) -> np.ndarray:
     The one channel mechanism of the generator's truth, chapter 11's simulator and chapter 08's planner."""
     return 1 + channel_effects(np.asarray(spend, float), np.asarray(effect, float), np.asarray(half_saturation, float)).sum(axis=-1)
 
+
+# %% ../nbs/00f_demand.ipynb #49c3670a
+def targeted_half_saturation(half_saturation, days: int, share):
+    """The half-saturation spend h' = h x days / 7 x share of a channel curve measured on the whole shop's weekly spend
+    (half-saturation h), for spend aimed at a group of customers (`share` of them) over a period of `days` days: the
+    group's lift a (1 - exp(-m / h')) is the shop's curve at the weekly spend that reaches each customer as m does."""
+    share = np.asarray(share, float)
+    if days <= 0: raise ValueError(f"days must be > 0, got {days}")
+    if (share <= 0).any() or (share > 1).any(): raise ValueError(f"a group's share of the customers must be in (0, 1], got {share}")
+    return np.asarray(half_saturation, float) * days / 7 * share
+
+def effect_on_top(effect, half_saturation, spend) -> np.ndarray:
+    """Each channel's effect left for spend on top of a steady weekly `spend` already running:
+    a_k exp(-s_k / h_k) / (1 + sum_j a_j (1 - exp(-s_j / h_j))). With it, 1 + sum_k a'_k (1 - exp(-x_k / h_k)) is exactly
+    the lift of s + x relative to the lift of s (the whole effect when nothing runs)."""
+    a, h, s = (np.asarray(v, float) for v in (effect, half_saturation, spend))
+    return a * np.exp(-s / h) / channel_lift(s, a, h)
 
 # %% ../nbs/00f_demand.ipynb #f2d3715c
 def geometric_adstock(spend, decay, max_lag: int = 8, xp=np):

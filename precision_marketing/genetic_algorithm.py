@@ -429,7 +429,8 @@ def slow_mover_inputs(transactions: pd.DataFrame, products: pd.DataFrame, invent
     return promotion_inputs(transactions, products, inventory, segment_of, response, days, 'product_id', list(cover.index[:n_products]), lookback_days)
 
 def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 20, products: int = 60, days: int = 14,
-                      lookback_days: int = 91, budget: float = 20000.0, min_margin: float = 0.05, feature_cost: float = 10.0):
+                      lookback_days: int = 91, budget: float = 20000.0, min_margin: float = 0.05, feature_cost: float = 10.0,
+                      channels: pd.DataFrame | None = None):
     """The shop-size promotion plan of this chapter (and of `benchmarks/nsga2_speed.py`): `segments` K-means segments of the
     customers (chapter 02's `persona_segments` on `shop_customer_features`) x the `products` with the most stock cover x the channels.
 
@@ -440,7 +441,7 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     seed : K-means seed.
     segments, products : the plan's segments and products.
     days, lookback_days : the planning period and the days its baseline is measured over (`slow_mover_inputs`).
-    budget, min_margin, feature_cost : as in `PromotionProblem`.
+    budget, min_margin, feature_cost, channels : as in `PromotionProblem`.
 
     Returns
     -------
@@ -451,7 +452,7 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     baseline, value, items, stock = slow_mover_inputs(store.orders, store.products, store.inventory, segment_of, response, days, products, lookback_days)
     baseline, short = stock_covered(baseline, stock)                   # a product short of stock even without a promotion is not planned
     if len(short): print(f"{len(short)} product(s) left out of the plan: stock below the demand expected without a promotion, e.g. {short.round(1).head(3).to_dict()}")
-    return PromotionProblem(baseline, items, value, stock, budget, min_margin, feature_cost=feature_cost), segment_of
+    return PromotionProblem(baseline, items, value, stock, budget, min_margin, feature_cost=feature_cost, channels=channels), segment_of
 
 def pareto_mask(values: np.ndarray) -> np.ndarray:
     "True for rows not dominated by any other row (all objectives maximised)."

@@ -15,7 +15,7 @@ from .data import SchemaError
 from .forecasting import calendar_forecast, history_calendar, regular_prices
 from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, clearance_markdown, dead_stock_value,
                                            inventory_kpis, rolling_sum_ahead, safety_stock, simulate_inventory)
-from .demand import DISCOUNTS, channel_lift, draw_lines, line_rates, price_response, seasonality
+from .demand import DISCOUNTS, channel_lift, draw_lines, line_rates, price_response, seasonality, effect_on_top, targeted_half_saturation
 
 # %% auto #0
 __all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'LEVERS', 'POLICIES', 'STEPS', 'Demand', 'ShopSimulator', 'persona_clv',
@@ -38,10 +38,12 @@ class ShopSimulator:
 
     Parameters
     ----------
-    shop : the synthetic shop opened with its truth (`open_shop('synthetic', ...)`: a `Shop` whose `truth` is set)."""
+    shop : the synthetic shop opened with its truth (`open_shop('synthetic', ...)`: a `Shop` whose `truth` is set).
+    running_weeks : a shop with media (`truth['media']`) keeps its media running after the history at the mean weekly
+        spend per channel of its last `running_weeks` weeks (`running_spend`; a cost every policy pays alike)."""
     NEEDS = ('segments', 'categories', 'channels', 'customer_segment', 'customer_lifetime', 'product_appeal', 'basket_pairs')
 
-    def __init__(self, shop):
+    def __init__(self, shop, running_weeks: int = 13):
         truth = getattr(shop, 'truth', None) or {}
         missing = [k for k in self.NEEDS if k not in truth]
         if missing: raise SchemaError(f"the simulator continues the synthetic shop by its truth, and this shop ({shop.describe()}) lacks {missing}: "
@@ -65,17 +67,49 @@ class ShopSimulator:
         self.elasticity = self.cats.elasticity.to_numpy(float)[self.cat_idx]
         self.lift = self.cats.promo_lift.to_numpy(float)[self.cat_idx]
         self.history_end = shop.days[-1]
+        media = truth.get('media')                                  # the history's weekly media, when the shop has them
+        self.media_lift = None if media is None else media.groupby('week').lift.sum()
+        self.running_spend = (pd.Series(0.0, index=self.channels.index) if media is None else
+                              media.pivot_table(index='week', columns='channel', values='spend').iloc[-running_weeks:].mean().reindex(self.channels.index).fillna(0.0))
+        a, h = self.channels.effect.to_numpy(float), self.channels.half_saturation.to_numpy(float)
+        self.steady_lift = channel_lift(self.running_spend.to_numpy(), a, h) - 1      # of the running media, after the history
+
+    def media_multiplier(self, dates) -> np.ndarray:
+        """1 + the lift of the shop's own media on each date: the history's weekly lift within the history (`truth['media']`),
+        after it the steady lift of the `running_spend` kept running (chapter 00f's curve at that weekly spend); 1 without media."""
+        dates = pd.DatetimeIndex(dates)
+        if self.media_lift is None: return np.ones(len(dates))
+        week = dates.to_period('W-SUN').start_time
+        return 1 + self.media_lift.reindex(week).fillna(self.steady_lift).to_numpy(float)
+
+    def contact_effect(self) -> pd.Series:
+        """Each channel's effect left for spend on top of the running media: a_k exp(-s_k / h_k) / (1 + sum_j a_j (1 - exp(-s_j / h_j)))
+        at the `running_spend` s (the whole effect a_k on a shop without media): what a planner's curve should hold."""
+        return pd.Series(effect_on_top(self.channels.effect, self.channels.half_saturation, self.running_spend), index=self.channels.index)
+
+    def contact_lift(self, spend, channels, share: float, days: int) -> np.ndarray:
+        """How the customers of a group respond to `spend` per channel (named `channels`) aimed at them over `days` days, the
+        group being `share` of the customers; a channel the world does not have moves no one.
+
+        On a shop with media the curves are those of its weekly media (half-saturation in weekly spend for the whole shop):
+        spend aimed at the group is read on `targeted_half_saturation`
+        (chapter 00f) with the effect left on top of the `running_spend` (`contact_effect`), which is exactly the lift of the
+        running plus the aimed spend relative to the running media's. On a shop without media (the default one) the
+        curves are read per group and planning period, as chapter 08's planner reads them."""
+        a = self.contact_effect().reindex(channels).fillna(0.0).to_numpy(float)
+        h = self.channels.half_saturation.reindex(channels).fillna(1.0).to_numpy(float)
+        return channel_lift(spend, a, h if self.media_lift is None else targeted_half_saturation(h, days, share))
 
     def response(self, relative_price, promo) -> np.ndarray:
         "The price and promotion factor of demand, (price / list)^e L^promo, products x days: the generator's own `price_response` (a feature lifts with or without a price cut)."
         return price_response(relative_price, promo, self.elasticity[:, None], self.lift[:, None])
 
     def expected_lines(self, dates, relative_price, promo) -> np.ndarray:
-        "Expected order lines per unit of activity, segments x products x days, at these prices (complements excluded)."
+        "Expected order lines per unit of activity, segments x products x days, at these prices and the shop's own media (complements excluded)."
         dates = pd.DatetimeIndex(dates)
         launched = self.launch[:, None] <= dates.values[None, :]
         return line_rates(self.segs, self.cats, self.cat_idx, self.appeal, launched, seasonality(self.cats, dates)[self.cat_idx],
-                          self.response(relative_price, promo))
+                          self.response(relative_price, promo)) * self.media_multiplier(dates)
 
     TRIPS, LINES = 4, 8                 # uniform slots kept per customer-day: trips, and lines per trip (more draw from the customer-day's own stream)
 
@@ -624,7 +658,7 @@ class PrecisionMarketing(Policy):
     levers : which of the plan's levers reach the customers (of `LEVERS`: discount, feature, channels); a lever left out
         is planned but neither shown nor paid for, and C's stock knows it is not — for splitting a policy's gain by lever.
 
-    Customers always respond to the world's curves (`sim.channels`; a channel it does not have moves no one)."""
+    Customers always respond to the world's curves (`ShopSimulator.contact_lift`; a channel it does not have moves no one)."""
     def __init__(self, setup: QuarterSetup, learned: Learned, budget: float, planning_days: int = 14, generations: int = 30,
                  population: int = 40, levers=LEVERS):
         if set(levers) - set(LEVERS): raise ValueError(f"unknown lever(s) {sorted(set(levers) - set(LEVERS))}: choose from {LEVERS}")
@@ -634,7 +668,7 @@ class PrecisionMarketing(Policy):
         self.names = sorted(learned.persona.unique())
         self.group = pd.Series(learned.persona.map({n: i + 1 for i, n in enumerate(self.names)})).reindex(sim.customer_ids).fillna(0).astype(int).to_numpy()
         self.regular = regular_prices(setup.relative_price, setup.promo)
-        self.world_channels = sim.channels.reindex(learned.channels.index).fillna({'effect': 0.0, 'half_saturation': 1.0})   # customers meet only the world's channels
+        self.share = [max(float((self.group == i + 1).mean()), 1 / len(self.group)) for i in range(len(self.names))]   # each persona's share of the customers
         self.weight = group_shares(learned.orders, group_of=dict(zip(sim.customer_ids, self.group)), products=sim.ids, groups=len(self.names) + 1)   # who buys each product
         self.est_e = learned.response.elasticity.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
         self.est_lift = learned.response.promo_lift.reindex(sim.cats.index).to_numpy(float)[sim.cat_idx]
@@ -690,7 +724,7 @@ class PrecisionMarketing(Policy):
                 books.relative_price[i + 1, :, start:end] = self.regular[:, start:end] * (1 - np.maximum(d[:, None], books.markdown[:, start:end]))
                 books.promo[i + 1, :, start:end] = f[:, None]
                 spend = offers.loc[name][spend_cols].iloc[0].to_numpy(float) * ('channels' in levers)   # per persona, the same in every category row
-                lift = np.where(short, 1.0, channel_lift(spend, self.world_channels.effect.loc[used], self.world_channels.half_saturation.loc[used]))   # how customers respond
+                lift = np.where(short, 1.0, sim.contact_lift(spend, used, self.share[i], end - start))                                         # how customers respond
                 believed = np.where(short, 1.0, channel_lift(spend, belief.effect.loc[used], belief.half_saturation.loc[used]))                       # what the policy expects
                 books.amplify[i + 1, :, start:end] = lift[:, None]
                 books.effect[:, start:end] += self.weight[i + 1][:, None] * ((price_response(1 - d, f, self.est_e, self.est_lift) * believed)[:, None] - 1)

@@ -388,10 +388,10 @@ KEY_FIGURES = {   # chapter -> (what the figure says, metric, format): the one n
     '06_arima': ('MASE of ARIMA', 'mase_arima', '{:.3f}'),
     '06a_forecasting': ('MASE, forecaster chosen per class', 'mase_test_chosen_per_class', '{:.3f}'),
     '07_inventory': ('supply score of the plan (0-1)', 'plan_supply_score', '{:.3f}'),
+    '07a_media_mix': ("media's share of revenue (MMM)", 'mmm_media_share', '{:.1%}'),
     '08_genetic_algorithm': ('profit gain of the large plan\'s knee', 'promo_large_knee_profit_gain', '{:+.1%}'),
     '09_pricing': ('profit uplift of dynamic pricing', 'dynamic_pricing_profit_uplift', '{:+.1%}'),
     '10_campaigns': ('campaign ROI', 'campaign_roi', '{:.1f}'),
-    '10a_media_mix': ("media's share of revenue (MMM)", 'mmm_media_share', '{:.1%}'),
     '11_closed_loop': ('fill rate with all three steps (D)', 'loop_fill_rate_d', '{:.1%}')}
 
 # %% ../nbs/90_reports.ipynb #dd1c6831
@@ -553,7 +553,7 @@ REFERENCE_DATA = {   # chapter -> [(data set, metric-name prefixes)]: its figure
     '10_campaigns': [('CDNOW', ('retention_month_',)), ('a seeded experiment', ('ab_', 'uplift_best_segment'))]}
 REFERENCE_WHEN = {   # chapter -> (metric, value, data set): every figure of the chapter is about that data set when the metric says so
     '02_clustering': ('kmeans_dataset', 'cdnow', 'CDNOW'), '03_regression': ('dataset', 'cdnow', 'CDNOW'),
-    '10a_media_mix': ('mmm_on_own_spend', False, 'the synthetic shop')}
+    '07a_media_mix': ('mmm_on_own_spend', False, 'the synthetic shop')}
 SHOP_KEY_FIGURES = {   # chapter -> the figure its card shows instead of KEY_FIGURES' reference one, when the run recorded it
     '04_collaborative_filtering': ("nDCG@10 of EASE on the shop's purchases", 'shop_ease_ndcg_at_10', '{:.3f}'),
     '05_content_similarity': ("nDCG@10 of content on the shop's purchases", 'shop_content_ndcg_at_10', '{:.3f}')}

@@ -48,7 +48,7 @@ SHOP_TABLES = {
                         {'campaign': 'text', 'cost': 'number', 'revenue': 'number'}, refers={'customer_id': 'customers'}, non_negative=('cost', 'revenue')),
     'ratings': TableSpec({'customer_id': 'id', 'product_id': 'id', 'rating': 'number'}, key=('customer_id', 'product_id'), refers={'product_id': 'products'}),
     'media_spend': TableSpec({'week': 'datetime', 'channel': 'text', 'spend': 'number'}, {'impressions': 'number'}, key=('week', 'channel'),
-                             non_negative=('spend', 'impressions')),        # chapter 10a's media mix
+                             non_negative=('spend', 'impressions')),        # chapter 07a's media mix
 }
 TABLE_ORDER = ['products', 'customers', 'orders', 'inventory', 'prices', 'events', 'ratings', 'media_spend']   # referenced tables first
 
@@ -410,11 +410,11 @@ def shop_from_tables(raw: dict, source: str, truth: dict | None = None, date_for
     return Shop(tables, rejects, source, truth)
 
 # %% ../nbs/00b_shop.ipynb #9e19a8e3
-SYNTHETIC_SIZE = ('n_customers', 'n_products', 'n_days', 'seed')
+SYNTHETIC_SIZE = ('n_customers', 'n_products', 'n_days', 'seed', 'media')
 
 def synthetic_size(**size) -> dict:
-    """The synthetic shop's size and seed (`SYNTHETIC_SIZE`, arguments of chapter 00a's `make_synthetic_shop`), each the
-    generator's own default unless given; any other argument is a TypeError."""
+    """The synthetic shop's size, seed and whether it has media spend (`SYNTHETIC_SIZE`, arguments of chapter 00a's
+    `make_synthetic_shop`), each the generator's own default unless given; any other argument is a TypeError."""
     import inspect
     from precision_marketing.synthetic import make_synthetic_shop        # the generator is a source below the store, imported when asked for
     unknown = sorted(set(size) - set(SYNTHETIC_SIZE))
@@ -425,7 +425,7 @@ def synthetic_size(**size) -> dict:
 def synthetic_label(**size) -> str:
     "How a synthetic shop of this size (`synthetic_size`) is named in reports and decision tables."
     s = synthetic_size(**size)
-    return f"synthetic customers={s['n_customers']} products={s['n_products']} days={s['n_days']} seed={s['seed']}"
+    return f"synthetic customers={s['n_customers']} products={s['n_products']} days={s['n_days']} seed={s['seed']}" + (' media' if s['media'] else '')
 
 def synthetic_tables(**size) -> tuple[dict, dict]:
     "The synthetic shop of chapter 00a of this size (`synthetic_size`) as shop tables, and its truth."

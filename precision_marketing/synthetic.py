@@ -52,7 +52,7 @@ CHANNEL_TRUTH = pd.DataFrame({
     'cvr':                 [0.04, 0.08, 0.03],
     'effect':              [0.10, 0.25, 0.15],
     'half_saturation':     [400.0, 600.0, 900.0],
-    'decay':               [0.3, 0.1, 0.6],           # the weekly carry-over of spend (chapter 10a's media mix: geometric adstock)
+    'decay':               [0.3, 0.1, 0.6],           # the weekly carry-over of spend (chapter 07a's media mix: geometric adstock)
 }, index=pd.Index(['site', 'email', 'social'], name='channel'))
 
 _WORDS = {
@@ -158,7 +158,7 @@ def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impress
 def _media_plan(media_rng, dates, channels: pd.DataFrame):
     """The history's weekly media spend per channel (weeks from Monday): flighted on and off in blocks of 2-6 weeks
     around a level of 25-50% of the channel's half-saturation spend, a few pulses at 3 times the level and one dark
-    stretch of 6-10 weeks, so that chapter 10a has variation to learn from. Returns (weeks, spend weeks × channels, week of each day)."""
+    stretch of 6-10 weeks, so that chapter 07a has variation to learn from. Returns (weeks, spend weeks × channels, week of each day)."""
     week_of = dates.to_period('W-SUN').start_time
     weeks = pd.DatetimeIndex(week_of.unique())
     n = len(weeks)
@@ -193,7 +193,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     media : add weekly media spend per channel (the table `media_spend`) and the order lines it brings: each day's demand
         times 1 + sum_k a_k (1 - exp(-adstock_k / h_k)) (`CHANNEL_TRUTH`), the extra lines drawn from their own random
         streams and added to the others, which stay what they are without media (the stock is set from all demand).
-        Off by default: the book's default shop has no media spend yet (chapter 10a's reference shop has).
+        Off by default: the book's default shop has no media spend yet (chapter 07a's reference shop has).
 
     Returns
     -------
@@ -252,10 +252,12 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     lines_p, lines_c, lines_t, lines_q, lines_o = [], [], [], [], []
     n_orders = 0
     # media: the weekly spend (its own stream) lifts each day's demand; the extra lines come from their own streams
-    weeks, spend, week_of_day = _media_plan(np.random.default_rng([seed, 11]), dates, CHANNEL_TRUTH)
-    adstock = geometric_adstock(spend, CHANNEL_TRUTH.decay.to_numpy())
-    effects = channel_effects(adstock, CHANNEL_TRUTH.effect.to_numpy(), CHANNEL_TRUTH.half_saturation.to_numpy()) * media
-    media_lift = effects.sum(axis=1)[week_of_day]                # extra demand of each day, as a share of its demand without media
+    if media:
+        weeks, spend, week_of_day = _media_plan(np.random.default_rng([seed, 11]), dates, CHANNEL_TRUTH)
+        adstock = geometric_adstock(spend, CHANNEL_TRUTH.decay.to_numpy())
+        effects = channel_effects(adstock, CHANNEL_TRUTH.effect.to_numpy(), CHANNEL_TRUTH.half_saturation.to_numpy())
+        media_lift = effects.sum(axis=1)[week_of_day]            # extra demand of each day, as a share of its demand without media
+    else: media_lift = np.zeros(n_days)
     media_rng, media_pair_rng = np.random.default_rng([seed, 12]), np.random.default_rng([seed, 13])
     media_lines, n_media_orders = [], 0
     day_price = list_price[:, None] * relative_price

@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK = ['01', '02', '03', '04', '05', '06', '06a', '07', '08', '09', '10', '10a', '11', '13']
+BOOK = ['01', '02', '03', '04', '05', '06', '06a', '07', '07a', '08', '09', '10', '11', '13']
 DECIDED = {  # decision tables an orders + products shop must get, and the chapter that writes each
     'customer_segments': '02_clustering', 'customer_value': '03_regression', 'recommendations': '04_collaborative_filtering',
     'forecast_choice': '06a_forecasting', 'demand_forecasts': '07_inventory', 'reorder_levels': '07_inventory',
@@ -50,10 +50,10 @@ REFERENCE_NAMES = re.compile(r'CDNOW|MovieLens|AirPassengers|airline passengers|
 ORDER_COLUMNS = ['customer_id', 'order_id', 'product_id', 'timestamp', 'quantity', 'unit_price']
 
 
-def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int) -> dict:
-    "The synthetic shop as a real shop exports it: order lines as charged and the catalogue's id, category and title."
+def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int, media: bool = False) -> dict:
+    "The synthetic shop (00b's `synthetic_size`) as a real shop exports it: order lines as charged and the catalogue's id, category and title."
     from precision_marketing.shop import open_shop
-    full = open_shop('synthetic', n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed)
+    full = open_shop('synthetic', n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed, media=media)
     return {'orders': full.orders[ORDER_COLUMNS].copy(), 'products': full.products[['product_id', 'category', 'title']].copy()}
 
 
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', help='keep the shops and reports here (default: a temporary folder)')
     parser.add_argument('--only', nargs='*', help='run these shops only')
-    parser.add_argument('--chapters', nargs='*', default=BOOK, help='chapters to run (default: 01-11, 10a and 13)')
+    parser.add_argument('--chapters', nargs='*', default=BOOK, help='chapters to run (default: 01-11, 06a, 07a and 13)')
     args = parser.parse_args(argv)
     passed, failed = [], []
     def check(ok: bool, what: str):
