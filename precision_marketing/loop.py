@@ -94,7 +94,7 @@ class ShopSimulator:
         On a shop with media the curves are those of its weekly media (half-saturation in weekly spend for the whole shop):
         spend aimed at the group is read on `targeted_half_saturation`
         (chapter 00f) with the effect left on top of the `running_spend` (`contact_effect`), which is exactly the lift of the
-        running plus the aimed spend relative to the running media's. On a shop without media (the default one) the
+        running plus the aimed spend relative to the running media's. On a shop without media (`synthetic_media=false`) the
         curves are read per group and planning period, as chapter 08's planner reads them."""
         a = self.contact_effect().reindex(channels).fillna(0.0).to_numpy(float)
         h = self.channels.half_saturation.reindex(channels).fillna(1.0).to_numpy(float)

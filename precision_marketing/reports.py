@@ -280,13 +280,15 @@ def _mark_stop(executed: Path, error: str) -> str:
 
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
                 hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = True,
-                audiences: tuple = AUDIENCES, reference: bool = True, memory_gb: float | None = None) -> ChapterRun:
+                audiences: tuple = AUDIENCES, reference: bool = True, memory_gb: float | None = None, check_claims: bool = False) -> ChapterRun:
     """Execute `chapter` with papermill `parameters`, write `<out_dir>/<chapter>.html` (analyst) and `<out_dir>/business/<chapter>.html`, and return its `ChapterRun`.
 
     With `csv`, the decision tables the chapter writes also go to `<out_dir>/decisions/<name>.csv` (an older copy is removed first, so
     a CSV beside the run is always this run's). Without `reference` the chapter's reference sections (`# reference:` cells,
     `reference_sections`) are left out. The kernel may use `memory_gb` (default `default_memory_gb()`, 0 for no ceiling;
-    `watch_memory`): past it the running cell is stopped and the chapter fails with `MemoryCeiling` and the cell named."""
+    `watch_memory`): past it the running cell is stopped and the chapter fails with `MemoryCeiling` and the cell named.
+    With `check_claims` the chapter asserts what its prose says about the default shop (`checking_claims`, as under
+    `make test`), on this run's path: a claim that does not hold fails the chapter."""
     import papermill as pm
     from precision_marketing.decisions import DECISION_TABLES
     _check_audiences(audiences)
@@ -305,7 +307,7 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
                reference='1' if reference else '0',                     # the reference sections run, or are left out
                memory_gb=default_memory_gb() if memory_gb is None else memory_gb,   # the kernel's memory ceiling
                memory_report=out_dir/'metrics'/f'{chapter}.memory.json')
-    kernel_env = {'IN_TEST': '',                                            # a report is not a test: claims about the default shop are not asserted
+    kernel_env = {'IN_TEST': '1' if check_claims else '',                  # a report is not a test: claims about the default shop are asserted only when asked
                   'IPYTHONDIR': str(memory_startup(out_dir/'.ipython'))}     # whose startup file starts the watch
     memory_report = Path(run['memory_report']); memory_report.unlink(missing_ok=True)
     start, error = time.perf_counter(), None
@@ -681,7 +683,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
                 progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = True,
                 audiences: tuple = AUDIENCES, column_map: str | dict | None = None, reading: dict | None = None,
-                reference: bool | None = None, memory_gb: float | None = None) -> list[ChapterRun]:
+                reference: bool | None = None, memory_gb: float | None = None, check_claims: bool = False) -> list[ChapterRun]:
     """Run chapters as reports, write the index, and return one `ChapterRun` per chapter (parameters are checked by name first).
 
     Parameters
@@ -704,6 +706,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         minutes and say nothing about the shop: `references_for`).
     memory_gb : the memory each chapter may use before its running step is stopped (`watch_memory`; default
         `config['memory_gb']`, else `default_memory_gb()`; 0: no ceiling).
+    check_claims : every chapter asserts what its prose says about the default shop, on this run's path (`run_chapter`).
     reading : how the shop is read, for every chapter: `anonymise`, `date_format`, `timezone` (chapter 00b's
         `SOURCE_OPTIONS`; default `config`'s keys of the same names), given to the chapters as parameters.
 
@@ -768,7 +771,7 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
                 params = planned[chapter]
                 print(f'[{i}/{len(chosen)}] {chapter} {params or ""}', flush=True)
                 run = run_chapter(chapter, out_dir, params, nbs, hide, progress, csv=csv, audiences=audiences, reference=references_for(params, wanted),
-                                  memory_gb=ceiling)
+                                  memory_gb=ceiling, check_claims=check_claims)
                 if real and run.error: run.error = run.error.replace(real, mask_password(real))
                 print(f'[{i}/{len(chosen)}] {chapter}: {run.status} in {run.seconds:.1f} s' + (f' -- {run.error}' if run.error else ''), flush=True)
                 runs.append(run)
@@ -868,6 +871,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(CDNOW, MovieLens, AirPassengers, ...); default: run them on the synthetic shop, leave them out on a shop of your own")
     parser.add_argument('--memory-gb', type=float, default=None, help="memory each chapter may use; past it the running step is stopped and the chapter fails "
                         "saying so, instead of the kernel being killed (default: 80%% of the machine's memory; 0: no ceiling)")
+    parser.add_argument('--check-claims', action='store_true', help="assert what the chapters' prose says about the default shop, as make test "
+                        "does, on this run's path (e.g. chapter 08 planning with chapter 07a's curves): a claim that does not hold fails its chapter")
     parser.add_argument('-p', '--param', action='append', default=[], help='key=value given to every chapter (repeatable)')
     parser.add_argument('--out', default=None, help='output folder (default: <project>/reports)')
     parser.add_argument('--hide-code', action='store_true', default=None, help='leave code cells out of the HTML')
@@ -885,7 +890,7 @@ def main(argv: list[str] | None = None) -> int:
                            hide_code=args.hide_code, progress=not args.no_progress, shop=args.shop, csv=not args.no_csv,
                            audiences=AUDIENCES if args.audience == 'both' else (args.audience,), column_map=args.column_map,
                            reading={'anonymise': args.anonymise, 'date_format': args.date_format, 'timezone': args.timezone},
-                           reference=args.reference, memory_gb=args.memory_gb)
+                           reference=args.reference, memory_gb=args.memory_gb, check_claims=args.check_claims)
     except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
         from precision_marketing.shop import mask_password
         print(f"pm-report: {mask_password(str(exc))}", file=sys.stderr); return 2

@@ -425,7 +425,7 @@ def synthetic_size(**size) -> dict:
 def synthetic_label(**size) -> str:
     "How a synthetic shop of this size (`synthetic_size`) is named in reports and decision tables."
     s = synthetic_size(**size)
-    return f"synthetic customers={s['n_customers']} products={s['n_products']} days={s['n_days']} seed={s['seed']}" + (' media' if s['media'] else '')
+    return f"synthetic customers={s['n_customers']} products={s['n_products']} days={s['n_days']} seed={s['seed']}" + ('' if s['media'] else ' no media')
 
 def synthetic_tables(**size) -> tuple[dict, dict]:
     "The synthetic shop of chapter 00a of this size (`synthetic_size`) as shop tables, and its truth."

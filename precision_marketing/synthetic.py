@@ -87,7 +87,7 @@ class SyntheticShop:
 
 # %% ../nbs/00a_synthetic.ipynb #09864c39
 MAX_SYNTHETIC_GB = 8.0       # the largest synthetic shop generated, by `synthetic_footprint`'s estimate
-_LINES_PER_CUSTOMER_DAY, _GB_BASE, _GB_PER_LINE, _GB_PER_PRODUCT_DAY = 0.045, 0.15, 0.7e-6, 0.2e-6   # measured (prose above)
+_LINES_PER_CUSTOMER_DAY, _GB_BASE, _GB_PER_LINE, _GB_PER_PRODUCT_DAY = 0.05, 0.15, 0.65e-6, 0.1e-6   # measured (prose above)
 
 def synthetic_footprint(n_customers: int, n_products: int, n_days: int) -> tuple[int, float]:
     "Estimated order lines and peak memory (GB) of `make_synthetic_shop` at this size (measured coefficients; prose above)."
@@ -177,7 +177,7 @@ def _media_plan(media_rng, dates, channels: pd.DataFrame):
 # %% ../nbs/00a_synthetic.ipynb #c2777962
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
                         start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35,
-                        feature_alone_days: float = 120.0, media: bool = False) -> SyntheticShop:
+                        feature_alone_days: float = 120.0, media: bool = True) -> SyntheticShop:
     """A seeded shop: customers in latent segments, a catalogue, daily prices and promotions, order lines, stock, and the truth.
 
     Parameters
@@ -193,7 +193,7 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     media : add weekly media spend per channel (the table `media_spend`) and the order lines it brings: each day's demand
         times 1 + sum_k a_k (1 - exp(-adstock_k / h_k)) (`CHANNEL_TRUTH`), the extra lines drawn from their own random
         streams and added to the others, which stay what they are without media (the stock is set from all demand).
-        Off by default: the book's default shop has no media spend yet (chapter 07a's reference shop has).
+        On by default (the book's default shop); False gives the shop without media, every line of which is in the shop with them.
 
     Returns
     -------
