@@ -63,8 +63,9 @@ report-spark: data spark-env
 	@test -d data/spark-shop || $(BIN)/pm-data sample-shop data/spark-shop --parquet
 	$(BIN)/pm-report 02 03 06a 07 --shop spark:data/spark-shop --out reports/spark --no-progress
 
-# the media path end to end (issue 29): the synthetic shop with media through chapters 02, 07, 07a, 08 and 11 in one run;
-# 08 and 11 must plan with 07a's channel_response_curves ('N passed, N failed'); the default size (11's truth checks are set for it), 3 replications
+# the media path end to end (issue 29): the default shop, which has media spend, through chapters 02, 07, 07a, 08 and 11 in one run;
+# 08 and 11 must plan with 07a's channel_response_curves, and every chapter's readings of the default shop hold on that path
+# (pm-report --check-claims); 'N passed, N failed'; the default size (11's truth checks are set for it), 3 replications
 MEDIA_BOOK ?= -p replications=3
 report-media: data
 	$(BIN)/python tools/check_media_book.py $(MEDIA_BOOK)

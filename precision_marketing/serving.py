@@ -535,61 +535,45 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
         except ValueError as exc: raise HTTPException(422, f'the body is not JSON: {exc}') from None
         done = asyncio.get_running_loop().create_future()
         pending.append((posted, done))
-        start('check', check_rounds)
+        if not flushing[0]:
+            flushing[0] = True; tasks.add(task := asyncio.get_running_loop().create_task(flush())); task.add_done_callback(tasks.discard)
         try: applied, seq = await done
         except EventError as exc: return JSONResponse({'detail': 'nothing applied', 'problems': exc.problems}, status_code=exc.status)
         return JSONResponse({'accepted': applied, 'seq': seq})
 
-    pending, checked, running, tasks = [], [], {'check': False, 'keep': False}, set()
-    def start(name, rounds):
-        "Start a stage's loop (`check_rounds` or `keep_rounds`) unless it is running: it runs until nothing waits for it."
-        if not running[name]:
-            running[name] = True; tasks.add(task := asyncio.get_running_loop().create_task(rounds())); task.add_done_callback(tasks.discard)
-
-    async def check(bodies):
-        if checker:
-            from concurrent.futures.process import BrokenProcessPool
-            try:
-                results = await asyncio.wrap_future(checker['pool'].submit(checker['check'], bodies))
-                return [r if isinstance(r, tuple) else EventError(r.problems, r.status) for r in results]   # its refusals as this EventError
-            except BrokenProcessPool: start_checker()                # the checker died: a new one for the next round
-        return await run_in_threadpool(check_event_batches, bodies, state.products, anonymise_key, max_rows)
-
-    async def check_rounds():
-        """The first stage: check the batches posted so far, together, off the event loop (reads go on meanwhile), round
-        after round, and hand each checked round to `keep_rounds`; so a round is checked while the one before it is
-        written. Batches posted during a check wait for the next round."""
+    pending, flushing, tasks = [], [False], set()
+    async def flush():
+        """Check and keep the batches posted so far, together, off the event loop (reads go on meanwhile); then, on the loop,
+        apply each kept batch in the log's order and answer it. Batches posted meanwhile wait for the next round."""
         try:
             while pending:
                 taken = pending[:]; pending.clear()
-                try: results = await check([body for body, _ in taken])
-                except Exception as exc: results = exc                      # the round could not be checked: nothing of it is kept
-                checked.append((taken, results)); start('keep', keep_rounds)
-        finally: running['check'] = False
-
-    async def keep_rounds():
-        """The second stage: write the accepted batches of every checked round waiting, in their order, in one disk
-        write (durable before any answer); then, on the loop, apply each kept batch in the log's order and answer it."""
-        try:
-            while checked:
-                rounds = checked[:]; checked.clear()
-                kept = [r[1] for _, results in rounds if not isinstance(results, Exception) for r in results if not isinstance(r, EventError)]
-                try: seqs, failed = iter(await run_in_threadpool(log.append_many, kept) if kept else ()), None
-                except Exception as exc: seqs, failed = None, exc                 # nothing of these rounds was kept
-                for taken, results in rounds:
-                    if isinstance(results, Exception) or failed is not None:
-                        for _, done in taken:
-                            if not done.done(): done.set_exception(results if isinstance(results, Exception) else failed)
-                        continue
-                    for (_, done), result in zip(taken, results):
-                        if not isinstance(result, EventError):
-                            seq = next(seqs)
-                            try: result = (state.apply(result[0]), seq)           # kept: applied even when its client has gone
-                            except Exception as exc: result = exc
-                        if done.done(): continue                               # the client went away
-                        if isinstance(result, Exception): done.set_exception(result)
-                        else: done.set_result(result)
-        finally: running['keep'] = False
+                bodies = [body for body, _ in taken]
+                async def check():
+                    if checker:
+                        from concurrent.futures.process import BrokenProcessPool
+                        try:
+                            results = await asyncio.wrap_future(checker['pool'].submit(checker['check'], bodies))
+                            return [r if isinstance(r, tuple) else EventError(r.problems, r.status) for r in results]   # its refusals as this EventError
+                        except BrokenProcessPool: start_checker()                # the checker died: a new one for the next round
+                    return await run_in_threadpool(check_event_batches, bodies, state.products, anonymise_key, max_rows)
+                async def check_and_keep():
+                    results = await check()
+                    seqs = iter(await run_in_threadpool(log.append_many, [r[1] for r in results if not isinstance(r, EventError)]))   # durable first
+                    return [(r, None if isinstance(r, EventError) else next(seqs)) for r in results]
+                try: outcome = await check_and_keep()
+                except Exception as exc:                                        # nothing of this round was kept
+                    for _, done in taken:
+                        if not done.done(): done.set_exception(exc)
+                    continue
+                for (_, done), (result, seq) in zip(taken, outcome):
+                    if not isinstance(result, EventError):
+                        try: result = (state.apply(result[0]), seq)               # kept: applied even when its client has gone
+                        except Exception as exc: result = exc
+                    if done.done(): continue                                   # the client went away
+                    if isinstance(result, Exception): done.set_exception(result)
+                    else: done.set_result(result)
+        finally: flushing[0] = False
 
     @app.get('/metrics')
     async def metrics():
