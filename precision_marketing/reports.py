@@ -706,7 +706,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         minutes and say nothing about the shop: `references_for`).
     memory_gb : the memory each chapter may use before its running step is stopped (`watch_memory`; default
         `config['memory_gb']`, else `default_memory_gb()`; 0: no ceiling).
-    check_claims : every chapter asserts what its prose says about the default shop, on this run's path (`run_chapter`).
+    check_claims : every chapter asserts what its prose says about the default shop, on this run's path (`run_chapter`);
+        refused with a shop of the user's own, of which the prose says nothing.
     reading : how the shop is read, for every chapter: `anonymise`, `date_format`, `timezone` (chapter 00b's
         `SOURCE_OPTIONS`; default `config`'s keys of the same names), given to the chapters as parameters.
 
@@ -721,6 +722,8 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         print(f'not run: {left} ({OPTIONAL_CHAPTERS[left]})', flush=True)
     cli = _plain_dates(parameters or {})
     shop = shop if shop is not None else config.get('shop')
+    if check_claims and str(shop or cli.get('shop') or 'synthetic') != 'synthetic':
+        raise ParameterError("--check-claims asserts what the chapters say about the book's default shop: run it without a shop of your own (--shop, -p shop or the config's shop)")
     if shop is not None:
         if 'shop' in cli: raise ParameterError("give the shop once: --shop or -p shop=..., not both")
         shop = absolute_source(shop)                        # the chapters run in nbs/: a relative path would point elsewhere there
