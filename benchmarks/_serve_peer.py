@@ -1,8 +1,9 @@
 """The peer of benchmarks/serve_load.py: the least a service of precomputed lists can be, Microsoft Recommenders'
 operationalisation in miniature — each customer's top-k as the run wrote it, looked up in a dict and returned as JSON
-by Starlette on uvicorn, with no live state, no stock, no events. Run: SERVE_LISTS=lists.json python _serve_peer.py PORT."""
+by Starlette on uvicorn (on the server stack `pm-serve` runs on: `SERVER_OPTIONS`), with no live state, no stock, no events. Run: SERVE_LISTS=lists.json python _serve_peer.py PORT."""
 import json, os, sys
 import uvicorn
+from precision_marketing.serving import SERVER_OPTIONS
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -23,4 +24,4 @@ app = Starlette(routes=[Route('/customers/{customer_id}/recommendations', recomm
                         Route('/health', health)])
 
 if __name__ == '__main__':
-    uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[1]), log_level='warning')
+    uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[1]), log_level='warning', **SERVER_OPTIONS)

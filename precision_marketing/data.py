@@ -24,13 +24,14 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['RUN_VARIABLES', 'ARTEFACTS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND', 'TRANSACTIONS', 'TRANSACTION_COLUMNS',
-           'OPTIONAL_TRANSACTION_COLUMNS', 'SCANNER_PANELS', 'SERIES', 'RunContext', 'environment', 'run_environment',
-           'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError', 'download_artefact',
-           'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns', 'number_problems',
-           'flag_each', 'parse_timestamps', 'TableSpec', 'check_rows', 'validate_transactions', 'read_text_table',
-           'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens', 'load_movielens_100k',
-           'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'load_m4_weekly', 'daily_units', 'weekly_units']
+__all__ = ['RUN_VARIABLES', 'ARTEFACTS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND', 'FEW_VALUES', 'TRANSACTIONS',
+           'TRANSACTION_COLUMNS', 'OPTIONAL_TRANSACTION_COLUMNS', 'SCANNER_PANELS', 'SERIES', 'RunContext',
+           'environment', 'run_environment', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError',
+           'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
+           'number_problems', 'flag_each', 'parse_timestamps', 'TableSpec', 'check_rows', 'validate_transactions',
+           'read_text_table', 'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens',
+           'load_movielens_100k', 'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'load_m4_weekly',
+           'daily_units', 'weekly_units']
 
 # %% ../nbs/00_data.ipynb #d2619a28
 RUN_VARIABLES = {   # RunContext field -> the environment variable that carries it: the one place the library names them
@@ -276,25 +277,33 @@ NUMBER_BOUNDS = {'quantity': 1e6, 'unit_price': 1e9, 'unit_cost': 1e9, 'list_pri
                  'on_hand': 1e9, 'order_cost': 1e9, 'holding_cost_rate': 1e3, 'lead_time_days': 1e6, 'rating': 1e6}
 OTHER_NUMBER_BOUND = 1e12      # any other number column: |value| at most this
 
-def number_problems(num: pd.Series, column: str) -> pd.Series:
+def number_problems(num, column: str) -> np.ndarray:
     """The reason each value of a parsed number column cannot be accepted ('' where it can): not finite (`inf`, `1e400`),
-    or beyond the column's bound in `NUMBER_BOUNDS` (else `OTHER_NUMBER_BOUND`). Missing values are left to the caller."""
+    or beyond the column's bound in `NUMBER_BOUNDS` (else `OTHER_NUMBER_BOUND`). Missing values are left to the caller.
+    `num` is the parsed column (a Series or an array of floats)."""
     bound = NUMBER_BOUNDS.get(column, OTHER_NUMBER_BOUND)
-    values = num.astype('float64').to_numpy()
+    values = np.asarray(num, dtype='float64')
     out = np.full(len(values), '', dtype=object)
     out[np.isinf(values)] = f'{column} is not finite'
     out[np.isfinite(values) & (np.abs(values) > bound)] = f'{column} beyond {bound:g} (NUMBER_BOUNDS)'
-    return pd.Series(out, index=num.index, dtype=object)
+    return out
 
-def flag_each(flag, problems: pd.Series) -> None:
+def flag_each(flag, problems: np.ndarray) -> None:
     "Call `flag(mask, reason)` once per distinct non-empty reason in `problems` (as `number_problems` returns them)."
-    values = problems.to_numpy()
-    for why in pd.unique(values):
-        if why: flag(values == why, why)
+    if not problems.any(): return                                    # the usual case: no value out of bounds
+    for why in pd.unique(problems):
+        if why: flag(problems == why, why)
 
 _ZONED = re.compile(r'\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$', re.IGNORECASE)
 _DAY_MONTH = re.compile(r'^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?:\D|$)')
 _ISO_LOCAL = r'\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?'   # 2026-12-01, 2026-12-01 10:00[:00[.5]], no zone
+_ISO_LOCAL_RE = re.compile(_ISO_LOCAL)                               # the pattern pandas' `str.fullmatch` applies, by the same `re`
+FEW_VALUES = 256               # up to this many values, a column's text test runs in Python: pandas' string methods cost ~1 ms a call
+
+def _all_iso_local(text: pd.Series, few: int = FEW_VALUES) -> bool:
+    "True when every value of stripped text (missing allowed) is an ISO 8601 date or time without a zone (`_ISO_LOCAL`)."
+    if len(text) <= few: return all(v is pd.NA or _ISO_LOCAL_RE.fullmatch(v) is not None for v in text.tolist())
+    return bool(text.str.fullmatch(_ISO_LOCAL, na=True).all())
 
 def parse_timestamps(values: pd.Series, column: str = 'timestamp', date_format: str | None = None, timezone: str = 'UTC') -> pd.Series:
     """Parse a column of time stamps to naive `datetime64[ns]` on the shop's clock; NaT where a value cannot be read.
@@ -313,15 +322,14 @@ def parse_timestamps(values: pd.Series, column: str = 'timestamp', date_format: 
         if getattr(values.dt, 'tz', None) is not None: values = values.dt.tz_convert(timezone).dt.tz_localize(None)
         return values.astype('datetime64[ns]')
     text = values.astype('string').str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype='datetime64[ns]')
     def zoned(part, **kw):
         return pd.to_datetime(part, errors='coerce', utc=True, **kw).dt.tz_convert(timezone).dt.tz_localize(None)
     if date_format is not None:
-        if '%z' in date_format or '%Z' in date_format: out[:] = zoned(text, format=date_format)
-        else: out[:] = pd.to_datetime(text, format=date_format, errors='coerce')
-        return out.astype('datetime64[ns]')
-    if text.str.fullmatch(_ISO_LOCAL, na=True).all():                  # all ISO 8601 without a zone: one order, one fast parse
+        if '%z' in date_format or '%Z' in date_format: return zoned(text, format=date_format).astype('datetime64[ns]')
+        return pd.to_datetime(text, format=date_format, errors='coerce').astype('datetime64[ns]')
+    if _all_iso_local(text):                                            # all ISO 8601 without a zone: one order, one fast parse
         return pd.to_datetime(text, format='ISO8601', errors='coerce').astype('datetime64[ns]')
+    out = pd.Series(pd.NaT, index=values.index, dtype='datetime64[ns]')
     aware = text.str.contains(_ZONED, na=False).to_numpy()
     if aware.any(): out[aware] = zoned(text[aware], format='mixed')
     numbers = text[~aware].str.extract(_DAY_MONTH).astype('float64').dropna()
@@ -343,9 +351,18 @@ def parse_timestamps(values: pd.Series, column: str = 'timestamp', date_format: 
     return out.astype('datetime64[ns]')
 
 # %% ../nbs/00_data.ipynb #c1be5d4a
+_BLANK_TEXT = ['', 'nan', 'None', '<NA>']          # a key that reads as one of these (stripped) is missing
+
 def _blank(s: pd.Series) -> pd.Series:
     "True where a key is null or only white space."
-    return s.isna() | s.astype('str').str.strip().isin(['', 'nan', 'None', '<NA>'])
+    return s.isna() | s.astype('str').str.strip().isin(_BLANK_TEXT)
+
+def _blank_text(text: pd.Series, few: int = FEW_VALUES) -> np.ndarray:
+    "True where stripped key text reads as missing (`_BLANK_TEXT`); in Python for a few values, as `_all_iso_local`."
+    if len(text) <= few: return np.fromiter((v in _BLANK_SET for v in text.tolist()), bool, len(text))
+    return text.isin(_BLANK_TEXT).to_numpy()
+
+_BLANK_SET = frozenset(_BLANK_TEXT)
 
 _TRUE, _FALSE = {'true', '1', 'yes', 't', 'y', '1.0'}, {'false', '0', 'no', 'f', 'n', '0.0'}
 
@@ -403,49 +420,57 @@ def check_rows(df: pd.DataFrame, spec: TableSpec, name: str, date_format: str | 
     Validated(accepted, rejects): typed accepted rows with the spec's derived columns; rejects as read, with `row`
     (position read) first and `reason` last."""
     raw = df.reset_index(drop=True)
+    n = len(raw)
     kinds = {**spec.required, **{c: k for c, k in spec.optional.items() if c in raw.columns}}
-    reasons = pd.Series([[] for _ in range(len(raw))], dtype=object)
+    reasons = [[] for _ in range(n)]                                # each row's reasons, in the order of the checks
     def flag(mask, text):
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool)): reasons[i].append(text)
-    out = raw.copy()
+        for i in np.flatnonzero(mask): reasons[i].append(text)
+    read = dict(raw.items())                                        # each column once (a frame's `[]` costs ~40 µs)
+    typed = {}                                                      # column -> its typed values; the frames are built once, at the end
     for col, kind in kinds.items():
-        value = raw[col]
-        if col in spec.required: flag(_blank(value) if kind == 'id' else value.isna(), f'missing {col}')
-        if kind == 'id': out[col] = value.astype('str').str.strip()
-        elif kind == 'number':
+        value = read[col]
+        missing = value.isna().to_numpy()
+        if kind == 'id':
+            typed[col] = value.astype('str').str.strip()
+            if col in spec.required: flag(missing | _blank_text(typed[col]), f'missing {col}')   # as `_blank`
+            continue
+        if col in spec.required: flag(missing, f'missing {col}')
+        if kind == 'number':
             num = pd.to_numeric(value, errors='coerce')
             if spec.floats or not pd.api.types.is_integer_dtype(num): num = num.astype('float64')   # else whole numbers stay integers
-            flag(num.isna() & value.notna(), f'{col} is not a number')
-            if col in spec.positive: flag((num < 0) | ((num == 0) & (col not in zero_ok)), f'non-positive {col}')
-            elif col in spec.non_negative: flag(num < 0, f'negative {col}')
-            flag_each(flag, number_problems(num, col))
-            out[col] = num
+            v = num.to_numpy('float64', na_value=np.nan)
+            flag(np.isnan(v) & ~missing, f'{col} is not a number')
+            if col in spec.positive: flag((v < 0) | ((v == 0) & (col not in zero_ok)), f'non-positive {col}')
+            elif col in spec.non_negative: flag(v < 0, f'negative {col}')
+            flag_each(flag, number_problems(v, col))
+            typed[col] = num
         elif kind == 'datetime':
             ts = parse_timestamps(value, col if name == 'transactions' else f'{name}.{col}', date_format, timezone)
-            flag(ts.isna() & value.notna(), f'unparseable {col}')
-            out[col] = ts.astype('datetime64[ns]')
+            flag(ts.isna().to_numpy() & ~missing, f'unparseable {col}')
+            typed[col] = ts.astype('datetime64[ns]')
         elif kind == 'bool':
-            b = _as_bool(value)
-            flag(b.isna() & value.notna(), f'{col} is not true/false')
-            out[col] = b
-        else: out[col] = value.where(value.isna(), value.astype('str'))
+            typed[col] = _as_bool(value)
+            flag(typed[col].isna().to_numpy() & ~missing, f'{col} is not true/false')
+        else: typed[col] = value.where(value.isna(), value.astype('str'))
     key = list(spec.key) or (list(spec.required) if spec.unique_rows else [])
-    if key:
-        keyed = out.loc[reasons.map(len).eq(0).to_numpy(), key]                      # duplicates among otherwise good rows
+    if key and n > 1:                                               # one row repeats none
+        keyed = pd.DataFrame({c: typed[c] for c in key})[np.array([not r for r in reasons], dtype=bool)]   # among otherwise good rows
         if keyed.duplicated(key).any():                                             # which row each repeats: only when one does
             first = keyed.reset_index().groupby(key, dropna=False)['index'].transform('min').to_numpy()
             for i, f in zip(keyed.index, first):
                 if i != f: reasons[i].append(f'duplicate of row {f}' + (f' (key {", ".join(spec.key)})' if spec.key else ''))
-    bad = reasons.map(len).gt(0).to_numpy()
-    rejects = raw[bad].copy()
-    rejects.insert(0, 'row', raw.index[bad]); rejects['reason'] = reasons[bad].map('; '.join).to_numpy()
-    accepted = out[~bad].reset_index(drop=True)
-    if not spec.extra_columns: accepted = accepted[list(kinds)]
+    bad = np.array([bool(r) for r in reasons], dtype=bool)
+    accepted = pd.DataFrame({c: typed[c] if c in typed else read[c] for c in (read if spec.extra_columns else kinds)}, index=raw.index)
+    if bad.any():
+        rejects = raw[bad].reset_index(drop=True)
+        rejects.insert(0, 'row', raw.index[bad]); rejects['reason'] = ['; '.join(r) for r in reasons if r]
+        accepted = accepted[~bad].reset_index(drop=True)
+    else: rejects = pd.DataFrame({'row': np.empty(0, 'int64'), **{c: v.array[:0] for c, v in read.items()}, 'reason': np.empty(0, object)})
     for col in [c for c, k in kinds.items() if k == 'bool']:          # flags: bool, or nullable boolean where some are missing
         accepted[col] = accepted[col].astype('boolean' if accepted[col].isna().any() else bool)
     for col, make in spec.derived.items(): accepted[col] = make(accepted)
-    assert len(accepted) + len(rejects) == len(raw), f'rows lost validating {name}'
-    return Validated(accepted, rejects.reset_index(drop=True))
+    assert len(accepted) + len(rejects) == n, f'rows lost validating {name}'
+    return Validated(accepted, rejects)
 
 def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False, date_format: str | None = None, timezone: str = 'UTC') -> Validated:
     """Type and check a transactions table (`TRANSACTIONS`, by `check_rows`); return accepted rows and rejects with reasons

@@ -26,8 +26,9 @@ from .campaigns import abandoned_cart
 
 # %% auto #0
 __all__ = ['SERVED_TABLES', 'PROVENANCE', 'EVENT_TABLES', 'MAX_EVENT_ROWS', 'LATENCY_BUCKETS_MS', 'OWNER_PAGE', 'MAX_BODY_BYTES',
-           'load_run', 'DecisionState', 'check_event_batches', 'check_events', 'EventError', 'EventLog', 'ServiceStats',
-           'MeasuredRequests', 'serve_app', 'open_service', 'shop_with_events', 'main', 'free_port', 'start_service']
+           'SERVER_OPTIONS', 'load_run', 'DecisionState', 'check_event_batches', 'check_events', 'EventError',
+           'EventLog', 'ServiceStats', 'MeasuredRequests', 'serve_app', 'open_service', 'shop_with_events', 'main',
+           'free_port', 'start_service']
 
 # %% ../nbs/13_serving.ipynb #4b71d553
 SERVED_TABLES = ('recommendations', 'prices', 'push_list', 'demand_forecasts')   # the decision tables the service reads (recommendations required)
@@ -88,7 +89,8 @@ class DecisionState:
         if clearance_days <= 0: raise ValueError(f"clearance_days must be > 0, got {clearance_days}")
         self.cover_weight, self.cap, self.assumptions = cover_weight, cover_cap_days, []
         self.products = pd.Index(shop.products.product_id.astype(str))
-        self.position = {p: i for i, p in enumerate(self.products)}
+        self.product_ids = self.products.tolist()                                  # by position, as plain strings: a pandas Index costs ~10 µs a lookup
+        self.position = {p: i for i, p in enumerate(self.product_ids)}
         recs = tables['recommendations'].sort_values(['customer_id', 'rank'], kind='stable')
         where = self.products.get_indexer(recs.product_id.astype(str))
         if (where < 0).any(): raise SchemaError(f"the recommendations name {int((where < 0).sum())} products the shop's catalogue does not have, e.g. {recs.product_id[where < 0].iloc[0]!r}: serve the run on the shop it was made on")
@@ -157,7 +159,7 @@ class DecisionState:
             if self._best is None: self._best = np.lexsort((np.arange(len(self.products)), -self.sold))   # most sold first, then catalogue order
             out = []
             for i in self._best:
-                if self.on_hand[i] > 0 and i not in bought: out.append({'product_id': self.products[i], 'rank': len(out) + 1, 'source': 'cold start: best sellers in stock'})
+                if self.on_hand[i] > 0 and i not in bought: out.append({'product_id': self.product_ids[i], 'rank': len(out) + 1, 'source': 'cold start: best sellers in stock'})
                 if len(out) == n: break
             return out
         where, scores = self.lists[customer]
@@ -170,7 +172,7 @@ class DecisionState:
         if self.stock_known and self.cover_weight > 0:
             key = (1 - self.cover_weight) * key + self.cover_weight * (self.cover(where) - self.cover_at_run[where]) / self.cap
         order = np.argsort(-np.round(key, 9), kind='stable')[:n]
-        return [{'product_id': self.products[where[i]], 'rank': r + 1, 'score': float(scores[i]), 'source': 'the run, live stock'} for r, i in enumerate(order)]
+        return [{'product_id': self.product_ids[where[i]], 'rank': r + 1, 'score': float(scores[i]), 'source': 'the run, live stock'} for r, i in enumerate(order)]
 
     def markdown(self, where: np.ndarray) -> np.ndarray:
         """Chapter 11's clearance rule, live, for product positions: chapter 07's `clearance_markdown` of the stock on hand
@@ -283,7 +285,7 @@ def check_event_batches(bodies: list, products: pd.Index, anonymise_key: bytes |
         spec = SHOP_TABLES[name]
         key = list(spec.key) or (list(spec.required) if spec.unique_rows else [])
         own = dataclasses.replace(spec, key=tuple(key) + ('_batch',) if key else (), unique_rows=False, optional={**spec.optional, '_batch': 'number'})
-        frame = pd.DataFrame([bodies[i][name][j] for i, j in owners]).assign(_batch=[i for i, _ in owners])
+        frame = pd.DataFrame([{**bodies[i][name][j], '_batch': i} for i, j in owners])   # each row tagged with its batch
         missing = [c for c in spec.required if c not in frame.columns]
         if missing:
             for i in {i for i, _ in owners}: problems[i].append(f"{name}: missing column(s) {missing}: every row needs {list(spec.required)}")
@@ -302,8 +304,7 @@ def check_event_batches(bodies: list, products: pd.Index, anonymise_key: bytes |
             if 'product_id' in spec.required and p and p not in products: problems[i].append(f"{name} row {j}: unknown product_id {p!r}: not in the catalogue")
         rows = checked.accepted
         if anonymise_key is not None and 'customer_id' in rows and len(rows): rows = rows.assign(customer_id=pseudonymise(rows.customer_id, anonymise_key))
-        owner = rows['_batch'].to_numpy(int)                            # each batch's rows are together, in batch order
-        rows = rows.drop(columns='_batch')
+        owner = rows.pop('_batch').to_numpy(int)                        # each batch's rows are together, in batch order
         cuts = np.flatnonzero(np.diff(owner)) + 1                       # slices, not a groupby: a groupby costs ~0.7 ms a batch
         for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(owner)]) if len(owner) else (): accepted[int(owner[a])][name] = rows.iloc[a:b].reset_index(drop=True)
     pseudonym = lambda v: pseudonymise(pd.Series([v]), anonymise_key).iloc[0]
@@ -614,6 +615,8 @@ def shop_with_events(shop: Shop, logged: dict) -> Shop:
     return shop_from_tables(raw, f'{shop.describe()} with the decision service\'s events')
 
 # %% ../nbs/13_serving.ipynb #ba859112
+SERVER_OPTIONS = {'http': 'httptools', 'loop': 'asyncio'}   # uvicorn's HTTP parser and event loop, as measured (see the chapter's design)
+
 def main(argv: list[str] | None = None) -> int:
     "`pm-serve`: serve a run's decisions over HTTP, live (see the chapter)."
     import argparse
@@ -656,7 +659,8 @@ def main(argv: list[str] | None = None) -> int:
     if context.serve_token is None: print(f"pm-serve: {RUN_VARIABLES['serve_token']} is not set: the service answers reads and refuses every write (401)", file=sys.stderr)
     print(f"pm-serve: run {run['run_id']} on {run['shop']}, {state.events_applied:,} logged events replayed from {log.path}; http://{args.host}:{args.port}/docs", flush=True)
     import uvicorn
-    uvicorn.run(serve_app(state, log, context.serve_token, run, key, check_process=True), host=args.host, port=args.port, log_level='warning')
+    uvicorn.run(serve_app(state, log, context.serve_token, run, key, check_process=True), host=args.host, port=args.port, log_level='warning',
+                **SERVER_OPTIONS)
     return 0
 
 # %% ../nbs/13_serving.ipynb #7f05744c
