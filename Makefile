@@ -29,7 +29,7 @@ docs: $(STAMP)
 test: data
 	$(BIN)/python tools/check_sync.py
 	$(BIN)/python tools/check_layers.py
-	$(BIN)/python tools/test_book.py
+	$(BIN)/nbdev_test --n_workers 2 --timing
 
 # the book on the shops users have: orders and products only (the synthetic shop reduced, a 30-customer shop), and odd ones
 test-small-shops: data
@@ -75,7 +75,7 @@ check-pages: $(STAMP)
 	@if [ -f reports/spark/index.html ]; then echo 'the book read through Spark (make report-spark):'; $(BIN)/python tools/check_pages.py reports/spark; fi
 
 test-slow: data
-	$(BIN)/python tools/test_book.py --flags slow
+	$(BIN)/nbdev_test --n_workers 2 --timing --flags slow
 
 readme: $(STAMP)
 	$(BIN)/python -c "from precision_marketing.reports import write_readme; print(write_readme())"

@@ -8,12 +8,13 @@ checked on CDNOW, MovieLens, AirPassengers, Walmart and the scanner panels). The
 with the reference sections (`--reference`), as it was built before they could be left out. Prints per chapter and in
 total `tiny_book_seconds=` and `tiny_book_with_reference_seconds=`, their ratio, and `tiny_book_under_5_min=` (the
 issue's target: under 5 minutes on 2 cores). Every chapter must finish ok; exit 1 otherwise."""
-import argparse, json, subprocess, sys, tempfile, time
+import argparse, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
 from check_small_shops import BOOK, TINY_CATEGORIES, reduced_tables, write_folder   # noqa: E402  (the same tiny shop as the check)
+from precision_marketing.reports import read_summary   # noqa: E402
 
 
 def build(folder: Path, out: Path, reference: bool) -> tuple[float, list]:
@@ -22,7 +23,7 @@ def build(folder: Path, out: Path, reference: bool) -> tuple[float, list]:
     run = subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *BOOK, '--shop', str(folder), '--out', str(out), '--no-progress',
                           '--reference' if reference else '--no-reference'], capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start
-    summary = json.loads((out/'summary.json').read_text()) if (out/'summary.json').exists() else []
+    summary = read_summary(out)
     if run.returncode != 0: print(run.stdout[-2000:], run.stderr[-2000:], sep='\n')
     return seconds, summary
 

@@ -26,15 +26,16 @@ from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, ParameterError, shop_assu
 # %% auto #0
 __all__ = ['MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE', 'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES',
            'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG', 'REFERENCE_TAG', 'HEADLINES', 'HEADLINE_NOTES',
-           'HEADLINE_POLICY', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'ALL_BUT_SHOP',
-           'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'REFERENCE_METRIC_PREFIX', 'CONFIG_KEYS',
-           'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'default_memory_gb', 'memory_in_use',
-           'watch_memory', 'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters', 'ChapterRun',
-           'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html', 'run_chapter',
-           'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card', 'write_index', 'reference_dataset',
-           'reference_cards', 'load_config', 'chapter_parameters', 'plan_parameters', 'plan_shop', 'references_for',
-           'run_reports', 'OutputInUse', 'lock_output', 'release_output', 'main', 'readme_markdown', 'readme_text',
-           'write_readme', 'numpy_docstring', 'api_entries', 'docs_sources', 'build_docs', 'docs_main']
+           'HEADLINE_POLICY', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'SUMMARY',
+           'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'REFERENCE_METRIC_PREFIX',
+           'CONFIG_KEYS', 'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'default_memory_gb',
+           'memory_in_use', 'watch_memory', 'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
+           'ChapterRun', 'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html',
+           'run_chapter', 'headline_cards', 'decision_cards', 'validation_summary', 'chapter_card', 'write_index',
+           'read_summary', 'reference_dataset', 'reference_cards', 'load_config', 'chapter_parameters',
+           'plan_parameters', 'plan_shop', 'references_for', 'run_reports', 'OutputInUse', 'lock_output',
+           'release_output', 'main', 'readme_markdown', 'readme_text', 'write_readme', 'numpy_docstring', 'api_entries',
+           'docs_sources', 'build_docs', 'docs_main']
 
 # %% ../nbs/90_reports.ipynb #81eb3d6f
 MEMORY_VARIABLE, MEMORY_REPORT_VARIABLE = RUN_VARIABLES['memory_gb'], RUN_VARIABLES['memory_report']   # set by run_chapter for the chapter's kernel
@@ -535,8 +536,15 @@ code{{white-space:pre-wrap;font-size:.85em}}img.thumb{{width:100%;margin:.4em 0;
 {chr(10).join(chapter_card(r, out_dir, max_metrics) for r in runs)}
 </div></body></html>"""
     (out_dir/'index.html').write_text(page, encoding='utf-8')
-    (out_dir/'summary.json').write_text(json.dumps([asdict(r) for r in runs], indent=1, default=str))
+    (out_dir/SUMMARY).write_text(json.dumps([asdict(r) for r in runs], indent=1, default=str))
     return out_dir/'index.html'
+
+SUMMARY = 'summary.json'      # beside index.html: one record per chapter run (`ChapterRun` as JSON), what the tools read back
+
+def read_summary(out_dir: str | Path) -> list[dict]:
+    "The chapter runs a `pm-report` run wrote to `out_dir` (`write_index`'s `summary.json`), in run order; [] when it wrote none."
+    path = Path(out_dir)/SUMMARY
+    return json.loads(path.read_text()) if path.exists() else []
 
 # %% ../nbs/90_reports.ipynb #c4d2f7a1
 ALL_BUT_SHOP = None   # in REFERENCE_DATA: every metric of the chapter but the shop_* ones

@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from precision_marketing.reports import read_summary
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ['02', '07', '07a', '08', '11']
 SAYS = {'08_genetic_algorithm': "channel curves: chapter 07a's media mix",
@@ -51,7 +53,7 @@ def main(argv=None) -> int:
                    '--no-reference', '--check-claims', '--out', str(out), '--no-progress']
         run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         check(run.returncode == 0, f"pm-report {' '.join(command[1:])} exits {run.returncode}" + ('' if run.returncode == 0 else f": {run.stderr.strip().splitlines()[-1:]}"))
-        summary = json.loads((out/'summary.json').read_text()) if (out/'summary.json').exists() else []
+        summary = read_summary(out)
         for r in summary:
             check(r['status'] == 'ok', f"{r['chapter']} {r['status']} in {r['seconds']:.0f} s" + (f" ({r['error']})" if r['error'] else ''))
         run_ids = {r['run_id'] for r in summary}

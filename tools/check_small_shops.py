@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import re
 import subprocess
 import sys
@@ -34,6 +33,8 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from precision_marketing.reports import read_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ['01', '02', '03', '04', '05', '06', '06a', '07', '07a', '08', '09', '10', '11', '13']
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             out = base/'reports'/name
             run = subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *args.chapters, '--shop', str(folder), '--out', str(out), '--no-progress'],
                                  capture_output=True, text=True, cwd=ROOT)
-            summary = json.loads((out/'summary.json').read_text()) if (out/'summary.json').exists() else []
+            summary = read_summary(out)
             for r in summary:
                 check(r['status'] == 'ok', f"{name}: {r['chapter']} {r['status']} in {r['seconds']:.0f} s" + (f" ({r['error']})" if r['error'] else ''))
             check(run.returncode == 0 and len(summary) == len(args.chapters), f"{name}: pm-report exit {run.returncode}, {len(summary)} of {len(args.chapters)} chapters")

@@ -15,7 +15,6 @@ shop's tables are unchanged.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -25,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from precision_marketing.reports import read_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT/'.venv'/'bin'
@@ -137,7 +138,7 @@ def pm_report(args: list[str], out: Path, **popen) -> subprocess.Popen | subproc
 
 
 def metrics(out: Path) -> dict:
-    return {r['chapter']: {k: v for k, v in r['metrics'].items() if k != 'shop'} for r in json.loads((out/'summary.json').read_text())}
+    return {r['chapter']: {k: v for k, v in r['metrics'].items() if k != 'shop'} for r in read_summary(out)}
 
 
 def same(a, b) -> bool:
@@ -151,8 +152,8 @@ def same_as_duckdb(server: str, dialect: str, url: str, wrong_url: str, nowhere_
     import pandas as pd
     from precision_marketing.queries import ShopQueries
     print(run.stdout[-600:], run.stderr[-1500:], flush=True)
-    check(run.returncode == 0 and (tmp/'duckdb'/'summary.json').exists(), f'{server}: chapters {CHAPTERS} run (exit {run.returncode})')
-    if run.returncode == 0 and (tmp/'duckdb'/'summary.json').exists():
+    check(run.returncode == 0 and bool(read_summary(tmp/'duckdb')), f'{server}: chapters {CHAPTERS} run (exit {run.returncode})')
+    if run.returncode == 0 and read_summary(tmp/'duckdb'):
         m, d = metrics(out), metrics(tmp/'duckdb')
         compared = sum(len(v) for v in m.values())
         differ = {(c, k): (v, d[c].get(k)) for c in m for k, v in m[c].items() if not same(v, d[c].get(k))}
@@ -261,7 +262,7 @@ def main() -> int:
             check(seen, 'chapter 07 is reading the orders when the server is stopped')
             server.stop()
             output = reading.communicate(timeout=600)[0]
-            summary = json.loads((tmp/'stopped'/'summary.json').read_text()) if (tmp/'stopped'/'summary.json').exists() else []
+            summary = read_summary(tmp/'stopped')
             error = summary[0]['error'] if summary else ''
             check(reading.returncode == 1 and ('connection was lost' in error or 'server went away' in error) and PASSWORD not in output + error,
                   f'server stopped mid-read: exit 1 and a clear error ({reading.returncode}: {error[-300:]})')
