@@ -17,12 +17,13 @@ from .arima import (SeriesError, check_series, Forecaster, Naive, SeasonalNaive,
 from .evaluation import naive_scale
 
 # %% auto #0
-__all__ = ['CROSTON_ALPHAS', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston', 'Theta', 'Croston', 'FitError',
-           'poisson_glm', 'yearly_fourier', 'history_calendar', 'regular_prices', 'calendar_forecast',
-           'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts', 'rolling_cuts', 'demand_class',
-           'forecast_seasonal_ses', 'SeasonalSES', 'series_models', 'series_candidates', 'check_series_input',
-           'series_forecasts', 'score_forecasts', 'model_members', 'choose_forecaster', 'pick_forecasts',
-           'conformal_rank', 'conformal_quantiles', 'conformal_bounds', 'backtest_forecasters']
+__all__ = ['CROSTON_ALPHAS', 'LSTM_LOOKBACK', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston', 'Theta',
+           'Croston', 'FitError', 'poisson_glm', 'yearly_fourier', 'history_calendar', 'regular_prices',
+           'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts', 'rolling_cuts',
+           'origins_that_fit', 'demand_class', 'forecast_seasonal_ses', 'SeasonalSES', 'series_models',
+           'series_candidates', 'check_series_input', 'series_forecasts', 'score_forecasts', 'model_members',
+           'choose_forecaster', 'pick_forecasts', 'conformal_rank', 'conformal_quantiles', 'conformal_bounds',
+           'backtest_forecasters']
 
 # %% ../nbs/06a_forecasting.ipynb #d064eebb
 def forecast_theta(y, h: int) -> np.ndarray:
@@ -291,7 +292,9 @@ def _latest_windows(ends: list, max_windows: int) -> list:
     if max_windows < 1: raise ValueError(f"max_windows must be at least 1, got {max_windows}")
     return ends if len(ends) <= max_windows else sorted(ends, key=lambda e: (-e[1], e[0]))[:max_windows]
 
-def lstm_forecasts(values, regressors: dict, cuts, train_cuts, horizon: int, lookback: int = 16, units: int = 32,
+LSTM_LOOKBACK = 16   # weeks the network reads: a backtest's first origin needs this plus the horizon before it
+
+def lstm_forecasts(values, regressors: dict, cuts, train_cuts, horizon: int, lookback: int = LSTM_LOOKBACK, units: int = 32,
                    epochs: int = 40, seeds=(0, 1, 2), max_windows: int = 8192) -> np.ndarray:
     """One global LSTM across all series (Keras 3 on JAX, CPU): series x cuts x horizon mean forecasts.
 
@@ -352,6 +355,19 @@ def rolling_cuts(length: int, horizon: int, validation_origins: int, test_origin
     if min(horizon, validation_origins, test_origins) < 1: raise ValueError("horizon, validation_origins and test_origins must be at least 1")
     cuts = window_cuts(length, horizon, validation_origins + test_origins, min_train=8)
     return cuts[:validation_origins], cuts[validation_origins:]
+
+def origins_that_fit(length: int, horizon: int, validation_origins: int, test_origins: int, min_train: int = 8) -> tuple[int, int, str]:
+    """The validation and test origins a series of `length` values holds, with `min_train` values before the first and
+    `horizon` between them: as asked when they fit (and a note ''); else as many as fit, shared between validation and
+    test in the asked proportion (at least one each), and a note saying so. SeriesError when not even two fit."""
+    if min(horizon, validation_origins, test_origins) < 1: raise ValueError("horizon, validation_origins and test_origins must be at least 1")
+    fit, asked = max(length - min_train, 0) // horizon, validation_origins + test_origins
+    if fit >= asked: return validation_origins, test_origins, ''
+    if fit < 2: raise SeriesError(f"{length} weeks hold no validation and test origin {horizon} weeks apart after {min_train} weeks to fit on: "
+                                  f"a backtest needs at least {min_train + 2 * horizon} weeks of history (or a shorter horizon)")
+    test = min(max(1, int(fit * test_origins / asked + 0.5)), fit - 1)
+    return fit - test, test, (f"{length} weeks hold {fit} origins {horizon} weeks apart after {min_train} weeks to fit on, not the {asked} asked: "
+                              f"{fit - test} validation and {test} test origins")
 
 def demand_class(train, threshold: float = 0.3) -> str:
     "'intermittent' when more than `threshold` of the periods since the first sale sold nothing, 'new' with fewer than 8 such periods, else 'regular'."
