@@ -50,8 +50,10 @@ def memory_in_use(pid: int | None = None) -> float:
     "Resident memory of a process and of every process it started, in GB."
     import psutil
     proc = psutil.Process(pid)
+    try: children = proc.children(recursive=True)
+    except psutil.Error: children = []                              # a child ended while they were listed: the next look counts them
     total = 0
-    for p in [proc, *proc.children(recursive=True)]:
+    for p in [proc, *children]:
         try: total += p.memory_info().rss
         except psutil.Error: pass                                    # a worker that just ended
     return total / 1e9
@@ -68,7 +70,8 @@ def watch_memory(limit_gb: float | None = None, report: str | Path | None = None
     stopped = threading.Event()
     def watch():
         while not stopped.is_set():
-            used = memory_in_use()
+            try: used = memory_in_use()
+            except Exception: used = 0.0                              # one failed look never ends the watch
             if used > limit:
                 message = (f"MemoryCeiling: this step used {used:.1f} GB, over the {limit:.3g} GB a chapter may use (pm-report --memory-gb), "
                            f"and was stopped; the chapter's parameters or the shop's size need changing for it")
