@@ -61,9 +61,10 @@ def memory_in_use(pid: int | None = None) -> float:
 def watch_memory(limit_gb: float | None = None, report: str | Path | None = None, every: float = 0.25):
     """Watch this process's memory (with its children) in a daemon thread; past `limit_gb` (default `$PM_MEMORY_GB`;
     none: no watch) write what was used to `report` (default `$PM_MEMORY_REPORT`) and interrupt the main thread, so
-    the running cell stops with an error the page shows. Returns the thread (`thread.stop()` ends the watch), or None
+    the running cell stops with an error the page shows (the interrupt is Python's SIGINT handler in the main thread,
+    which a kernel installs while a cell runs). Returns the thread (`thread.stop()` ends the watch), or None
     when there is no ceiling."""
-    import threading, _thread
+    import signal, threading, _thread
     limit = float(limit_gb if limit_gb is not None else RunContext.current().memory_gb or 0)
     if limit <= 0: return None
     report = report or RunContext.current().memory_report
@@ -73,8 +74,10 @@ def watch_memory(limit_gb: float | None = None, report: str | Path | None = None
             try: used = memory_in_use()
             except Exception: used = 0.0                              # one failed look never ends the watch
             if used > limit:
+                stoppable = callable(signal.getsignal(signal.SIGINT))    # ignored: interrupt_main would do nothing, silently
                 message = (f"MemoryCeiling: this step used {used:.1f} GB, over the {limit:.3g} GB a chapter may use (pm-report --memory-gb), "
-                           f"and was stopped; the chapter's parameters or the shop's size need changing for it")
+                           + ("and was stopped" if stoppable else "and could not be stopped here: this process ignores SIGINT, which a kernel handles only while a cell runs")
+                           + "; the chapter's parameters or the shop's size need changing for it")
                 if report: Path(report).write_text(json.dumps({'used_gb': used, 'limit_gb': limit, 'message': message}))
                 print(message, file=sys.stderr, flush=True)
                 _thread.interrupt_main()
