@@ -543,37 +543,50 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
         return JSONResponse({'accepted': applied, 'seq': seq})
 
     pending, flushing, tasks = [], [False], set()
+    async def check(bodies: list) -> list:
+        "Each batch's (rows, body to log) or EventError, checked off the event loop (reads go on meanwhile)."
+        if checker:
+            from concurrent.futures.process import BrokenProcessPool
+            try:
+                results = await asyncio.wrap_future(checker['pool'].submit(checker['check'], bodies))
+                return [r if isinstance(r, tuple) else EventError(r.problems, r.status) for r in results]   # its refusals as this EventError
+            except BrokenProcessPool: start_checker()                # the checker died: a new one for the next round
+        return await run_in_threadpool(check_event_batches, bodies, state.products, anonymise_key, max_rows)
+
+    async def keep(taken: list, results: list, before):
+        """Write a checked round's accepted batches to the log once the round before it is written (the log's order is
+        the rounds' order), then, on the loop, apply each in that order and answer it. Never raises."""
+        if before is not None: await before
+        try: seqs = iter(await run_in_threadpool(log.append_many, [r[1] for r in results if not isinstance(r, EventError)]))   # durable first
+        except Exception as exc:                                            # nothing of this round was kept
+            for _, done in taken:
+                if not done.done(): done.set_exception(exc)
+            return
+        for (_, done), result in zip(taken, results):
+            if not isinstance(result, EventError):
+                seq = next(seqs)
+                try: result = (state.apply(result[0]), seq)                   # kept: applied even when its client has gone
+                except Exception as exc: result = exc
+            if done.done(): continue                                       # the client went away
+            if isinstance(result, Exception): done.set_exception(result)
+            else: done.set_result(result)
+
     async def flush():
-        """Check and keep the batches posted so far, together, off the event loop (reads go on meanwhile); then, on the loop,
-        apply each kept batch in the log's order and answer it. Batches posted meanwhile wait for the next round."""
+        """Check the batches posted so far, together; while they are written and applied, check the ones posted meanwhile
+        (the next round), so a batch waits for the round being checked, not for its disk write too. Rounds are written
+        and applied one after another, in the order they were checked."""
+        writing = None                                                      # the round being written and applied
         try:
-            while pending:
+            while pending or writing is not None:
+                if not pending:
+                    await writing; writing = None; continue
                 taken = pending[:]; pending.clear()
-                bodies = [body for body, _ in taken]
-                async def check():
-                    if checker:
-                        from concurrent.futures.process import BrokenProcessPool
-                        try:
-                            results = await asyncio.wrap_future(checker['pool'].submit(checker['check'], bodies))
-                            return [r if isinstance(r, tuple) else EventError(r.problems, r.status) for r in results]   # its refusals as this EventError
-                        except BrokenProcessPool: start_checker()                # the checker died: a new one for the next round
-                    return await run_in_threadpool(check_event_batches, bodies, state.products, anonymise_key, max_rows)
-                async def check_and_keep():
-                    results = await check()
-                    seqs = iter(await run_in_threadpool(log.append_many, [r[1] for r in results if not isinstance(r, EventError)]))   # durable first
-                    return [(r, None if isinstance(r, EventError) else next(seqs)) for r in results]
-                try: outcome = await check_and_keep()
-                except Exception as exc:                                        # nothing of this round was kept
+                try: results = await check([body for body, _ in taken])
+                except Exception as exc:                                    # nothing of this round was checked, nor kept
                     for _, done in taken:
                         if not done.done(): done.set_exception(exc)
                     continue
-                for (_, done), (result, seq) in zip(taken, outcome):
-                    if not isinstance(result, EventError):
-                        try: result = (state.apply(result[0]), seq)               # kept: applied even when its client has gone
-                        except Exception as exc: result = exc
-                    if done.done(): continue                                   # the client went away
-                    if isinstance(result, Exception): done.set_exception(result)
-                    else: done.set_result(result)
+                writing = asyncio.get_running_loop().create_task(keep(taken, results, writing))
         finally: flushing[0] = False
 
     @app.get('/metrics')
