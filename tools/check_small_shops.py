@@ -69,13 +69,14 @@ def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int, me
 def shops() -> dict:
     "name -> tables of every shop this check runs the book on."
     from precision_marketing.shop import synthetic_size
+    from precision_marketing.chapter import SYNTHETIC_ARGUMENTS
     tiny = reduced_tables(30, 97, 1825, 7)
     tiny['products'] = tiny['products'].assign(category=tiny['products'].category.map(TINY_CATEGORIES))
     first_price = tiny['orders'].sort_values('timestamp').groupby('product_id').unit_price.transform('first')
     first_order = tiny['orders'].sort_values('timestamp').groupby('customer_id').order_id.transform('first')
     from precision_marketing.data import load_cdnow
     cdnow = load_cdnow('sample')[ORDER_COLUMNS]
-    return {'reduced': reduced_tables(**synthetic_size()), 'reduced_year': reduced_tables(600, 40, 365, 42), 'tiny': tiny, 'one_year': None, 'cdnow': {'orders': cdnow},
+    return {'reduced': reduced_tables(**synthetic_size()), 'reduced_year': reduced_tables(**{SYNTHETIC_ARGUMENTS[k]: v for k, v in SIZED['one_year'].items()}, seed=42), 'tiny': tiny, 'one_year': None, 'cdnow': {'orders': cdnow},
             'one_category': {**tiny, 'products': tiny['products'].assign(category='bikes')},
             'fixed_prices': {**tiny, 'orders': tiny['orders'].assign(unit_price=first_price.reindex(tiny['orders'].index))},
             'one_order_each': {**tiny, 'orders': tiny['orders'][tiny['orders'].order_id == first_order.reindex(tiny['orders'].index)]}}
