@@ -21,14 +21,14 @@ from .data import (RUN_VARIABLES, TRANSACTIONS, _FALSE, _TRUE, RunContext, Schem
                                       read_text_table)
 
 # %% auto #0
-__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SYNTHETIC_SIZE', 'SERVER_SCHEMES', 'SPARK_PREFIX',
-           'SPARK_MASTER_VARIABLE', 'CATALOG_PREFIX', 'DB_PASSWORD_VARIABLE', 'DB_PASSWORD_FILE_VARIABLE',
-           'ANONYMISE_KEY_VARIABLE', 'PYSPARK_PIN', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES', 'validate_table',
-           'parse_column_map', 'column_map_text', 'suggest_column_map', 'suggested_map', 'check_references',
-           'mask_password', 'Shop', 'shop_from_tables', 'synthetic_size', 'synthetic_label', 'synthetic_tables',
-           'spark_source', 'source_kind', 'absolute_source', 'ShopSourceError', 'probe_source', 'pseudonymise',
-           'read_source', 'open_shop', 'SparkUnavailable', 'spark_missing', 'spark_session', 'spark_shop_session',
-           'read_spark_tables', 'infer_price_calendar', 'complete_shop', 'write_shop', 'main']
+__all__ = ['SHOP_TABLES', 'TABLE_ORDER', 'COLUMN_MAP_PARAMETER', 'SYNTHETIC_SIZE', 'SMALL_SYNTHETIC', 'SERVER_SCHEMES',
+           'SPARK_PREFIX', 'SPARK_MASTER_VARIABLE', 'CATALOG_PREFIX', 'DB_PASSWORD_VARIABLE',
+           'DB_PASSWORD_FILE_VARIABLE', 'ANONYMISE_KEY_VARIABLE', 'PYSPARK_PIN', 'SHOP_ASSUMPTIONS', 'ASSUMPTION_BASES',
+           'validate_table', 'parse_column_map', 'column_map_text', 'suggest_column_map', 'suggested_map',
+           'check_references', 'mask_password', 'Shop', 'shop_from_tables', 'synthetic_size', 'synthetic_label',
+           'synthetic_tables', 'spark_source', 'source_kind', 'absolute_source', 'ShopSourceError', 'probe_source',
+           'pseudonymise', 'read_source', 'open_shop', 'SparkUnavailable', 'spark_missing', 'spark_session',
+           'spark_shop_session', 'read_spark_tables', 'infer_price_calendar', 'complete_shop', 'write_shop', 'main']
 
 # %% ../nbs/00b_shop.ipynb #002aaa7d
 SHOP_TABLES = {
@@ -411,6 +411,7 @@ def shop_from_tables(raw: dict, source: str, truth: dict | None = None, date_for
 
 # %% ../nbs/00b_shop.ipynb #9e19a8e3
 SYNTHETIC_SIZE = ('n_customers', 'n_products', 'n_days', 'seed', 'media')
+SMALL_SYNTHETIC = {'n_customers': 600, 'n_products': 40, 'n_days': 365}   # a year of a smaller shop: where 90 compares the readers and check_small_shops runs a whole book with its truth
 
 def synthetic_size(**size) -> dict:
     """The synthetic shop's size, seed and whether it has media spend (`SYNTHETIC_SIZE`, arguments of chapter 00a's

@@ -41,6 +41,8 @@ from pathlib import Path
 import pandas as pd
 
 from precision_marketing.reports import read_summary
+from precision_marketing.shop import SMALL_SYNTHETIC
+from precision_marketing.chapter import SYNTHETIC_ARGUMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ['01', '02', '03', '04', '05', '06', '06a', '07', '07a', '08', '09', '10', '11', '13']
@@ -56,7 +58,7 @@ REFERENCE_NAMES = re.compile(r'CDNOW|MovieLens|AirPassengers|airline passengers|
                              r'BJsales|ZDT1|Box[- ]Jenkins|Fader', re.IGNORECASE)   # the reference data sets' names (90's REFERENCE_SETS)
 ORDER_COLUMNS = ['customer_id', 'order_id', 'product_id', 'timestamp', 'quantity', 'unit_price']
 SIZED = {  # shop -> the synthetic shop's size parameters (pm-report -p): run on the synthetic shop itself, not a folder
-    'one_year': {'synthetic_customers': 600, 'synthetic_products': 40, 'synthetic_days': 365}}
+    'one_year': {name: SMALL_SYNTHETIC[arg] for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC}}   # 00b's year of a smaller shop
 
 
 def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int, media: bool = False) -> dict:
@@ -69,7 +71,6 @@ def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int, me
 def shops() -> dict:
     "name -> tables of every shop this check runs the book on."
     from precision_marketing.shop import synthetic_size
-    from precision_marketing.chapter import SYNTHETIC_ARGUMENTS
     tiny = reduced_tables(30, 97, 1825, 7)
     tiny['products'] = tiny['products'].assign(category=tiny['products'].category.map(TINY_CATEGORIES))
     first_price = tiny['orders'].sort_values('timestamp').groupby('product_id').unit_price.transform('first')
