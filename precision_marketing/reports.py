@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import logging
 import math
 import os
 import re
@@ -285,6 +286,18 @@ def _mark_stop(executed: Path, error: str) -> str:
     nbformat.write(nb, executed)
     return f"{error} in code cell {number} ({first!r}){why}"
 
+class _DeclaredToPapermill:
+    """While a chapter runs: papermill's warning "Passed unknown parameter: NAME" is dropped for the names in `names`.
+    Papermill's parser reads only the parameters cell, but every chapter on a shop takes the shop's parameters
+    (`shop_parameters`, `shop_assumption_parameters`; `chapter_parameters` declares them) from the cell papermill injects,
+    so for those names the warning says the opposite of what happens. Any other name still warns."""
+    def __init__(self, names): self.names = set(names)
+    def filter(self, record) -> bool:
+        m = re.fullmatch(r'Passed unknown parameter: (\S+)', record.getMessage())
+        return not (m and m.group(1) in self.names)
+    def __enter__(self): logging.getLogger('papermill').addFilter(self); return self
+    def __exit__(self, *exc): logging.getLogger('papermill').removeFilter(self)
+
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
                 hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = True,
                 audiences: tuple = AUDIENCES, reference: bool = True, memory_gb: float | None = None, check_claims: bool = False) -> ChapterRun:
@@ -319,7 +332,7 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     memory_report = Path(run['memory_report']); memory_report.unlink(missing_ok=True)
     start, error = time.perf_counter(), None
     try:
-        with environment(kernel_env), run_environment(**run):
+        with environment(kernel_env), run_environment(**run), _DeclaredToPapermill(chapter_parameters(chapter, nbs)):
             pm.execute_notebook(str(nbs/f'{chapter}.ipynb'), str(executed), parameters=parameters or {}, cwd=str(nbs),
                                 kernel_name=kernel, language='python', progress_bar=progress, log_output=False)
     except Exception as exc: error = _error_text(exc)
