@@ -88,5 +88,5 @@ def interval_z(estimate, lower, upper, truth, level: float = 0.95, log: bool = F
     return (e - t) / se
 
 def joint_z(n: int, alpha: float = 0.05) -> float:
-    "The |z| bound that `n` two-sided tests all meet with probability at least 1 - `alpha` (Bonferroni)."
+    "The bound on the absolute z-score that `n` two-sided tests all meet with probability at least 1 - `alpha` (Bonferroni)."
     return float(stats.norm.ppf(1 - alpha / (2 * n)))
