@@ -77,7 +77,7 @@ def shops() -> dict:
     first_order = tiny['orders'].sort_values('timestamp').groupby('customer_id').order_id.transform('first')
     from precision_marketing.data import load_cdnow
     cdnow = load_cdnow('sample')[ORDER_COLUMNS]
-    return {'reduced': reduced_tables(**synthetic_size()), 'reduced_year': reduced_tables(**{SYNTHETIC_ARGUMENTS[k]: v for k, v in SIZED['one_year'].items()}, seed=42), 'tiny': tiny, 'one_year': None, 'cdnow': {'orders': cdnow},
+    return {'reduced': reduced_tables(**synthetic_size()), 'reduced_year': reduced_tables(**synthetic_size(**SMALL_SYNTHETIC, media=False)), 'tiny': tiny, 'one_year': None, 'cdnow': {'orders': cdnow},
             'one_category': {**tiny, 'products': tiny['products'].assign(category='bikes')},
             'fixed_prices': {**tiny, 'orders': tiny['orders'].assign(unit_price=first_price.reindex(tiny['orders'].index))},
             'one_order_each': {**tiny, 'orders': tiny['orders'][tiny['orders'].order_id == first_order.reindex(tiny['orders'].index)]}}
