@@ -138,6 +138,7 @@ class ChapterRun:
     business_html: str | None = None
     figure: str | None = None
     decisions: dict = field(default_factory=dict)    # decision table -> CSV the run wrote
+    claims_checked: bool = False                     # run with check_claims: its prose about the default shop was asserted
 
 AUDIENCES = ('analyst', 'business')
 BUSINESS_DROPS = {'test', 'plumbing', 'parameters', 'injected-parameters'}   # cell tags a business page leaves out
@@ -358,7 +359,7 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
     decisions = {t.stem: str(t) for t in own_tables if t.exists()}
     return ChapterRun(chapter, 'failed' if error else 'ok', round(seconds, 1), html_path, error, metrics, dict(parameters or {}), run_id,
-                      business_path, str(figure) if figure else None, decisions)
+                      business_path, str(figure) if figure else None, decisions, check_claims)
 
 # %% ../nbs/90_reports.ipynb #1609f653
 def _fmt(value) -> str:

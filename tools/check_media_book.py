@@ -13,6 +13,10 @@ reproduce the history of a shop whose demand the media moved (the chapter assert
   asserts them on each chapter run alone, where 08 and 11 have no curves of chapter 07a's to read).
 
     .venv/bin/python tools/check_media_book.py [--out DIR] [-p NAME=VALUE ...]
+    .venv/bin/python tools/check_media_book.py --results reports    # the same checks on a book already run (make report REPORT_FLAGS=--check-claims)
+
+With `--results DIR` nothing is run: the checks read the run in DIR, which must hold the five chapters, each run with
+`--check-claims` (CI runs the whole book so, and checks the media path in it instead of running these chapters again).
 
 Prints one line per check and `N passed, N failed`; exit 0 when every check passes, 1 otherwise.
 """
@@ -43,17 +47,28 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', help='where the run writes (default: a temporary folder)')
     parser.add_argument('-p', action='append', default=[], help='more pm-report parameters, e.g. -p replications=3')
+    parser.add_argument('--results', help='check the run already in this folder (made with --check-claims on the default shop) instead of running one')
     args = parser.parse_args(argv)
+    if args.results and (args.out or args.p): parser.error('--results checks a run already made: give no --out or -p with it')
     results = []
     def check(ok: bool, what: str):
         results.append(ok); print(f"{'ok  ' if ok else 'FAIL'} {what}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(args.out or tmp)
-        command = [str(ROOT/'.venv/bin/pm-report'), *CHAPTERS, '-p', 'synthetic_media=true', *[x for p in args.p for x in ('-p', p)],
-                   '--no-reference', '--check-claims', '--out', str(out), '--no-progress']
-        run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        check(run.returncode == 0, f"pm-report {' '.join(command[1:])} exits {run.returncode}" + ('' if run.returncode == 0 else f": {run.stderr.strip().splitlines()[-1:]}"))
-        summary = read_summary(out)
+        out = Path(args.results or args.out or tmp)
+        if args.results:
+            summary = read_summary(out)
+            check(bool(summary), f'a pm-report run in {out} ({len(summary)} chapters)')
+            ran = {r['chapter'].split('_')[0]: r for r in summary}
+            for chapter in CHAPTERS:
+                r = ran.get(chapter)
+                check(r is not None and r.get('claims_checked') is True,
+                      f"{chapter} ran with --check-claims" if r else f"{chapter} is not in the run: run it (make report REPORT_FLAGS=--check-claims)")
+        else:
+            command = [str(ROOT/'.venv/bin/pm-report'), *CHAPTERS, '-p', 'synthetic_media=true', *[x for p in args.p for x in ('-p', p)],
+                       '--no-reference', '--check-claims', '--out', str(out), '--no-progress']
+            run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+            check(run.returncode == 0, f"pm-report {' '.join(command[1:])} exits {run.returncode}" + ('' if run.returncode == 0 else f": {run.stderr.strip().splitlines()[-1:]}"))
+            summary = read_summary(out)
         for r in summary:
             check(r['status'] == 'ok', f"{r['chapter']} {r['status']} in {r['seconds']:.0f} s" + (f" ({r['error']})" if r['error'] else ''))
         run_ids = {r['run_id'] for r in summary}
