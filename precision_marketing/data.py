@@ -29,7 +29,7 @@ __all__ = ['RUN_VARIABLES', 'ARTEFACTS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND', 
            'environment', 'run_environment', 'project_root', 'data_dir', 'Artefact', 'sha256_file', 'ChecksumError',
            'download_artefact', 'fetch_artefact', 'raw_file', 'fetch_all', 'SchemaError', 'Validated', 'check_columns',
            'number_problems', 'flag_each', 'parse_timestamps', 'TableSpec', 'check_rows', 'validate_transactions',
-           'read_text_table', 'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens',
+           'check_records', 'read_text_table', 'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens',
            'load_movielens_100k', 'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'load_m4_weekly',
            'daily_units', 'weekly_units']
 
@@ -479,6 +479,59 @@ def validate_transactions(df: pd.DataFrame, allow_zero_price: bool = False, date
     check_columns(df, TRANSACTION_COLUMNS)
     if len(df) == 0: raise SchemaError("transactions has no rows: nothing to analyse.")
     return check_rows(df, TRANSACTIONS, 'transactions', date_format, timezone, zero_ok=('unit_price',) if allow_zero_price else ())
+
+# %% ../nbs/00_data.ipynb #4bc8559a
+_PLAIN_YEARS = (1900, 2200)    # `check_records` reads dates of these years only: numpy's datetime64[ns] and pandas' agree there
+
+def check_records(records: list, spec: TableSpec, name: str, zero_ok: tuple = ()) -> pd.DataFrame | None:
+    """`check_rows`' rules on a few rows given as plain records (JSON objects of text, numbers and true/false), decided in
+    Python, without the frames `check_rows` builds for its checks (whose fixed cost is most of the time for a few rows).
+
+    Returns
+    -------
+    When every record passes every rule: the accepted rows exactly as `check_rows(pd.DataFrame(records), spec, name,
+    zero_ok=zero_ok).accepted` gives them (columns, values, dtypes, derived columns). None when a record fails a rule, or holds
+    a value this path does not read as pandas would — a number or flag given as text, a date that is not ISO 8601 without a
+    zone (`_ISO_LOCAL`) or outside `_PLAIN_YEARS`, a missing value, a column not every record has, a column the spec does
+    not name — or when two records repeat a key: `check_rows` then decides, and gives each reason. So there is still one
+    validator: this is its fast path for the rows that need no reasons (chapter 13's posted events)."""
+    if not records or not all(type(r) is dict for r in records): return None
+    names = list(records[0])
+    if any(r.keys() != records[0].keys() for r in records[1:]): return None
+    if any(c not in records[0] for c in spec.required): return None
+    kinds = {**spec.required, **{c: k for c, k in spec.optional.items() if c in records[0]}}
+    if spec.extra_columns and any(c not in kinds for c in names): return None
+    typed = {}
+    for col, kind in kinds.items():
+        values = [r[col] for r in records]
+        if kind in ('id', 'text', 'datetime'):
+            if not all(type(v) is str for v in values): return None
+            if kind == 'text': typed[col] = pd.array(values, dtype='str'); continue
+            values = [v.strip() for v in values]
+            if kind == 'id':
+                if any(v in _BLANK_SET for v in values): return None
+                typed[col] = pd.array(values, dtype='str')
+                continue
+            if not all(_ISO_LOCAL_RE.fullmatch(v) and _PLAIN_YEARS[0] <= int(v[:4]) <= _PLAIN_YEARS[1] for v in values): return None
+            try: typed[col] = np.array([np.datetime64(v, 'ns') for v in values], dtype='datetime64[ns]')
+            except ValueError: return None                              # e.g. 2026-02-30: pandas reads it as missing
+        elif kind == 'number':
+            if not all(type(v) in (int, float) for v in values): return None   # bool is not a number here
+            v = np.array(values, dtype='float64')
+            bound = NUMBER_BOUNDS.get(col, OTHER_NUMBER_BOUND)
+            if not np.isfinite(v).all() or (np.abs(v) > bound).any(): return None
+            if col in spec.positive and ((v < 0) | ((v == 0) & (col not in zero_ok))).any(): return None
+            if col not in spec.positive and col in spec.non_negative and (v < 0).any(): return None
+            typed[col] = v if spec.floats or not all(type(x) is int for x in values) else np.array(values, dtype='int64')
+        elif kind == 'bool':
+            if not all(type(v) is bool for v in values): return None
+            typed[col] = np.array(values, dtype=bool)
+        else: return None                                               # a kind this path does not know
+    key = list(spec.key) or (list(spec.required) if spec.unique_rows else [])
+    if key and len(records) > 1 and len(set(zip(*(typed[c].tolist() for c in key)))) < len(records): return None
+    accepted = pd.DataFrame({c: typed[c] for c in (names if spec.extra_columns else kinds)})
+    for col, make in spec.derived.items(): accepted[col] = make(accepted)
+    return accepted
 
 # %% ../nbs/00_data.ipynb #847b9b13
 def read_text_table(path: str | Path, **kwargs) -> pd.DataFrame:
