@@ -6,7 +6,9 @@ customer; a product's price) and 10% order lines posted — once paced at --rate
 rate) and once with each user calling again as soon as it is answered (the most the service answers, and the queue's
 latency). Then, one after another: 200 probes of the time from an order's
 2xx to the customer's list leaving the product out, and the fault run (orders posted while the service is killed with
-SIGKILL, the service restarted, every acknowledged order looked for).
+SIGKILL, the service restarted, every acknowledged order looked for). Before each load the harness syncs what it wrote
+(the run's store), and Locust's own files go to memory (/dev/shm): the service's log syncs every accepted batch to disk,
+and the load generator's writes would be flushed with them.
 
     .venv/bin/python benchmarks/serve_load.py [--large] [--users 32] [--seconds 20] [--rate 1000]
 
@@ -30,6 +32,7 @@ from _peer_env import peer_python
 from precision_marketing.serving import free_port, start_service as start
 
 TOKEN = 'serve-load-token'
+STATS_DIR = Path('/dev/shm') if Path('/dev/shm').is_dir() else None   # memory: where the load generator's own files go, when the machine has it
 
 
 def build_run(shop, source: str, folder: Path) -> tuple[Path, pd.DataFrame]:
@@ -50,15 +53,17 @@ def build_run(shop, source: str, folder: Path) -> tuple[Path, pd.DataFrame]:
 def locust(port: int, folder: Path, users: int, seconds: int, writes: float, tag: str, rate: float = 0.0) -> dict:
     """One headless Locust run, paced at `rate` requests a second (0: each user calls again as soon as it is answered);
     its aggregated figures, and the p99 of the lists and of the posted orders."""
-    prefix = folder / f'locust-{tag}'
+    prefix = (STATS_DIR or folder) / f'locust-{os.getpid()}-{tag}'         # Locust writes its CSVs every second: not to the disk the service's log syncs to
     env = {**os.environ, 'SERVE_CUSTOMERS': str(folder / 'customers.txt'), 'SERVE_PRODUCTS': str(folder / 'products.txt'),
            'SERVE_WRITE_SHARE': str(writes), 'PM_SERVE_TOKEN': TOKEN, 'SERVE_SEED': '42',
            'SERVE_RATE': str(rate), 'SERVE_USERS': str(users)}
     locust_bin = peer_python('locust').parent / 'locust'
+    os.sync()                                  # what the harness wrote before (the run's store: GBs for --large) is on disk, not flushed during the load
     subprocess.run([str(locust_bin), '-f', str(HERE / '_serve_locustfile.py'), '--headless', '-u', str(users), '-r', str(users), '--run-time', f'{seconds}s',
                     '--host', f'http://127.0.0.1:{port}', '--csv', str(prefix), '--only-summary', '--loglevel', 'ERROR', '--stop-timeout', '5'],
                    env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = {r['Name']: r for r in csv.DictReader(open(f'{prefix}_stats.csv'))}
+    for f in prefix.parent.glob(f'{prefix.name}_*.csv'): f.unlink()
     total = rows['Aggregated']
     p99 = lambda name: float(rows[name]['99%']) if name in rows else float('nan')
     return {'rps': float(total['Requests/s']), 'p50': float(total['50%']), 'p99': float(total['99%']), 'requests': int(total['Request Count']),
