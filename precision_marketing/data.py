@@ -397,6 +397,11 @@ class TableSpec:
     derived: dict = field(default_factory=dict)
     extra_columns: bool = True
 
+    @property
+    def row_key(self) -> list:
+        "The columns a duplicate row is judged on: the `key`, else with `unique_rows` every required column, else none."
+        return list(self.key) or (list(self.required) if self.unique_rows else [])
+
 TRANSACTIONS = TableSpec({'customer_id': 'id', 'order_id': 'id', 'product_id': 'id', 'timestamp': 'datetime', 'quantity': 'number', 'unit_price': 'number'},
                          {'unit_cost': 'number'}, positive=('quantity', 'unit_price'), non_negative=('unit_cost',), unique_rows=True, floats=True,
                          derived={'revenue': lambda t: t['quantity'] * t['unit_price']}, extra_columns=False)
@@ -404,6 +409,12 @@ TRANSACTION_COLUMNS = list(TRANSACTIONS.required)
 OPTIONAL_TRANSACTION_COLUMNS = list(TRANSACTIONS.optional)
 
 # %% ../nbs/00_data.ipynb #f302e15b
+def _sign_rule(v: np.ndarray, col: str, spec: TableSpec, zero_ok: tuple = ()) -> tuple | None:
+    "The spec's sign rule for a parsed number column: (mask of the values that break it, the reason), or None when it has none."
+    if col in spec.positive: return (v < 0) | ((v == 0) & (col not in zero_ok)), f'non-positive {col}'
+    if col in spec.non_negative: return v < 0, f'negative {col}'
+    return None
+
 def check_rows(df: pd.DataFrame, spec: TableSpec, name: str, date_format: str | None = None, timezone: str = 'UTC',
                zero_ok: tuple = ()) -> Validated:
     """The one validator of the library: type and check every row of a table against its `TableSpec`; a bad row goes to
@@ -440,8 +451,7 @@ def check_rows(df: pd.DataFrame, spec: TableSpec, name: str, date_format: str | 
             if spec.floats or not pd.api.types.is_integer_dtype(num): num = num.astype('float64')   # else whole numbers stay integers
             v = num.to_numpy('float64', na_value=np.nan)
             flag(np.isnan(v) & ~missing, f'{col} is not a number')
-            if col in spec.positive: flag((v < 0) | ((v == 0) & (col not in zero_ok)), f'non-positive {col}')
-            elif col in spec.non_negative: flag(v < 0, f'negative {col}')
+            if sign := _sign_rule(v, col, spec, zero_ok): flag(*sign)
             flag_each(flag, number_problems(v, col))
             typed[col] = num
         elif kind == 'datetime':
@@ -452,7 +462,7 @@ def check_rows(df: pd.DataFrame, spec: TableSpec, name: str, date_format: str | 
             typed[col] = _as_bool(value)
             flag(typed[col].isna().to_numpy() & ~missing, f'{col} is not true/false')
         else: typed[col] = value.where(value.isna(), value.astype('str'))
-    key = list(spec.key) or (list(spec.required) if spec.unique_rows else [])
+    key = spec.row_key
     if key and n > 1:                                               # one row repeats none
         keyed = pd.DataFrame({c: typed[c] for c in key})[np.array([not r for r in reasons], dtype=bool)]   # among otherwise good rows
         if keyed.duplicated(key).any():                                             # which row each repeats: only when one does
@@ -518,16 +528,14 @@ def check_records(records: list, spec: TableSpec, name: str, zero_ok: tuple = ()
         elif kind == 'number':
             if not all(type(v) in (int, float) for v in values): return None   # bool is not a number here
             v = np.array(values, dtype='float64')
-            bound = NUMBER_BOUNDS.get(col, OTHER_NUMBER_BOUND)
-            if not np.isfinite(v).all() or (np.abs(v) > bound).any(): return None
-            if col in spec.positive and ((v < 0) | ((v == 0) & (col not in zero_ok))).any(): return None
-            if col not in spec.positive and col in spec.non_negative and (v < 0).any(): return None
+            sign = _sign_rule(v, col, spec, zero_ok)
+            if np.isnan(v).any() or number_problems(v, col).any() or (sign is not None and sign[0].any()): return None
             typed[col] = v if spec.floats or not all(type(x) is int for x in values) else np.array(values, dtype='int64')
         elif kind == 'bool':
             if not all(type(v) is bool for v in values): return None
             typed[col] = np.array(values, dtype=bool)
         else: return None                                               # a kind this path does not know
-    key = list(spec.key) or (list(spec.required) if spec.unique_rows else [])
+    key = spec.row_key
     if key and len(records) > 1 and len(set(zip(*(typed[c].tolist() for c in key)))) < len(records): return None
     accepted = pd.DataFrame({c: typed[c] for c in (names if spec.extra_columns else kinds)})
     for col, make in spec.derived.items(): accepted[col] = make(accepted)

@@ -292,7 +292,7 @@ def check_event_batches(bodies: list, products: pd.Index, anonymise_key: bytes |
         owners = [(i, j) for i in slow for j in range(len(bodies[i].get(name) or []))]
         if not owners: continue
         spec = SHOP_TABLES[name]
-        key = list(spec.key) or (list(spec.required) if spec.unique_rows else [])
+        key = spec.row_key
         own = dataclasses.replace(spec, key=tuple(key) + ('_batch',) if key else (), unique_rows=False, optional={**spec.optional, '_batch': 'number'})
         frame = pd.DataFrame([{**bodies[i][name][j], '_batch': i} for i, j in owners])   # each row tagged with its batch
         missing = [c for c in spec.required if c not in frame.columns]
