@@ -104,7 +104,7 @@ class DecisionState:
             return frame.set_index(frame.product_id.astype(str))[column].astype(float).reindex(self.products, fill_value=fill).to_numpy(float, copy=True)
         sold = shop.orders.groupby(shop.orders.product_id.astype(str)).quantity.sum()
         self.sold = sold.reindex(self.products, fill_value=0.0).to_numpy(float, copy=True)     # units sold, history then live: the cold-start order
-        self._best = None                                                           # the cold-start order, made again after a sale
+        self._best = None                                                           # the cold-start order, made at the first cold start, kept by `_sell`
         self.bought = {}                                                            # customer -> product positions bought since the run
         stock = shop.tables.get('inventory')
         basis = (shop.assumptions.set_index(['table', 'column']).basis.get(('inventory', 'on_hand'), 'from the shop')
@@ -226,6 +226,16 @@ class DecisionState:
         return {'customer_id': customer, 'offer': offer, 'withheld': withheld, 'triggers': triggers,
                 **({'reason': 'every product of the push was bought since the run or is about to run short'} if offer is None else {})}
 
+    def _sell(self, i: int, q: float):
+        """Add `q` units to product `i`'s sales. The cold-start order (most sold first, then catalogue order), once made,
+        moves product `i` alone to its new place: its rank is the number of products ahead of it, found in one pass,
+        where sorting the catalogue again costs about 0.9 ms at 20,000 products."""
+        self.sold[i] += q
+        if self._best is None: return
+        rest = self._best[self._best != i]
+        sold = self.sold[rest]
+        self._best = np.insert(rest, int(np.count_nonzero((sold > self.sold[i]) | ((sold == self.sold[i]) & (rest < i)))), i)
+
     def apply(self, batch: dict) -> int:
         "Apply checked event tables (name -> accepted rows): orders add to the customer's purchases and take stock; stock levels replace it."
         n = 0
@@ -234,7 +244,7 @@ class DecisionState:
                 for c, p, q in zip(rows.customer_id.astype(str), rows.product_id.astype(str), rows.quantity.astype(float)):
                     i = self.position[p]
                     self.bought.setdefault(c, set()).add(i)
-                    self.sold[i] += q; self._best = None
+                    self._sell(i, q)
                     self.on_hand[i] = max(self.on_hand[i] - q, 0.0)
                 for c, t in zip(rows.customer_id.astype(str), rows.timestamp): self.last_purchase[c] = max(t, self.last_purchase.get(c, t))
             elif name == 'events':
