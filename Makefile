@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STAMP := $(VENV)/.installed
+# one thread per BLAS call in every process make starts (nbdev_test's two workers, pm-report's kernels): two processes on two
+# cores each with two OpenBLAS threads made chapter 06's small ARIMA fits 4-10 times slower (benchmarks/blas_threads.py)
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: env data report docs test test-slow test-small-shops probe-inputs test-mysql test-serve spark-env test-spark report-spark report-media check-pages readme clean-reports
 

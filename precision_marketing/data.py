@@ -49,7 +49,8 @@ RUN_VARIABLES = {   # RunContext field -> the environment variable that carries 
     'anonymise_key': 'PM_ANONYMISE_KEY',    # the key of the customer pseudonyms: read, never stored (the user)
     'db_password': 'PM_DB_PASSWORD',        # a database server's password (the user)
     'db_password_file': 'PM_DB_PASSWORD_FILE',   # a file holding it (the user)
-    'serve_token': 'PM_SERVE_TOKEN'}        # the bearer token pm-serve's writes need (the user)
+    'serve_token': 'PM_SERVE_TOKEN',        # the bearer token pm-serve's writes need (the user)
+    'blas_threads': 'OPENBLAS_NUM_THREADS'}   # threads one BLAS call may use: pm-report gives a chapter's kernel 1 unless the user set it
 
 @dataclass(frozen=True)
 class RunContext:
@@ -70,6 +71,7 @@ class RunContext:
     db_password: str | None = field(default=None, repr=False)
     db_password_file: str | None = None
     serve_token: str | None = field(default=None, repr=False)
+    blas_threads: str | None = None
 
     @classmethod
     def current(cls) -> RunContext:

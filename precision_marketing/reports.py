@@ -26,9 +26,9 @@ from .chapter import REFERENCE_PREFIX, REFERENCE_SETS, ParameterError, shop_assu
 
 # %% auto #0
 __all__ = ['MEMORY_VARIABLE', 'MEMORY_REPORT_VARIABLE', 'MEMORY_SHARE', 'REPORTS_CHAPTER', 'OPTIONAL_CHAPTERS', 'AUDIENCES',
-           'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG', 'REFERENCE_TAG', 'HEADLINES', 'HEADLINE_NOTES',
-           'HEADLINE_POLICY', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS', 'SUMMARY',
-           'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'REFERENCE_METRIC_PREFIX',
+           'BUSINESS_DROPS', 'MATHJAX_CONFIG', 'DEFAULT_SHOP_TAG', 'REFERENCE_TAG', 'BLAS_THREADS', 'HEADLINES',
+           'HEADLINE_NOTES', 'HEADLINE_POLICY', 'HEADLINE_BAR', 'HEADLINE_ELSEWHERE', 'KEY_FIGURES', 'DECISION_WORDS',
+           'SUMMARY', 'ALL_BUT_SHOP', 'REFERENCE_DATA', 'REFERENCE_WHEN', 'SHOP_KEY_FIGURES', 'REFERENCE_METRIC_PREFIX',
            'CONFIG_KEYS', 'LOCK_NAME', 'DOCS_EXTENSIONS', 'MATHJAX2_CONFIG', 'FIELD_SECTIONS', 'default_memory_gb',
            'memory_in_use', 'watch_memory', 'memory_startup', 'nbs_dir', 'discover_chapters', 'resolve_chapters',
            'ChapterRun', 'on_default_shop', 'audience_cells', 'main_figure', 'install_static', 'notebook_to_html',
@@ -299,6 +299,8 @@ class _DeclaredToPapermill:
     def __enter__(self): logging.getLogger('papermill').addFilter(self); return self
     def __exit__(self, *exc): logging.getLogger('papermill').removeFilter(self)
 
+BLAS_THREADS = 1   # threads one BLAS call may use in a chapter's kernel, unless the user sets OPENBLAS_NUM_THREADS
+
 def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict | None = None, nbs: str | Path | None = None,
                 hide_code: bool = False, progress: bool = True, kernel: str = 'python3', csv: bool = True,
                 audiences: tuple = AUDIENCES, reference: bool = True, memory_gb: float | None = None, check_claims: bool = False) -> ChapterRun:
@@ -327,7 +329,8 @@ def run_chapter(chapter: str, out_dir: str | Path = 'reports', parameters: dict 
                shop_cache=out_dir/'.shop_cache'/run_id,                 # the shop is read and validated once per run
                reference='1' if reference else '0',                     # the reference sections run, or are left out
                memory_gb=default_memory_gb() if memory_gb is None else memory_gb,   # the kernel's memory ceiling
-               memory_report=out_dir/'metrics'/f'{chapter}.memory.json')
+               memory_report=out_dir/'metrics'/f'{chapter}.memory.json',
+               blas_threads=RunContext.current().blas_threads or BLAS_THREADS)   # the user's own setting, else one thread a BLAS call
     kernel_env = {'IN_TEST': '1' if check_claims else '',                  # a report is not a test: claims about the default shop are asserted only when asked
                   'IPYTHONDIR': str(memory_startup(out_dir/'.ipython'))}     # whose startup file starts the watch
     memory_report = Path(run['memory_report']); memory_report.unlink(missing_ok=True)
