@@ -23,10 +23,10 @@ from .decisions import stock_from_reorder_levels
 # %% auto #0
 __all__ = ['SYNTHETIC_ARGUMENTS', 'REFERENCE_SETS', 'REFERENCE_VARIABLE', 'REFERENCE_PREFIX', 'SHOP_SOURCE_VARIABLE',
            'SHOP_CACHE_VARIABLE', 'VALIDATED_FIRST', 'SOURCE_OPTIONS', 'NEEDS_PREFIX', 'record_metrics',
-           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text', 'check_parameters',
-           'shop_parameters', 'shop_assumption_parameters', 'checking_claims', 'first_line', 'switch_on',
-           'references_wanted', 'ReferenceSections', 'reference_sections', 'report_source', 'source_options',
-           'validate_once', 'open_report_shop', 'ShopSections', 'shop_sections']
+           'ParameterError', 'Param', 'Int', 'Float', 'FloatList', 'Choice', 'Date', 'Bool', 'Text',
+           'declared_parameters', 'check_parameters', 'shop_parameters', 'shop_assumption_parameters',
+           'checking_claims', 'first_line', 'switch_on', 'references_wanted', 'ReferenceSections', 'reference_sections',
+           'report_source', 'source_options', 'validate_once', 'open_report_shop', 'ShopSections', 'shop_sections']
 
 # %% ../nbs/00e_chapter.ipynb #06a3c820
 def _plain(name: str, value):
@@ -117,24 +117,38 @@ def Date(optional: bool = False) -> Param: return Param('date', optional=optiona
 def Bool() -> Param: return Param('bool')
 def Text(optional: bool = False) -> Param: return Param('text', optional=optional)
 
+def declared_parameters(values: dict) -> dict:
+    """name -> Param of the parameters a chapter's parameters cell declares with what they may be as their annotation
+    (`horizon: Int(1) = 4`): Python keeps annotations of a namespace's assignments in its `__annotations__`, and a value
+    papermill injects after the cell (`horizon = 7`, no annotation) leaves them there. An annotation kept as text (after
+    `from __future__ import annotations` in the same kernel) is evaluated in the namespace; one that is no `Param` is
+    no parameter's."""
+    found = {}
+    for name, note in (values.get('__annotations__') or {}).items():
+        if isinstance(note, str):
+            try: note = eval(note, dict(values))
+            except Exception: continue
+        if isinstance(note, Param): found[name] = note
+    return found
+
 def check_parameters(values: dict, spec: dict | None = None) -> dict:
-    """Check a chapter's parameters against `spec` (name -> Param) and return them typed.
+    """Check a chapter's parameters against what its parameters cell declares (`declared_parameters`) and return them typed.
 
     Parameters
     ----------
-    values : the chapter's namespace (pass `globals()`) or a dict holding at least the names in `spec`.
-    spec : name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()`, `Text()` or `FloatList(...)`: the
-        chapter's own parameters. The shop's (`shop_parameters`: the source, the seed, the synthetic shop's size) are
-        declared once, in this chapter, and never in a spec.
+    values : the chapter's namespace (pass `globals()`) or a dict holding at least the names declared.
+    spec : more name -> `Int(...)`, `Float(...)`, `Choice(...)`, `Date()`, `Bool()`, `Text()` or `FloatList(...)`, for
+        a caller without a parameters cell. The shop's (`shop_parameters`: the source, the seed, the synthetic shop's
+        size) are declared once, in this chapter, and never in a chapter's.
 
     Returns
     -------
     dict of the checked values (ints as int, dates as ISO strings). Each shop parameter in `values` is checked too; a
     chapter on a shop (`shop` in `values`) gets every shop parameter, its value in `values` when given, else its default,
     and the shop's assumptions (`SHOP_ASSUMPTIONS` of chapter 00b, declared there once) the same way."""
-    spec, shared = dict(spec or {}), shop_parameters()
+    spec, shared = {**declared_parameters(values), **dict(spec or {})}, shop_parameters()
     doubled = sorted(set(spec) & set(shared))
-    if doubled: raise ParameterError(f"parameter(s) {doubled} are the shop's, declared once in chapter 00e: leave them out of the chapter's spec")
+    if doubled: raise ParameterError(f"parameter(s) {doubled} are the shop's, declared once in chapter 00e: declare them without an annotation")
     missing = [name for name in spec if name not in values]
     if missing: raise ParameterError(f"parameter(s) {missing} are not defined: declare them in the chapter's parameters cell")
     checked = {name: p.check(name, values[name]) for name, p in spec.items()}

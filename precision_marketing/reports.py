@@ -661,11 +661,17 @@ def load_config(path: str | Path | None) -> dict:
     return config
 
 def chapter_parameters(chapter: str, nbs: str | Path | None = None) -> dict:
-    "Name -> default (as written) of the chapter's `parameters` cell, read by papermill's own Python parser; with a `shop` parameter, the shop's assumptions too."
-    from papermill.translators import PythonTranslator
+    """Name -> default (as written) of the chapter's `parameters` cell: its assignments, annotated with what the value may be
+    (`horizon: Int(1) = 4`) or not, read by Python's own parser (papermill's skips an annotation it cannot read as a type
+    name); with a `shop` parameter, the shop's assumptions too."""
+    import ast
     nb = nbformat.read(Path(nbs or nbs_dir())/f'{chapter}.ipynb', as_version=4)
     cells = [c for c in nb.cells if 'parameters' in c.metadata.get('tags', [])]
-    declared = {p.name: p.default for p in PythonTranslator.inspect(cells[0])} if cells else {}
+    source = cells[0].source if cells else ''
+    declared = {}
+    for node in ast.parse(source).body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else node.target if isinstance(node, ast.AnnAssign) and node.value else None
+        if isinstance(target, ast.Name): declared[target.id] = ast.get_source_segment(source, node.value)
     if 'shop' in declared: declared.update({name: repr(default) for name, (_, default) in {**shop_parameters(), **shop_assumption_parameters()}.items() if name not in declared})
     return declared
 
