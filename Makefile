@@ -36,7 +36,8 @@ test: data
 	$(BIN)/python tools/check_layers.py
 	$(BIN)/nbdev_test --n_workers 2 --timing
 
-# the book on the shops users have: orders and products only (the synthetic shop reduced, a 30-customer shop), and odd ones
+# the book on the shops users have: orders and products only (the synthetic shop reduced, a 30-customer shop), and odd ones;
+# two shops' books at a time (check_small_shops.py --jobs)
 test-small-shops: data
 	$(BIN)/python tools/check_small_shops.py $(SMALL_SHOPS)
 

@@ -24,7 +24,10 @@ catalogue can get must be written, each naming the assumptions it rests on:
   copy, sha256-checked by `pm-data fetch`) as order lines, orders only: no catalogue, one product ('CD') whose unit
   price is each purchase's dollars per CD.
 
-    .venv/bin/python tools/check_small_shops.py [--out DIR] [--only NAME ...] [--chapters 02 03 ...]
+    .venv/bin/python tools/check_small_shops.py [--out DIR] [--only NAME ...] [--chapters 02 03 ...] [--jobs 2]
+
+The shops' books run two at a time (`--jobs`), each chapter with one BLAS thread (`pm-report`'s kernels), so they share
+the two cores without spinning against each other; the checks are printed shop by shop in the order above.
 
 Prints one line per check and `N passed, N failed`; exit 0 when every check passes, 1 otherwise.
 """
@@ -36,6 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -105,18 +109,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--out', help='keep the shops and reports here (default: a temporary folder)')
     parser.add_argument('--only', nargs='*', help='run these shops only')
     parser.add_argument('--chapters', nargs='*', default=BOOK, help='chapters to run (default: 01-11, 06a, 07a and 13)')
+    parser.add_argument('--jobs', type=int, default=2, help='shops whose books run at once (default 2: one per core; each chapter runs one BLAS thread)')
     args = parser.parse_args(argv)
+    if args.jobs < 1: parser.error(f'--jobs must be at least 1, got {args.jobs}')
     passed, failed = [], []
     def check(ok: bool, what: str):
         (passed if ok else failed).append(what); print(('PASS ' if ok else 'FAIL ') + what, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(args.out or tmp)
-        for name, tables in shops().items():
-            if args.only and name not in args.only: continue
+        chosen = {name: tables for name, tables in shops().items() if not args.only or name in args.only}
+        def book(name: str, tables) -> subprocess.CompletedProcess:
+            "pm-report on one shop, in its own process and output folder (chapters within a book run in order: later ones read earlier decisions)."
             shop = ['--shop', 'synthetic', '--no-reference', *(x for k, v in SIZED[name].items() for x in ('-p', f'{k}={v}'))] if name in SIZED else ['--shop', str(write_folder(tables, base/'shops'/name))]
-            out = base/'reports'/name
-            run = subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *args.chapters, *shop, '--out', str(out), '--no-progress'],
-                                 capture_output=True, text=True, cwd=ROOT)
+            return subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *args.chapters, *shop, '--out', str(base/'reports'/name), '--no-progress'],
+                                  capture_output=True, text=True, cwd=ROOT)
+        pool = ThreadPoolExecutor(args.jobs)                              # the books side by side; each checked as soon as it and those before it are done
+        runs = {name: pool.submit(book, name, tables) for name, tables in chosen.items()}
+        for name in chosen:
+            run, out = runs[name].result(), base/'reports'/name
             summary = read_summary(out)
             for r in summary:
                 check(r['status'] == 'ok', f"{name}: {r['chapter']} {r['status']} in {r['seconds']:.0f} s" + (f" ({r['error']})" if r['error'] else ''))
@@ -142,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 leaks = reference_leaks(page.read_text(errors='replace'))
                 check(not leaks, f"{name}: {page.relative_to(out)} names no reference data set in a heading or in what it means for the shop"
                       + (f" (found {leaks[:3]})" if leaks else ''))
+        pool.shutdown()
     print(f"{len(passed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
