@@ -125,34 +125,35 @@ def main(argv: list[str] | None = None) -> int:
                                   capture_output=True, text=True, cwd=ROOT)
         pool = ThreadPoolExecutor(args.jobs)                              # the books side by side; each checked as soon as it and those before it are done
         runs = {name: pool.submit(book, name, tables) for name, tables in chosen.items()}
-        for name in chosen:
-            run, out = runs[name].result(), base/'reports'/name
-            summary = read_summary(out)
-            for r in summary:
-                check(r['status'] == 'ok', f"{name}: {r['chapter']} {r['status']} in {r['seconds']:.0f} s" + (f" ({r['error']})" if r['error'] else ''))
-            check(run.returncode == 0 and len(summary) == len(args.chapters), f"{name}: pm-report exit {run.returncode}, {len(summary)} of {len(args.chapters)} chapters")
-            ran = {r['chapter'] for r in summary if r['status'] == 'ok'}
-            for table, chapter in DECIDED.items():
-                if chapter not in ran and not any(c.startswith(chapter.split('_')[0]) for c in args.chapters): continue
-                csv = out/'decisions'/f'{table}.csv'
-                frame = pd.read_csv(csv) if csv.exists() else None
-                empty = NOTHING_TO_DECIDE.get(name, {}).get(table)
-                check(frame is not None and (len(frame) > 0 or empty is not None),
-                      f"{name}: decision table {table} written ({0 if frame is None else len(frame)} rows" + (f"; may be empty: {empty})" if empty else ')'))
-                if frame is not None and 'assumptions' in frame and name not in SIZED:          # the synthetic shop has every table: nothing assumed
-                    check(frame.assumptions.str.contains('assumed|inferred').all(), f"{name}: {table} names its assumptions ({frame.assumptions.iloc[0][:80]}...)")
-            if name != 'tiny': continue
-            for page in sorted(out.glob('*.html')) + sorted(out.glob('business/*.html')):
-                text = re.sub(r'<[^>]+>', ' ', page.read_text(errors='replace'))
-                hits = sorted({m.group(0).lower() for m in FOREIGN_NAMES.finditer(text)})
-                where = next(iter(FOREIGN_NAMES.finditer(text)), None)
-                check(not hits, f"{name}: {page.relative_to(out)} names no category or segment the shop lacks"
-                      + (f" (found {hits}, e.g. ...{text[max(0, where.start() - 80):where.end() + 40].strip()}...)" if hits else ''))
-            for page in sorted(out.glob('business/*.html')):
-                leaks = reference_leaks(page.read_text(errors='replace'))
-                check(not leaks, f"{name}: {page.relative_to(out)} names no reference data set in a heading or in what it means for the shop"
-                      + (f" (found {leaks[:3]})" if leaks else ''))
-        pool.shutdown()
+        try:
+            for name in chosen:
+                run, out = runs[name].result(), base/'reports'/name
+                summary = read_summary(out)
+                for r in summary:
+                    check(r['status'] == 'ok', f"{name}: {r['chapter']} {r['status']} in {r['seconds']:.0f} s" + (f" ({r['error']})" if r['error'] else ''))
+                check(run.returncode == 0 and len(summary) == len(args.chapters), f"{name}: pm-report exit {run.returncode}, {len(summary)} of {len(args.chapters)} chapters")
+                ran = {r['chapter'] for r in summary if r['status'] == 'ok'}
+                for table, chapter in DECIDED.items():
+                    if chapter not in ran and not any(c.startswith(chapter.split('_')[0]) for c in args.chapters): continue
+                    csv = out/'decisions'/f'{table}.csv'
+                    frame = pd.read_csv(csv) if csv.exists() else None
+                    empty = NOTHING_TO_DECIDE.get(name, {}).get(table)
+                    check(frame is not None and (len(frame) > 0 or empty is not None),
+                          f"{name}: decision table {table} written ({0 if frame is None else len(frame)} rows" + (f"; may be empty: {empty})" if empty else ')'))
+                    if frame is not None and 'assumptions' in frame and name not in SIZED:          # the synthetic shop has every table: nothing assumed
+                        check(frame.assumptions.str.contains('assumed|inferred').all(), f"{name}: {table} names its assumptions ({frame.assumptions.iloc[0][:80]}...)")
+                if name != 'tiny': continue
+                for page in sorted(out.glob('*.html')) + sorted(out.glob('business/*.html')):
+                    text = re.sub(r'<[^>]+>', ' ', page.read_text(errors='replace'))
+                    hits = sorted({m.group(0).lower() for m in FOREIGN_NAMES.finditer(text)})
+                    where = next(iter(FOREIGN_NAMES.finditer(text)), None)
+                    check(not hits, f"{name}: {page.relative_to(out)} names no category or segment the shop lacks"
+                          + (f" (found {hits}, e.g. ...{text[max(0, where.start() - 80):where.end() + 40].strip()}...)" if hits else ''))
+                for page in sorted(out.glob('business/*.html')):
+                    leaks = reference_leaks(page.read_text(errors='replace'))
+                    check(not leaks, f"{name}: {page.relative_to(out)} names no reference data set in a heading or in what it means for the shop"
+                          + (f" (found {leaks[:3]})" if leaks else ''))
+        finally: pool.shutdown(cancel_futures=True)                   # a check that raises stops the books not yet started
     print(f"{len(passed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 
