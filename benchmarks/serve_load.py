@@ -15,7 +15,8 @@ and the load generator's writes would be flushed with them.
 The runs' lists are chapter 04's: `ranker_for`'s model for the catalogue, `recommend` top-10 excluding what each bought
 and what is out of stock. Prints per run serve_rps=, serve_p50_ms=, serve_p99_ms= (paced; and the p99 of the lists and
 of the orders apart), serve_max_rps=, serve_errors=, serve_peak_gb= (the
-service's peak resident memory), event_to_visible_ms= (p99), events_acknowledged=, events_recovered=, and, on reads
+service's peak resident memory), event_to_visible_ms= (p99), events_acknowledged=, events_recovered=,
+serve_gc_full_collections= and serve_gc_longest_full_ms= (Python's full collections over the three loads, from /metrics), and, on reads
 only, serve_read_rps= and the peer's (`_serve_peer.py`: the run's lists in a dict behind Starlette on uvicorn, no live
 state) with their ratio."""
 import argparse, csv, json, os, signal, subprocess, sys, tempfile, threading, time
@@ -128,6 +129,7 @@ def run_one(name: str, shop, source: str, args, folder: Path) -> dict:
         out['mixed'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed', rate=args.rate)
         out['mixed_max'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed-max')
         out['event_to_visible_ms'] = event_to_visible(port, recs)
+        out['collector'] = httpx.get(f'http://127.0.0.1:{port}/metrics', timeout=10).json()['collector']   # the three loads' collections
         out['peak_gb'] = peak_gb(proc.pid)
         acknowledged, threads = fault_run(command, port, recs)
         os.kill(proc.pid, signal.SIGKILL); proc.wait()
@@ -184,6 +186,9 @@ def main() -> int:
         print(f'serve_errors={m["errors"] + mx["errors"]}')
         print(f'serve_max_rps={mx["rps"]:.0f}   # the same mix, each user calling again as soon as answered: p50 {mx["p50"]:.0f} ms, p99 {mx["p99"]:.0f} ms ({args.users} users waiting: the latency is the queue)'); print(f'serve_peak_gb={r["peak_gb"]:.2f}'); print(f'event_to_visible_ms={r["event_to_visible_ms"]:.1f}')
         print(f'events_acknowledged={r["acknowledged"]}'); print(f'events_recovered={r["recovered"]}')
+        gc_full, gc_young = r['collector']['generation_2'], r['collector']['generation_0']
+        print(f'serve_gc_full_collections={gc_full["collections"]}   # the three loads; {r["collector"]["frozen_objects"]:,} objects frozen at start (settle_heap)')
+        print(f'serve_gc_longest_full_ms={gc_full["longest_ms"]:.1f}   # the longest stop for a full collection; youngest generation: {gc_young["collections"]:,} collections, longest {gc_young["longest_ms"]:.1f} ms')
         print(f'serve_read_rps={read["rps"]:.0f}   # reads only; p50 {read["p50"]:.0f} ms, p99 {read["p99"]:.0f} ms, {read["errors"]} errors')
         print(f'peer_read_rps={peer["rps"]:.0f}   # the run\'s lists in a dict behind Starlette; p50 {peer["p50"]:.0f} ms, p99 {peer["p99"]:.0f} ms, {peer["errors"]} errors')
         print(f'serve_read_ratio={read["rps"] / peer["rps"]:.2f}   # ours / peer, requests per second')

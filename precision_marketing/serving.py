@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hmac
 import json
 import sys
@@ -27,8 +28,9 @@ from .campaigns import abandoned_cart
 # %% auto #0
 __all__ = ['SERVED_TABLES', 'PROVENANCE', 'EVENT_TABLES', 'MAX_EVENT_ROWS', 'LATENCY_BUCKETS_MS', 'OWNER_PAGE', 'MAX_BODY_BYTES',
            'LOOP_CHECK_BATCHES', 'LOOP_CHECK_ROWS', 'SERVER_OPTIONS', 'load_run', 'DecisionState', 'plain_batches',
-           'check_event_batches', 'check_events', 'EventError', 'EventLog', 'ServiceStats', 'MeasuredRequests',
-           'serve_app', 'open_service', 'shop_with_events', 'main', 'free_port', 'start_service']
+           'check_event_batches', 'check_events', 'EventError', 'EventLog', 'CollectorPauses', 'settle_heap',
+           'ServiceStats', 'MeasuredRequests', 'serve_app', 'open_service', 'shop_with_events', 'main', 'free_port',
+           'start_service']
 
 # %% ../nbs/13_serving.ipynb #4b71d553
 SERVED_TABLES = ('recommendations', 'prices', 'push_list', 'demand_forecasts')   # the decision tables the service reads (recommendations required)
@@ -430,6 +432,34 @@ class EventLog:
         with self.lock: return self.con.execute('select count(*) from batches').fetchone()[0]
     def close(self): self.con.close()
 
+# %% ../nbs/13_serving.ipynb #2cb52b54
+class CollectorPauses:
+    """Python's cyclic collector as a service sees it: each generation's collections since `start`, and how long they
+    held the process (milliseconds, in all and the longest), read from `gc.callbacks`; `summary` adds the objects frozen."""
+    def __init__(self):
+        self.collections, self.total_ms, self.longest_ms, self._began = [0] * 3, [0.0] * 3, [0.0] * 3, None
+    def __call__(self, phase: str, info: dict):
+        if phase == 'start': self._began = time.perf_counter(); return
+        if self._began is None: return                                      # started between a collection's start and stop
+        g, ms = info['generation'], (time.perf_counter() - self._began) * 1000
+        self.collections[g] += 1; self.total_ms[g] += ms; self.longest_ms[g] = max(self.longest_ms[g], ms); self._began = None
+    def start(self) -> 'CollectorPauses':
+        if self not in gc.callbacks: gc.callbacks.append(self)
+        return self
+    def stop(self):
+        if self in gc.callbacks: gc.callbacks.remove(self)
+    def summary(self) -> dict:
+        return {'frozen_objects': gc.get_freeze_count(),
+                **{f'generation_{g}': {'collections': self.collections[g], 'total_ms': round(self.total_ms[g], 3), 'longest_ms': round(self.longest_ms[g], 3)}
+                   for g in range(3)}}
+
+def settle_heap() -> int:
+    """Collect once, then move every object the process holds into the collector's permanent generation (`gc.freeze`),
+    so that no later collection walks them again; return how many objects are frozen. For a process whose state is built
+    once and kept (`pm-serve` after start-up); `gc.unfreeze()` puts them back."""
+    gc.collect(); gc.freeze()
+    return gc.get_freeze_count()
+
 # %% ../nbs/13_serving.ipynb #a43240a2
 LATENCY_BUCKETS_MS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
 OWNER_PAGE = """<!doctype html>
@@ -498,7 +528,7 @@ class MeasuredRequests:
         self.stats.record(getattr(scope.get('route'), 'path', 'other'), status[0], (time.perf_counter() - start) * 1000)
 
 def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict | None = None, anonymise_key: bytes | None = None,
-              max_body_bytes: int = MAX_BODY_BYTES, max_rows: int = MAX_EVENT_ROWS, check_process: bool = False):
+              max_body_bytes: int = MAX_BODY_BYTES, max_rows: int = MAX_EVENT_ROWS, check_process: bool = False, settle: bool = False):
     """The decision service as an ASGI app (FastAPI): reads answered from `state`, event batches checked, logged durably
     in `log`, then applied.
 
@@ -512,9 +542,12 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
     check_process : check the posted batches that a small round's `plain_batches` on the event loop does not take in a
         process of their own (started with the app, stopped with it): `check_rows` is CPU work, and in a thread it
         would share Python's one interpreter lock with the reads; a checker that dies is replaced, its round checked in
-        a thread meanwhile. `pm-serve` uses one; a test may do without."""
+        a thread meanwhile. `pm-serve` uses one; a test may do without.
+    settle : once started, freeze what the process holds out of the collector's walks (`settle_heap`), until it stops;
+        `pm-serve` does. /metrics shows the collector's pauses either way (`CollectorPauses`)."""
     import contextlib
     checker = {}                                                # with check_process: the checker process and the check it runs
+    pauses = CollectorPauses()
     def start_checker():
         import concurrent.futures, multiprocessing
         import precision_marketing.serving as module          # the functions as the spawned process imports them (a notebook's copies it cannot)
@@ -525,8 +558,12 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
         if check_process:
             start_checker()
             await asyncio.wrap_future(checker['pool'].submit(checker['check'], []))     # started and ready before the first request
+        if settle: settle_heap()                                # the state, the libraries and the app: built, kept, never walked again
+        pauses.start()                                          # from here: the collections while serving (settle_heap's own is not one)
         try: yield
         finally:
+            pauses.stop()
+            if settle: gc.unfreeze()
             if checker: checker['pool'].shutdown(cancel_futures=True)
     app = FastAPI(title='precision-marketing decision service', version='1', lifespan=lifespan,
                   description="The decisions of one pm-report run, kept live as the shop's events arrive.")
@@ -643,11 +680,11 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
 
     @app.get('/metrics')
     async def metrics():
-        "Request counts, the latency histogram, events applied and the state's age."
+        "Request counts, the latency histogram, events applied, the state's age and the collector's pauses."
         return {'requests': stats.requests, 'requests_total': stats.total, 'latency_ms': stats.histogram(),
                 'events_applied': state.events_applied, 'triggers_last_hour': sum(t > time.time() - 3600 for t in state.triggers_fired),
                 'products_short': int(state.short(np.arange(len(state.products))).sum()),
-                'state_age_seconds': round(time.time() - stats.started, 3)}
+                'state_age_seconds': round(time.time() - stats.started, 3), 'collector': pauses.summary()}
 
     return app
 
@@ -724,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
     if context.serve_token is None: print(f"pm-serve: {RUN_VARIABLES['serve_token']} is not set: the service answers reads and refuses every write (401)", file=sys.stderr)
     print(f"pm-serve: run {run['run_id']} on {run['shop']}, {state.events_applied:,} logged events replayed from {log.path}; http://{args.host}:{args.port}/docs", flush=True)
     import uvicorn
-    uvicorn.run(serve_app(state, log, context.serve_token, run, key, check_process=True), host=args.host, port=args.port, log_level='warning',
+    uvicorn.run(serve_app(state, log, context.serve_token, run, key, check_process=True, settle=True), host=args.host, port=args.port, log_level='warning',
                 **SERVER_OPTIONS)
     return 0
 

@@ -86,6 +86,9 @@ def main() -> int:
             fired = web.get('/customers/c1/offer').json()['triggers']
             check([t['reason'] for t in fired] == ['cart abandoned over 24 h ago'] and web.get('/metrics').json()['triggers_last_hour'] == 1,
                   f'a cart added two days ago and not bought: the trigger fires ({fired})')
+            collector = web.get('/metrics').json()['collector']
+            check(collector['frozen_objects'] > 10_000 and sorted(collector) == ['frozen_objects', 'generation_0', 'generation_1', 'generation_2'],
+                  f"what pm-serve holds at start is out of the collector's walks ({collector['frozen_objects']:,} objects frozen), its pauses on /metrics")
             cold = web.get('/customers/nobody/recommendations?n=3').json()['recommendations']
             check([r['product_id'] for r in cold] == ['p1', 'p3', 'p6'] and all(r['source'].startswith('cold start') for r in cold),
                   f'an unknown customer: the best sellers in stock, p2 and p4 sold out ({cold})')
