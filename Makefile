@@ -34,7 +34,7 @@ docs: $(STAMP)
 test: data
 	$(BIN)/python tools/check_sync.py
 	$(BIN)/python tools/check_layers.py
-	$(BIN)/nbdev_test --n_workers 2 --timing
+	$(BIN)/python tools/test_notebooks.py --n_workers 2   # nbdev_test's runner, the longest notebooks first
 
 # the book on the shops users have: orders and products only (the synthetic shop reduced, a 30-customer shop), and odd ones;
 # two shops' books at a time (check_small_shops.py --jobs)
@@ -82,7 +82,7 @@ check-pages: $(STAMP)
 	@if [ -f reports/spark/index.html ]; then echo 'the book read through Spark (make report-spark):'; $(BIN)/python tools/check_pages.py reports/spark; fi
 
 test-slow: data
-	$(BIN)/nbdev_test --n_workers 2 --timing --flags slow
+	$(BIN)/python tools/test_notebooks.py --n_workers 2 --flags slow
 
 readme: $(STAMP)
 	$(BIN)/python -c "from precision_marketing.reports import write_readme; print(write_readme())"
