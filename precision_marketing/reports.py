@@ -288,16 +288,24 @@ def _mark_stop(executed: Path, error: str) -> str:
     return f"{error} in code cell {number} ({first!r}){why}"
 
 class _DeclaredToPapermill:
-    """While a chapter runs: papermill's warning "Passed unknown parameter: NAME" is dropped for the names in `names`.
-    Papermill's parser reads only the parameters cell, but every chapter on a shop takes the shop's parameters
-    (`shop_parameters`, `shop_assumption_parameters`; `chapter_parameters` declares them) from the cell papermill injects,
-    so for those names the warning says the opposite of what happens. Any other name still warns."""
+    """While a chapter runs, two of papermill's warnings are dropped for the parameters in `names`, which the chapter
+    declares (`chapter_parameters`), since for those they say the opposite of what happens:
+    "Passed unknown parameter: NAME" (papermill's parser reads only the parameters cell, but every chapter on a shop
+    takes the shop's parameters, `shop_parameters` and `shop_assumption_parameters`, from the cell papermill injects), and
+    "Unable to parse line N 'NAME: Kind(...) = value'" (papermill's line parser gives up on a line with two '=', as in
+    `Float(0, 1, open_low=True) = 0.05`; `chapter_parameters` reads such a declaration with Python's ast). Any other name
+    still warns."""
+    LOGGERS = ('papermill', 'papermill.translators')          # a logger's filter sees only what is logged to it, not what its children pass up
     def __init__(self, names): self.names = set(names)
     def filter(self, record) -> bool:
-        m = re.fullmatch(r'Passed unknown parameter: (\S+)', record.getMessage())
+        said = record.getMessage()
+        m = re.fullmatch(r'Passed unknown parameter: (\S+)', said) or re.fullmatch(r"Unable to parse line \d+ '(\w+)\s*:.*'\.", said, flags=re.S)
         return not (m and m.group(1) in self.names)
-    def __enter__(self): logging.getLogger('papermill').addFilter(self); return self
-    def __exit__(self, *exc): logging.getLogger('papermill').removeFilter(self)
+    def __enter__(self):
+        for name in self.LOGGERS: logging.getLogger(name).addFilter(self)
+        return self
+    def __exit__(self, *exc):
+        for name in self.LOGGERS: logging.getLogger(name).removeFilter(self)
 
 BLAS_THREADS = 1   # threads one BLAS call may use in a chapter's kernel, unless the user sets OPENBLAS_NUM_THREADS
 
