@@ -456,7 +456,8 @@ class CollectorPauses:
 def settle_heap() -> int:
     """Collect once, then move every object the process holds into the collector's permanent generation (`gc.freeze`),
     so that no later collection walks them again; return how many objects are frozen. For a process whose state is built
-    once and kept (`pm-serve` after start-up); `gc.unfreeze()` puts them back."""
+    once and kept (`pm-serve` after start-up): a frozen object that later becomes garbage in a reference cycle is freed
+    only when `gc.unfreeze()` puts them back (reference counting frees the rest as usual)."""
     gc.collect(); gc.freeze()
     return gc.get_freeze_count()
 
