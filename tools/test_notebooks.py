@@ -4,7 +4,7 @@ same skip flags, on two workers — but the longest first. nbdev_test hands its 
 longest first (LONGEST, from make test's own --timing figures, then the rest by name), the two workers finish close
 together. Prints each notebook's seconds, longest first, as nbdev_test --timing does; exits 1 when a notebook fails.
 
-    .venv/bin/python tools/test_notebooks.py [--n_workers 2] [--flags slow]"""
+    .venv/bin/python tools/test_notebooks.py [NOTEBOOK ...] [--n_workers 2] [--flags slow]"""
 import argparse
 import sys
 import time
@@ -37,19 +37,23 @@ def longest_first(files: list) -> list:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('notebooks', nargs='*', help='only these notebooks (names without .ipynb); default: every one nbdev_test would test')
     p.add_argument('--n_workers', type=int, default=2)
     p.add_argument('--flags', default='', help='space-separated test flags to run that are normally skipped (as nbdev_test --flags)')
     args = p.parse_args(argv)
     config = get_config()
     files = [f.absolute() for f in nbglob(None, as_path=True) if _keep_file(f, '.notest')]
-    missing = sorted(set(LONGEST) - {f.stem for f in files})
+    missing = sorted(set(args.notebooks or LONGEST) - {f.stem for f in files})
     if missing:
-        print(f'test_notebooks: LONGEST names notebooks that are not there: {missing}; put the current names in tools/test_notebooks.py', file=sys.stderr)
+        print(f'test_notebooks: no notebook {missing} to test' + ('' if args.notebooks else '; put the current names in LONGEST (tools/test_notebooks.py)'), file=sys.stderr)
         return 2
+    if args.notebooks: files = [f for f in files if f.stem in args.notebooks]
+    import test_notebooks as this                                   # this file under its own name: a worker finds test_one there, since
+                                                                    # test_nb runs IPython, which takes the worker's __main__ for its own
     files = longest_first(files)
     started = time.time()
     with working_directory(config.nbs_path):
-        results = parallel(test_one, files, skip_flags=config.tst_flags.split(), force_flags=args.flags.split(), n_workers=args.n_workers,
+        results = parallel(this.test_one, files, skip_flags=config.tst_flags.split(), force_flags=args.flags.split(), n_workers=args.n_workers,
                            basepath=config.config_path, pause=0.01)
     passed, seconds = zip(*results)
     for f, s in sorted(zip(files, seconds), key=lambda fs: fs[1], reverse=True): print(f'{f.name}: {int(s)} secs')
