@@ -15,9 +15,9 @@ from .demand import DISCOUNTS as DEMAND_DISCOUNTS, channel_lift, price_response
 # %% auto #0
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'CHANNELS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank',
            'crowding_distance', 'sbx_bounded', 'polynomial_mutation', 'NSGA2Result', 'nsga2_numpy', 'channel_prior',
-           'NothingToPlan', 'PromotionProblem', 'promotion_inputs', 'slow_mover_inputs', 'shop_size_problem',
-           'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions', 'stock_covered', 'PSOResult',
-           'pso_weighted_sum', 'supported_mask']
+           'segment_channels', 'NothingToPlan', 'PromotionProblem', 'promotion_inputs', 'slow_mover_inputs',
+           'shop_size_problem', 'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions', 'stock_covered',
+           'PSOResult', 'pso_weighted_sum', 'supported_mask']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -270,6 +270,14 @@ def channel_prior(channels=CHANNELS, effect: float = 0.10, half_saturation: floa
     if not channels or len(set(channels)) != len(channels): raise ValueError(f"channels must be distinct names, got {channels}")
     return pd.DataFrame({'effect': effect, 'half_saturation': half_saturation}, index=pd.Index(channels, name='channel'))
 
+def segment_channels(channels: pd.DataFrame, segment) -> pd.DataFrame:
+    """One segment's channel curves (`effect`, `half_saturation` per channel) from a planner's channel table: its rows when
+    the table holds a curve per (segment, channel) (`planner_curves` at the segments' shares), else the table itself."""
+    if channels.index.nlevels == 1: return channels
+    if list(channels.index.names) != ['segment', 'channel']: raise ValueError(f"channels: index by channel, or by (segment, channel); got {channels.index.names}")
+    if segment not in channels.index.get_level_values('segment'): raise KeyError(f"channels: no curve for segment {segment!r}; segments with curves: {sorted(map(str, channels.index.get_level_values('segment').unique()))}")
+    return channels.xs(segment, level='segment')
+
 class NothingToPlan(ValueError):
     "Raised when a promotion problem has nothing to plan: no category (or product) sold in the period has the stock to promote."
 
@@ -285,7 +293,8 @@ class PromotionProblem:
     budget : marketing budget for the period (channel spend + feature costs).
     min_margin : a discounted price must stay at least cost x (1 + min_margin).
     feature_cost : cost of featuring one segment x category cell.
-    channels : per channel `effect` and `half_saturation` (default: `channel_prior()`, the stated stand-in).
+    channels : per channel `effect` and `half_saturation` (default: `channel_prior()`, the stated stand-in), or per
+        (segment, channel), each segment's own curve (`planner_curves` at the segments' shares of the customers).
     optimise_spend : False: spend is fixed at half the budget, spread evenly, and not part of the genes.
     discounts : the allowed discount depths, each in [0, 1).
 
@@ -315,8 +324,15 @@ class PromotionProblem:
         if short: raise ValueError(f"even without any promotion, baseline demand exceeds the stock in {short}: shorten the period or restock first")
         self.budget, self.min_margin, self.feature_cost = budget, min_margin, feature_cost
         channels = channel_prior() if channels is None else channels
-        self.effect, self.half = channels.effect.to_numpy(float), channels.half_saturation.to_numpy(float)
-        self.channels, self.optimise_spend = list(channels.index), optimise_spend
+        if channels.index.nlevels == 1:                                     # one curve per channel for every segment: K
+            self.effect, self.half = channels.effect.to_numpy(float), channels.half_saturation.to_numpy(float)
+            self.channels = list(channels.index)
+        else:                                                               # each segment's own curve: S x K
+            self.channels = list(segment_channels(channels, self.segments[0]).index)
+            each = [segment_channels(channels, s_).reindex(self.channels) for s_ in self.segments]
+            if any(c.isna().any().any() for c in each): raise KeyError(f"channels: every segment needs a curve for each of {self.channels}")
+            self.effect, self.half = (np.stack([c[col].to_numpy(float) for c in each]) for col in ('effect', 'half_saturation'))
+        self.optimise_spend = optimise_spend
         allowed = self.price[None, :] * (1 - self.discounts[:, None]) >= self.cost[None, :] * (1 + min_margin)
         self.max_level = np.array([np.flatnonzero(allowed[:, c]).max() if allowed[:, c].any() else 0 for c in range(len(self.price))])
         S, C, K = len(self.segments), len(self.categories), len(self.channels)
@@ -441,7 +457,9 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     seed : K-means seed.
     segments, products : the plan's segments and products.
     days, lookback_days : the planning period and the days its baseline is measured over (`slow_mover_inputs`).
-    budget, min_margin, feature_cost, channels : as in `PromotionProblem`.
+    budget, min_margin, feature_cost : as in `PromotionProblem`.
+    channels : as in `PromotionProblem`, or a function of the segments' shares of the customers (segment -> share) that
+        gives them (e.g. `lambda shares: planner_curves(curves, days, shares)`): the segments are made here.
 
     Returns
     -------
@@ -452,6 +470,7 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     baseline, value, items, stock = slow_mover_inputs(store.orders, store.products, store.inventory, segment_of, response, days, products, lookback_days)
     baseline, short = stock_covered(baseline, stock)                   # a product short of stock even without a promotion is not planned
     if len(short): print(f"{len(short)} product(s) left out of the plan: stock below the demand expected without a promotion, e.g. {short.round(1).head(3).to_dict()}")
+    if callable(channels): channels = channels(segment_of.value_counts(normalize=True))
     return PromotionProblem(baseline, items, value, stock, budget, min_margin, feature_cost=feature_cost, channels=channels), segment_of
 
 def pareto_mask(values: np.ndarray) -> np.ndarray:

@@ -87,7 +87,7 @@ class ShopSimulator:
         at the `running_spend` s (the whole effect a_k on a shop without media): what a planner's curve should hold."""
         return pd.Series(effect_on_top(self.channels.effect, self.channels.half_saturation, self.running_spend), index=self.channels.index)
 
-    def contact_lift(self, spend, channels, share: float, days: int) -> np.ndarray:
+    def contact_lift(self, spend, channels, share: float, days: int, segment=None) -> np.ndarray:
         """How the customers of a group respond to `spend` per channel (named `channels`) aimed at them over `days` days, the
         group being `share` of the customers; a channel the world does not have moves no one.
 
@@ -95,9 +95,15 @@ class ShopSimulator:
         spend aimed at the group is read on `targeted_half_saturation`
         (chapter 00f) with the effect left on top of the `running_spend` (`contact_effect`), which is exactly the lift of the
         running plus the aimed spend relative to the running media's. On a shop without media (`synthetic_media=false`) the
-        curves are read per group and planning period, as chapter 08's planner reads them."""
-        a = self.contact_effect().reindex(channels).fillna(0.0).to_numpy(float)
-        h = self.channels.half_saturation.reindex(channels).fillna(1.0).to_numpy(float)
+        curves are read per group and planning period, as chapter 08's planner reads them; a twin whose curves are per
+        (segment, channel) (`planner_curves` at the personas' shares) reads the group's own, `segment` naming it."""
+        effect, half = self.contact_effect(), self.channels.half_saturation
+        if self.channels.index.nlevels == 2:
+            if self.media_lift is not None: raise ValueError("a world with weekly media has one curve per channel, not per (segment, channel)")
+            if segment is None: raise ValueError("this world's channel curves are per (segment, channel): name the group's segment")
+            effect, half = effect.xs(segment, level='segment'), half.xs(segment, level='segment')
+        a = effect.reindex(channels).fillna(0.0).to_numpy(float)
+        h = half.reindex(channels).fillna(1.0).to_numpy(float)
         return channel_lift(spend, a, h if self.media_lift is None else targeted_half_saturation(h, days, share))
 
     def response(self, relative_price, promo) -> np.ndarray:
@@ -264,8 +270,9 @@ def fit_twin(shop, persona: pd.Series, response: pd.DataFrame, seed: int, channe
     seed : seeds the remaining lifetimes of the customers alive at the end of the history.
     response : per category `elasticity`, `promo_lift` (chapter 09's `category_response`), and `identified` when known:
         a category whose response is not identified keeps its estimate but is flagged in `categories.basis`.
-    channels : per channel `effect` and `half_saturation` as measured from a campaign log (chapter 10); without one,
-        marketing contact has no effect in the twin (effect 0), and the table says so.
+    channels : per channel `effect` and `half_saturation` as measured from a campaign log (chapter 10), or per (segment,
+        channel) from chapter 07a's media mix (`planner_curves` at the personas' shares: each persona's group reads its own,
+        `ShopSimulator.contact_lift`); without either, marketing contact has no effect in the twin (effect 0), and the table says so.
     gap_multiple : a customer whose last order is older than this many of their segment's mean gaps between orders has left.
     min_pair_orders, min_pair_lift : a product pair bought together in at least this many orders, with at least this lift,
         is a complementary pair of the twin.
@@ -609,7 +616,8 @@ class Learned:
     persona : customer_id -> persona (chapter 02's `persona_segments`).
     response : per category `elasticity` and `promo_lift` (chapter 09's `category_response`).
     channels : each channel's `effect` and `half_saturation`: chapter 10's `channel_response`, chapter 08's `channel_prior` or the
-        twin's table. Required: no planner may read the simulator's own curves.
+        twin's table; or per (persona, channel), chapter 07a's curves at each persona's share (`planner_curves`).
+        Required: no planner may read the simulator's own curves.
     segment_value : persona -> value, the planner's segment weights (e.g. chapter 03's CLV per persona, `persona_clv`);
         None: each persona's revenue in the last planning period (chapter 08's default)."""
     orders: pd.DataFrame
@@ -712,6 +720,7 @@ class PrecisionMarketing(Policy):
     def apply(self, books: PlanBooks, plan: PeriodPlan, start: int, end: int) -> Demand:
         """Each persona's offers shown (the deeper of the offer and a markdown; none on a short product) and paid for, the plan's
         estimated effect added up for the stock, and the customers' draw of the period."""
+        from precision_marketing.genetic_algorithm import segment_channels
         sim, cats, short, levers = self.setup.sim, list(self.setup.sim.cats.index), plan.short, self.levers
         if plan.offers is not None:
             offers, belief = plan.offers, self.learned.channels
@@ -724,8 +733,9 @@ class PrecisionMarketing(Policy):
                 books.relative_price[i + 1, :, start:end] = self.regular[:, start:end] * (1 - np.maximum(d[:, None], books.markdown[:, start:end]))
                 books.promo[i + 1, :, start:end] = f[:, None]
                 spend = offers.loc[name][spend_cols].iloc[0].to_numpy(float) * ('channels' in levers)   # per persona, the same in every category row
-                lift = np.where(short, 1.0, sim.contact_lift(spend, used, self.share[i], end - start))                                         # how customers respond
-                believed = np.where(short, 1.0, channel_lift(spend, belief.effect.loc[used], belief.half_saturation.loc[used]))                       # what the policy expects
+                lift = np.where(short, 1.0, sim.contact_lift(spend, used, self.share[i], end - start, segment=name))                             # how customers respond
+                curve = segment_channels(belief, name)                                                                                          # the persona's curve, as the planner read it
+                believed = np.where(short, 1.0, channel_lift(spend, curve.effect.loc[used], curve.half_saturation.loc[used]))                       # what the policy expects
                 books.amplify[i + 1, :, start:end] = lift[:, None]
                 books.effect[:, start:end] += self.weight[i + 1][:, None] * ((price_response(1 - d, f, self.est_e, self.est_lift) * believed)[:, None] - 1)
                 books.offered[self.group == i + 1] |= pd.Series((d > 0) | f).groupby(sim.cat_idx).any().reindex(range(len(cats)), fill_value=False).to_numpy()[None]

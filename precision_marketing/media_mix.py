@@ -447,20 +447,42 @@ def served_media_revenue(lift: np.ndarray, base: np.ndarray, stock: pd.DataFrame
     return served(lift) - served(np.zeros_like(lift))
 
 # %% ../nbs/07a_media_mix.ipynb #5e665f47
-def planner_curves(curves: pd.DataFrame, days: int, groups: int) -> pd.DataFrame:
+def planner_curves(curves: pd.DataFrame, days: int, groups: int | pd.Series) -> pd.DataFrame:
     """The channel curves of chapter 08's planner from the decision table `channel_response_curves`: per channel the
     effect left over at the current weekly spend, a_k exp(-s_k / h_k) / (1 + sum_j a_j (1 - exp(-s_j / h_j))), and the
-    half-saturation spend of a spend aimed at one of `groups` customer groups of equal size over `days` days
-    (`targeted_half_saturation` of the weekly h_k), so that the planner's lift is the extra lift on top of the media
-    the shop runs; and the `basis` they rest on."""
+    half-saturation spend of a spend aimed at a group of customers over `days` days (`targeted_half_saturation` of the
+    weekly h_k), so that the planner's lift is the extra lift on top of the media the shop runs; and the `basis` they rest on.
+
+    Parameters
+    ----------
+    curves : the decision table `channel_response_curves` (chapter 07a): per channel `effect`, `half_saturation`, `current_weekly_spend`.
+    days : the planning period in days.
+    groups : each group's share of the customers, a Series segment -> share (e.g. chapter 02's `customer_segments`
+        counted, `value_counts(normalize=True)`): one curve per (segment, channel), each at its segment's share; or a
+        number G of groups of equal size (share 1 / G each): one curve per channel.
+
+    Returns
+    -------
+    `effect`, `half_saturation` and `basis`, indexed by channel, or by (segment, channel) when `groups` is a Series."""
     check_columns(curves, ['channel', 'effect', 'half_saturation', 'current_weekly_spend'], 'channel_response_curves')
-    if groups < 1: raise ValueError(f"groups must be >= 1, got {groups}")
+    if isinstance(groups, pd.Series):
+        shares = groups.astype(float)
+        if shares.empty or shares.isna().any() or (shares <= 0).any() or shares.sum() > 1 + 1e-9 or not shares.index.is_unique:
+            raise ValueError(f"groups: each segment's share of the customers must be > 0, once per segment, and the shares must sum to at most 1; got {shares.round(3).to_dict()}")
+    elif groups < 1: raise ValueError(f"groups must be >= 1, got {groups}")
     per = curves.groupby('channel')[['effect', 'half_saturation', 'current_weekly_spend']]
     if (per.nunique() > 1).any().any(): raise SchemaError("channel_response_curves: a channel's effect, half_saturation or current_weekly_spend differs between its rows; each channel has one curve")
     curve = per.first()
     if curve.isna().any().any() or (curve.effect < 0).any() or (curve.half_saturation <= 0).any() or (curve.current_weekly_spend < 0).any():
         raise SchemaError(f"channel_response_curves: every channel needs an effect >= 0, a half_saturation > 0 and a current_weekly_spend >= 0, got {curve.round(3).to_dict('index')}")
-    return pd.DataFrame({'effect': effect_on_top(curve.effect, curve.half_saturation, curve.current_weekly_spend),
-                         'half_saturation': targeted_half_saturation(curve.half_saturation, days, 1 / groups),
-                         'basis': f"chapter 07a's media mix (posterior means): the lift on top of the current weekly spend, aimed at one of {groups} groups over {days} days"},
-                        index=curve.index)
+    effect = pd.Series(effect_on_top(curve.effect, curve.half_saturation, curve.current_weekly_spend), index=curve.index)
+    basis = "chapter 07a's media mix (posterior means): the lift on top of the current weekly spend, aimed at "
+    if not isinstance(groups, pd.Series):
+        return pd.DataFrame({'effect': effect, 'half_saturation': targeted_half_saturation(curve.half_saturation, days, 1 / groups),
+                             'basis': basis + f"one of {groups} groups of equal size over {days} days"}, index=curve.index)
+    grid = pd.MultiIndex.from_product([shares.index, curve.index], names=['segment', 'channel'])
+    channel, share = grid.get_level_values('channel'), shares.reindex(grid.get_level_values('segment')).to_numpy()
+    return pd.DataFrame({'effect': effect.reindex(channel).to_numpy(),
+                         'half_saturation': targeted_half_saturation(curve.half_saturation.reindex(channel).to_numpy(), days, share),
+                         'basis': basis + f"each segment at its share of the customers ({', '.join(f'{s} {v:.3f}' for s, v in shares.items())}) over {days} days"},
+                        index=grid)
