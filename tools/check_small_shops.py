@@ -24,7 +24,7 @@ catalogue can get must be written, each naming the assumptions it rests on:
   copy, sha256-checked by `pm-data fetch`) as order lines, orders only: no catalogue, one product ('CD') whose unit
   price is each purchase's dollars per CD.
 
-    .venv/bin/python tools/check_small_shops.py [--out DIR] [--only NAME ...] [--chapters 02 03 ...] [--jobs 2]
+    .venv/bin/python tools/check_small_shops.py [--out DIR] [--only NAME ...] [--chapters 02 03 ...] [--jobs 2] [-p NAME=VALUE ...]
 
 The shops' books run two at a time (`--jobs`), each chapter with one BLAS thread (`pm-report`'s kernels), so they share
 the two cores without spinning against each other; the checks are printed shop by shop in the order above.
@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--only', nargs='*', help='run these shops only')
     parser.add_argument('--chapters', nargs='*', default=BOOK, help='chapters to run (default: 01-11, 06a, 07a and 13)')
     parser.add_argument('--jobs', type=int, default=2, help='shops whose books run at once (default 2: one per core; each chapter runs one BLAS thread)')
+    parser.add_argument('-p', action='append', default=[], metavar='NAME=VALUE',
+                        help="more pm-report parameters for every shop's book, e.g. -p replications=3 (CI: chapter 11's loop at 3 seeds, not a report's 10)")
     args = parser.parse_args(argv)
     if args.jobs < 1: parser.error(f'--jobs must be at least 1, got {args.jobs}')
     passed, failed = [], []
@@ -121,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         def book(name: str, tables) -> subprocess.CompletedProcess:
             "pm-report on one shop, in its own process and output folder (chapters within a book run in order: later ones read earlier decisions)."
             shop = ['--shop', 'synthetic', '--no-reference', *(x for k, v in SIZED[name].items() for x in ('-p', f'{k}={v}'))] if name in SIZED else ['--shop', str(write_folder(tables, base/'shops'/name))]
-            return subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *args.chapters, *shop, '--out', str(base/'reports'/name), '--no-progress'],
+            more = [x for kv in args.p for x in ('-p', kv)]
+            return subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *args.chapters, *shop, *more, '--out', str(base/'reports'/name), '--no-progress'],
                                   capture_output=True, text=True, cwd=ROOT)
         pool = ThreadPoolExecutor(args.jobs)                              # the books side by side; each checked as soon as it and those before it are done
         runs = {name: pool.submit(book, name, tables) for name, tables in chosen.items()}
