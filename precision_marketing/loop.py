@@ -97,13 +97,13 @@ class ShopSimulator:
         running plus the aimed spend relative to the running media's. On a shop without media (`synthetic_media=false`) the
         curves are read per group and planning period, as chapter 08's planner reads them; a twin whose curves are per
         (segment, channel) (`planner_curves` at the personas' shares) reads the group's own, `segment` naming it."""
-        effect, half = self.contact_effect(), self.channels.half_saturation
+        from precision_marketing.genetic_algorithm import segment_channels
         if self.channels.index.nlevels == 2:
             if self.media_lift is not None: raise ValueError("a world with weekly media has one curve per channel, not per (segment, channel)")
             if segment is None: raise ValueError("this world's channel curves are per (segment, channel): name the group's segment")
-            effect, half = effect.xs(segment, level='segment'), half.xs(segment, level='segment')
-        a = effect.reindex(channels).fillna(0.0).to_numpy(float)
-        h = half.reindex(channels).fillna(1.0).to_numpy(float)
+        curve = segment_channels(self.channels.assign(effect=self.contact_effect()), segment)     # the group's own rows, as a planner reads them
+        a = curve.effect.reindex(channels).fillna(0.0).to_numpy(float)
+        h = curve.half_saturation.reindex(channels).fillna(1.0).to_numpy(float)
         return channel_lift(spend, a, h if self.media_lift is None else targeted_half_saturation(h, days, share))
 
     def response(self, relative_price, promo) -> np.ndarray:
