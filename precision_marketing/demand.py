@@ -5,12 +5,17 @@
 # %% ../nbs/00f_demand.ipynb #44cd2549
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from .data import SchemaError
+
 # %% auto #0
 __all__ = ['DISCOUNTS', 'price_response', 'channel_effects', 'channel_lift', 'targeted_half_saturation', 'effect_on_top',
-           'geometric_adstock', 'seasonality', 'line_rates', 'draw_lines']
+           'segment_channels', 'geometric_adstock', 'seasonality', 'line_rates', 'draw_lines', 'Demand',
+           'ShopSimulator']
 
 # %% ../nbs/00f_demand.ipynb #79c61190
 DISCOUNTS = (0.0, 0.1, 0.2, 0.3)        # the discount ladder: the history's promotion depths, and the planners' choices
@@ -60,6 +65,16 @@ def effect_on_top(effect, half_saturation, spend) -> np.ndarray:
     the lift of s + x relative to the lift of s (the whole effect when nothing runs)."""
     a, h, s = (np.asarray(v, float) for v in (effect, half_saturation, spend))
     return a * np.exp(-s / h) / channel_lift(s, a, h)
+
+# %% ../nbs/00f_demand.ipynb #47628e24
+def segment_channels(channels: pd.DataFrame, segment) -> pd.DataFrame:
+    """One segment's channel curves (`effect`, `half_saturation` per channel) from a planner's channel table: its rows when
+    the table holds a curve per (segment, channel) (`planner_curves` at the segments' shares), else the table itself."""
+    if channels.index.nlevels == 1: return channels
+    if list(channels.index.names) != ['segment', 'channel']: raise ValueError(f"channels: index by channel, or by (segment, channel); got {channels.index.names}")
+    if segment not in channels.index.get_level_values('segment'): raise KeyError(f"channels: no curve for segment {segment!r}; segments with curves: {sorted(map(str, channels.index.get_level_values('segment').unique()))}")
+    return channels.xs(segment, level='segment')
+
 
 # %% ../nbs/00f_demand.ipynb #f2d3715c
 def geometric_adstock(spend, decay, max_lag: int = 8, xp=np):
@@ -112,3 +127,178 @@ def draw_lines(rng, pair_rng, lam, members, activity, extra_lines: float, units_
         prods, custs, orders = np.r_[prods, b], np.r_[custs, custs[on]], np.r_[orders, orders[on]]
         qty = np.r_[qty, 1 + pair_rng.poisson(units_per_line - 1, len(on))]
     return prods, custs, orders, qty, trips
+
+# %% ../nbs/00f_demand.ipynb #8b93d130
+@dataclass
+class Demand:
+    "What customers wanted on some days: `units` (products x days) and the order `lines` (day, segment, offer group, order, product, customer, units)."
+    units: np.ndarray
+    lines: pd.DataFrame
+
+class ShopSimulator:
+    """The synthetic shop continued day by day, under any prices and promotions, by the truth that generated its history.
+
+    Parameters
+    ----------
+    shop : the synthetic shop opened with its truth (`open_shop('synthetic', ...)`: a `Shop` whose `truth` is set).
+    running_weeks : a shop with media (`truth['media']`) keeps its media running after the history at the mean weekly
+        spend per channel of its last `running_weeks` weeks (`running_spend`; a cost every policy pays alike)."""
+    NEEDS = ('segments', 'categories', 'channels', 'customer_segment', 'customer_lifetime', 'product_appeal', 'basket_pairs')
+
+    def __init__(self, shop, running_weeks: int = 13):
+        truth = getattr(shop, 'truth', None) or {}
+        missing = [k for k in self.NEEDS if k not in truth]
+        if missing: raise SchemaError(f"the simulator continues the synthetic shop by its truth, and this shop ({shop.describe()}) lacks {missing}: "
+                                      "open it with open_shop('synthetic', ...)")
+        products = shop.products.reset_index(drop=True)
+        self.ids = products.product_id.to_numpy()
+        self.segs, self.cats, self.channels = truth['segments'], truth['categories'], truth['channels']
+        self.cat_idx = self.cats.index.get_indexer(products.category)
+        self.list_price, self.unit_cost = products.list_price.to_numpy(float), products.unit_cost.to_numpy(float)
+        self.launch = products.launch_date.to_numpy('datetime64[ns]')
+        self.appeal = truth['product_appeal'].reindex(self.ids).to_numpy(float)
+        life = truth['customer_lifetime']
+        self.customer_ids = life.index.to_numpy()
+        self.seg_idx = self.segs.index.get_indexer(truth['customer_segment'].reindex(life.index))
+        self.activity = life.activity.to_numpy(float)
+        self.first, self.last = life.first_day.to_numpy('datetime64[ns]'), life.last_day.to_numpy('datetime64[ns]')
+        pairs, at = truth['basket_pairs'], pd.Index(self.ids).get_indexer
+        self.pair_a, self.pair_b = at(pairs.anchor), at(pairs.complement)
+        self.complement_of = np.full(len(self.ids), -1); self.complement_of[self.pair_a] = self.pair_b
+        self.attach_probability = float(pairs.attach_probability.iloc[0]) if len(pairs) else 0.0
+        self.elasticity = self.cats.elasticity.to_numpy(float)[self.cat_idx]
+        self.lift = self.cats.promo_lift.to_numpy(float)[self.cat_idx]
+        self.history_end = shop.days[-1]
+        media = truth.get('media')                                  # the history's weekly media, when the shop has them
+        self.media_lift = None if media is None else media.groupby('week').lift.sum()
+        self.running_spend = (pd.Series(0.0, index=self.channels.index) if media is None else
+                              media.pivot_table(index='week', columns='channel', values='spend').iloc[-running_weeks:].mean().reindex(self.channels.index).fillna(0.0))
+        a, h = self.channels.effect.to_numpy(float), self.channels.half_saturation.to_numpy(float)
+        self.steady_lift = channel_lift(self.running_spend.to_numpy(), a, h) - 1      # of the running media, after the history
+
+    def media_multiplier(self, dates) -> np.ndarray:
+        """1 + the lift of the shop's own media on each date: the history's weekly lift within the history (`truth['media']`),
+        after it the steady lift of the `running_spend` kept running (chapter 00f's curve at that weekly spend); 1 without media."""
+        dates = pd.DatetimeIndex(dates)
+        if self.media_lift is None: return np.ones(len(dates))
+        week = dates.to_period('W-SUN').start_time
+        return 1 + self.media_lift.reindex(week).fillna(self.steady_lift).to_numpy(float)
+
+    def contact_effect(self) -> pd.Series:
+        """Each channel's effect left for spend on top of the running media: a_k exp(-s_k / h_k) / (1 + sum_j a_j (1 - exp(-s_j / h_j)))
+        at the `running_spend` s (the whole effect a_k on a shop without media): what a planner's curve should hold."""
+        return pd.Series(effect_on_top(self.channels.effect, self.channels.half_saturation, self.running_spend), index=self.channels.index)
+
+    def contact_lift(self, spend, channels, share: float, days: int, segment=None) -> np.ndarray:
+        """How the customers of a group respond to `spend` per channel (named `channels`) aimed at them over `days` days, the
+        group being `share` of the customers; a channel the world does not have moves no one.
+
+        On a shop with media the curves are those of its weekly media (half-saturation in weekly spend for the whole shop):
+        spend aimed at the group is read on `targeted_half_saturation`
+        (chapter 00f) with the effect left on top of the `running_spend` (`contact_effect`), which is exactly the lift of the
+        running plus the aimed spend relative to the running media's. On a shop without media (`synthetic_media=false`) the
+        curves are read per group and planning period, as chapter 08's planner reads them; a twin whose curves are per
+        (segment, channel) (`planner_curves` at the personas' shares) reads the group's own, `segment` naming it."""
+        if self.channels.index.nlevels == 2:
+            if self.media_lift is not None: raise ValueError("a world with weekly media has one curve per channel, not per (segment, channel)")
+            if segment is None: raise ValueError("this world's channel curves are per (segment, channel): name the group's segment")
+        curve = segment_channels(self.channels.assign(effect=self.contact_effect()), segment)     # the group's own rows, as a planner reads them
+        a = curve.effect.reindex(channels).fillna(0.0).to_numpy(float)
+        h = curve.half_saturation.reindex(channels).fillna(1.0).to_numpy(float)
+        return channel_lift(spend, a, h if self.media_lift is None else targeted_half_saturation(h, days, share))
+
+    def response(self, relative_price, promo) -> np.ndarray:
+        "The price and promotion factor of demand, (price / list)^e L^promo, products x days: the generator's own `price_response` (a feature lifts with or without a price cut)."
+        return price_response(relative_price, promo, self.elasticity[:, None], self.lift[:, None])
+
+    def expected_lines(self, dates, relative_price, promo) -> np.ndarray:
+        "Expected order lines per unit of activity, segments x products x days, at these prices and the shop's own media (complements excluded)."
+        dates = pd.DatetimeIndex(dates)
+        launched = self.launch[:, None] <= dates.values[None, :]
+        return line_rates(self.segs, self.cats, self.cat_idx, self.appeal, launched, seasonality(self.cats, dates)[self.cat_idx],
+                          self.response(relative_price, promo)) * self.media_multiplier(dates)
+
+    TRIPS, LINES = 4, 8                 # uniform slots kept per customer-day: trips, and lines per trip (more draw from the customer-day's own stream)
+
+    def draw(self, dates, relative_price, promo, seed: int, groups=None, amplify=None) -> Demand:
+        """The order lines customers place on `dates` at these prices and promotions, drawn with `seed`.
+
+        Parameters
+        ----------
+        dates : the days to draw.
+        relative_price, promo : price / list price and the promotion flag, products x days (everyone sees the same), or
+            groups x products x days (each offer group sees its own: targeted offers).
+        seed : the draw's seed. Common random numbers: every customer-day has its own uniforms, from `seed` and the
+            date alone, for whether and how often the customer orders, how many lines, which products, how many
+            units and whether a complement rides along; so any two policies drawn with the same seed meet the same
+            customers with the same dice, whatever their prices, offer groups or the days a call covers, and differ
+            only where their demand differs.
+        groups : the offer group of every customer (in `customer_ids` order, 0 .. G-1); default: one group.
+        amplify : groups x products x days multiplier of demand from marketing contact (see `channel_lift`); default 1.
+
+        The demand model is the generator's (`line_rates`, `price_response`, the planted complements): customer i of
+        segment s orders Poisson(a_i sum_p rate_sp / (1 + b_s)) times a day — summed over a segment, the generator's
+        Poisson(sum of rates / (1 + b_s)) orders with customers in proportion to activity — each order 1 + Poisson(b_s)
+        lines, products in proportion to the rates, 1 + Poisson(q_s - 1) units a line; each draw by its inverse CDF.
+        Demand does not depend on stock: what a customer wants is drawn first, and the stock then decides what is sold."""
+        from scipy.stats import poisson
+        dates = pd.DatetimeIndex(dates)
+        shape = (len(self.ids), len(dates))
+        group = np.zeros(len(self.customer_ids), int) if groups is None else np.asarray(groups, int)
+        if group.shape != (len(self.customer_ids),) or group.min() < 0: raise ValueError(f"groups must give every one of the {len(self.customer_ids)} customers a group 0, 1, ...")
+        n_groups = int(group.max()) + 1
+        rel, pro = np.asarray(relative_price, float), np.asarray(promo, bool)
+        rel, pro = (rel if rel.ndim == 3 else rel[None]), (pro if pro.ndim == 3 else pro[None])
+        if rel.shape[1:] != shape or pro.shape[1:] != shape or rel.shape[0] not in (1, n_groups) or pro.shape[0] != rel.shape[0]:
+            raise ValueError(f"prices and promotions must be products x days {shape} or groups x products x days ({n_groups}, ...), got {rel.shape} and {pro.shape}")
+        if (rel <= 0).any(): raise ValueError("relative prices must be > 0")
+        launched = self.launch[:, None] <= dates.values[None, :]
+        base = self.expected_lines(dates, np.ones(shape), np.zeros(shape, bool))      # segments x products x days, before prices
+        resp = np.stack([self.response(r, p) for r, p in zip(rel, pro)])              # price groups x products x days
+        attach = np.zeros(resp.shape); attach[:, self.pair_b] = np.minimum(1.0, self.attach_probability * resp[:, self.pair_b] * launched[self.pair_b])
+        resp, attach = (np.broadcast_to(x, (n_groups, *shape)) for x in (resp, attach))
+        if amplify is not None:
+            amplify = np.broadcast_to(np.asarray(amplify, float), (n_groups, *shape))
+            if (amplify < 0).any(): raise ValueError("amplify must be >= 0")
+            resp = resp * amplify
+        extra, per_line = self.segs.extra_lines_per_order.to_numpy(float), self.segs.units_per_line.to_numpy(float)
+        seg, n, T, L = self.seg_idx, len(self.customer_ids), self.TRIPS, self.LINES
+        ppf = lambda u, mu: np.maximum(poisson.ppf(u, mu), 0).astype(int)             # u = 0 exactly would give -1
+        units, parts = np.zeros(shape), []
+        for t, day in enumerate(dates.values):
+            ordinal = int(day.astype('datetime64[D]').astype(np.int64))                  # the date, not its place in this call
+            u = np.random.default_rng([seed, 7, ordinal]).random((n, 1 + T + T * L * 4))
+            rate = base[:, None, :, t] * resp[None, :, :, t]                              # segments x groups x products
+            alive = (self.first <= day) & (day < self.last)
+            mu = np.where(alive, self.activity * rate.sum(axis=2)[seg, group] / (1 + extra[seg]), 0.0)
+            trips = ppf(u[:, 0], mu)
+            act = np.flatnonzero(trips)
+            if len(act) == 0: continue
+            size = np.where(np.arange(T)[None, :] < trips[act, None], 1 + ppf(u[act, 1:1 + T], extra[seg[act]][:, None]), 0)   # lines per trip
+            long = (trips[act] > T) | (size.max(axis=1) > L)
+            kept, size = act[~long], size[~long]
+            take = np.arange(L)[None, None, :] < size[:, :, None]                          # customers x trips x line slots
+            drawn = u[kept, 1 + T:].reshape(-1, T, L, 4)[take]                              # lines x (product, units, attach, its units)
+            cust = np.broadcast_to(kept[:, None, None], take.shape)[take]
+            trip = np.broadcast_to(np.arange(T)[None, :, None], take.shape)[take]
+            for i in act[long]:                                                         # rare: the customer-day's own longer stream
+                more = np.random.default_rng([seed, 8, ordinal, i])
+                sz = 1 + ppf(more.random(trips[i]), extra[seg[i]])
+                mine = np.arange(sz.max())[None, :] < sz[:, None]
+                drawn, cust, trip = np.r_[drawn, more.random((trips[i], sz.max(), 4))[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(trips[i]), sz)]
+            combo = seg[cust] * n_groups + group[cust]                                   # each line's (segment, group): its product shares
+            flat = rate.reshape(-1, rate.shape[2])
+            total = flat.sum(axis=1, keepdims=True)
+            cum = np.divide(np.cumsum(flat, axis=1), total, out=np.ones_like(flat), where=total > 0) + np.arange(len(flat))[:, None]
+            prods = np.clip(np.searchsorted(cum.ravel(), drawn[:, 0] + combo, side='right') - combo * flat.shape[1], 0, flat.shape[1] - 1)
+            qty = 1 + ppf(drawn[:, 1], per_line[seg[cust]] - 1)
+            b = self.complement_of[prods]
+            ride = np.flatnonzero((b >= 0) & (drawn[:, 2] < attach[group[cust], np.maximum(b, 0), t]))
+            prods, cust, trip = np.r_[prods, b[ride]], np.r_[cust, cust[ride]], np.r_[trip, trip[ride]]
+            qty = np.r_[qty, 1 + ppf(drawn[ride, 3], per_line[seg[cust[ride]]] - 1)]
+            np.add.at(units[:, t], prods, qty)
+            parts.append((np.full(len(prods), t), seg[cust], group[cust], trip, prods, cust, qty))
+        cols = ['day', 'segment', 'group', 'order', 'product', 'customer', 'units']
+        lines = pd.DataFrame({c: np.concatenate([p[j] for p in parts]) if parts else np.array([], int) for j, c in enumerate(cols)})
+        if len(lines): lines['order'] = lines.groupby(['day', 'customer', 'order'], sort=False).ngroup()   # one id per order within the call
+        return Demand(units, lines)

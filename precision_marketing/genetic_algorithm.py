@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from .demand import DISCOUNTS as DEMAND_DISCOUNTS, channel_lift, price_response
+from .demand import DISCOUNTS as DEMAND_DISCOUNTS, channel_lift, price_response, segment_channels
 
 # %% auto #0
 __all__ = ['ZDT1_EXACT_HYPERVOLUME', 'DISCOUNTS', 'CHANNELS', 'hypervolume', 'nsga2', 'zdt1_batch', 'nondominated_rank',
            'crowding_distance', 'sbx_bounded', 'polynomial_mutation', 'NSGA2Result', 'nsga2_numpy', 'channel_prior',
-           'segment_channels', 'NothingToPlan', 'PromotionProblem', 'promotion_inputs', 'slow_mover_inputs',
-           'shop_size_problem', 'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions', 'stock_covered',
-           'PSOResult', 'pso_weighted_sum', 'supported_mask']
+           'NothingToPlan', 'PromotionProblem', 'promotion_inputs', 'slow_mover_inputs', 'shop_size_problem',
+           'pareto_mask', 'knee_index', 'PromotionPlan', 'plan_promotions', 'stock_covered', 'PSOResult',
+           'pso_weighted_sum', 'supported_mask']
 
 # %% ../nbs/08_genetic_algorithm.ipynb #eb00d9cc
 ZDT1_EXACT_HYPERVOLUME = 10 + 2 / 3 + 110          # reference point (11, 11)
@@ -269,14 +269,6 @@ def channel_prior(channels=CHANNELS, effect: float = 0.10, half_saturation: floa
     channels = list(channels)
     if not channels or len(set(channels)) != len(channels): raise ValueError(f"channels must be distinct names, got {channels}")
     return pd.DataFrame({'effect': effect, 'half_saturation': half_saturation}, index=pd.Index(channels, name='channel'))
-
-def segment_channels(channels: pd.DataFrame, segment) -> pd.DataFrame:
-    """One segment's channel curves (`effect`, `half_saturation` per channel) from a planner's channel table: its rows when
-    the table holds a curve per (segment, channel) (`planner_curves` at the segments' shares), else the table itself."""
-    if channels.index.nlevels == 1: return channels
-    if list(channels.index.names) != ['segment', 'channel']: raise ValueError(f"channels: index by channel, or by (segment, channel); got {channels.index.names}")
-    if segment not in channels.index.get_level_values('segment'): raise KeyError(f"channels: no curve for segment {segment!r}; segments with curves: {sorted(map(str, channels.index.get_level_values('segment').unique()))}")
-    return channels.xs(segment, level='segment')
 
 class NothingToPlan(ValueError):
     "Raised when a promotion problem has nothing to plan: no category (or product) sold in the period has the stock to promote."
