@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, gammaln
+from lifetimes import BetaGeoFitter
+from scipy.special import betaln, gammaln, hyp2f1
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import mean_absolute_error, mean_squared_error
@@ -24,8 +25,8 @@ from .data import SchemaError, check_columns
 
 # %% auto #0
 __all__ = ['MIN_REPEAT_CUSTOMERS', 'WEEKS_PER_MONTH', 'calibration_holdout', 'spend_models', 'compare_spend_models',
-           'clv_summary', 'bgnbd_log_likelihood', 'RunRateCLV', 'fit_clv_models', 'fit_clv_window',
-           'holdout_by_frequency', 'cumulative_repeat_purchases', 'clv_table', 'time_decay_clv']
+           'clv_summary', 'bgnbd_expected_purchases', 'BetaGeo', 'bgnbd_log_likelihood', 'RunRateCLV', 'fit_clv_models',
+           'fit_clv_window', 'holdout_by_frequency', 'cumulative_repeat_purchases', 'clv_table', 'time_decay_clv']
 
 # %% ../nbs/03_regression.ipynb #f81bd702
 def calibration_holdout(tx: pd.DataFrame, calibration_end, holdout_weeks: int = 39, products: pd.DataFrame | None = None):
@@ -109,6 +110,27 @@ def clv_summary(tx: pd.DataFrame, calibration_end, observation_end=None) -> pd.D
     out[['recency', 'T']] = out[['recency', 'T']] / 7
     return out
 
+# %% ../nbs/03_regression.ipynb #c836a946
+def bgnbd_expected_purchases(r: float, alpha: float, a: float, b: float, t, frequency, recency, T) -> np.ndarray:
+    "Expected repeat purchases in the next `t` weeks given (frequency, recency, T): Fader, Hardie & Lee (2005) eq. (10), without logarithms."
+    x, t_x, T, t = (np.asarray(v, dtype=float) for v in (frequency, recency, T, t))
+    tail = ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+    dropped = np.where(x > 0, a / np.where(x > 0, b + x - 1, 1.0) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0.0)
+    return (a + b + x - 1) / (a - 1) * (1 - tail) / (1 + dropped)
+
+class BetaGeo(BetaGeoFitter):
+    """lifetimes' BG/NBD fitter whose conditional expectation (and so `predict`, which lifetimes' CLV sums) is finite
+    for every customer: lifetimes' own value where it is finite, `bgnbd_expected_purchases` where it is not (a + b + x < 1)."""
+    def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        with np.errstate(invalid='ignore', divide='ignore'):
+            theirs = super().conditional_expected_number_of_purchases_up_to_time(t, frequency, recency, T)
+        values = np.asarray(theirs, dtype=float)
+        if np.isfinite(values).all(): return theirs
+        r, alpha, a, b = self._unload_params('r', 'alpha', 'a', 'b')
+        mended = np.where(np.isfinite(values), values, bgnbd_expected_purchases(r, alpha, a, b, t, frequency, recency, T))
+        return pd.Series(mended, index=theirs.index) if isinstance(theirs, pd.Series) else mended
+
+
 # %% ../nbs/03_regression.ipynb #a07679bc
 def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, frequency, recency, T) -> float:
     "Total BG/NBD log-likelihood of (frequency, recency, T) — the formula of Fader, Hardie & Lee (2005)."
@@ -159,7 +181,7 @@ def fit_clv_models(summary: pd.DataFrame):
     When they cannot be fitted (fewer than `MIN_REPEAT_CUSTOMERS` repeat customers, or a fit that does not converge),
     both are the fallback `RunRateCLV`, whose `reason` says why, and a line saying so is printed."""
     import contextlib, io
-    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes import GammaGammaFitter
     check_columns(summary, ['frequency', 'recency', 'T', 'monetary_value'], 'CLV summary')
     repeat = summary[summary.frequency > 0]
     reason = None
@@ -169,7 +191,7 @@ def fit_clv_models(summary: pd.DataFrame):
         try:
             with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):      # lifetimes prints the optimiser's state when it fails
                 warnings.simplefilter('ignore')
-                bgf = BetaGeoFitter().fit(summary.frequency, summary.recency, summary['T'])
+                bgf = BetaGeo().fit(summary.frequency, summary.recency, summary['T'])
                 ggf = GammaGammaFitter().fit(repeat.frequency, repeat.monetary_value)
         except ValueError as exc:                                      # lifetimes' ConvergenceError is a ValueError
             reason = f"{len(summary):,} customers, {len(repeat):,} with a repeat purchase: the BG/NBD or Gamma-Gamma fit did not converge ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})"
