@@ -4,7 +4,8 @@ Installs MariaDB from Debian's packages when it is missing (as root; otherwise s
 socket in a temporary folder (no network port), loads a year of a smaller synthetic shop (`SMALL_SYNTHETIC`: the readers
 are compared, not the methods, as 90 compares them), runs chapters 02, 03 and 07 with
 `pm-report --shop mysql+pymysql://...` and checks that their metrics equal the same chapters run on a DuckDB copy of
-the shop. Then the failures a user meets: wrong credentials and an unreachable server stop `pm-report` before anything
+the shop, whose metrics equal those of an SQLite copy and of the shop as generated (`--shop synthetic` at that size,
+which reports the truth's checks besides: the copies' metrics are a subset, never different). Then the failures a user meets: wrong credentials and an unreachable server stop `pm-report` before anything
 runs (exit 2) with a clear message; a server stopped while a chapter reads the shop fails that chapter (exit 1) with a
 clear message and leaves the previous decision tables whole. The password never appears in what the runs write or
 print, and the shop's tables are unchanged. The server is stopped whatever happens.
@@ -146,6 +147,23 @@ def same(a, b) -> bool:
     return a == b or isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def agrees_with_duckdb(name: str, run, out: Path, tmp: Path, subset: bool = False) -> None:
+    """A reader's run of the chapters gives the DuckDB run's metrics, every one (floats to a relative 1e-9: a reader may hand
+    the rows over in another order); `subset`: the DuckDB run's metrics are among this run's (the generated shop, whose truth
+    adds checks a copy cannot make), where the sections that ran are counted differently."""
+    if run.returncode != 0: print(run.stdout[-600:], run.stderr[-1500:], flush=True)
+    check(run.returncode == 0, f'{name}: chapters {CHAPTERS} run (exit {run.returncode})')
+    if run.returncode != 0 or not read_summary(tmp/'duckdb'): return
+    m, d = metrics(out), metrics(tmp/'duckdb')
+    counts = ('shop_sections', 'reference_sections') if subset else ()
+    d = {c: {k: v for k, v in figures.items() if k not in counts} for c, figures in d.items()}
+    differ = {(c, k): (m.get(c, {}).get(k), v) for c in d for k, v in d[c].items() if not same(m.get(c, {}).get(k), v)}
+    extra = {c: sorted(set(m.get(c, {})) - set(d[c])) for c in d} if not subset else {}
+    compared = sum(len(v) for v in d.values())
+    check(not differ and not any(extra.values()) and m.keys() == d.keys() and compared >= 30,
+          f'{name}: {compared} metrics of {sorted(d)} equal the DuckDB run; differing: {differ}; only here: {extra}')
+
+
 def same_as_duckdb(server: str, dialect: str, url: str, wrong_url: str, nowhere_url: str, run, out: Path, duck: Path, tmp: Path) -> None:
     """The checks every server gets: the chapters' metrics equal the DuckDB run's and were aggregated inside the server,
     the password leaks nowhere, the in-database aggregations equal DuckDB's, and wrong credentials or an unreachable
@@ -220,6 +238,7 @@ def postgres_checks(tmp: Path, sample, duck: Path, config: Path) -> None:
 def main() -> int:
     import duckdb
     import sqlalchemy as sa
+    from precision_marketing.chapter import SYNTHETIC_ARGUMENTS
     from precision_marketing.shop import open_shop, write_shop, SMALL_SYNTHETIC
     with tempfile.TemporaryDirectory(prefix='pm-mysql-') as tmp:
         tmp = Path(tmp)
@@ -243,6 +262,12 @@ def main() -> int:
             on_mysql = pm_report([*CHAPTERS, '--shop', url, '--config', str(config)], tmp/'mysql')
             on_duckdb = pm_report([*CHAPTERS, '--shop', str(duck), '--config', str(config)], tmp/'duckdb')
             check(on_duckdb.returncode == 0, f'chapters {CHAPTERS} run on DuckDB (exit {on_duckdb.returncode})')
+            # the same chapters on an SQLite copy and on the shop as generated (its size as parameters): the same metrics
+            on_sqlite = pm_report([*CHAPTERS, '--shop', str(write_shop(sample, tmp/'shop.sqlite')), '--config', str(config)], tmp/'sqlite')
+            agrees_with_duckdb('SQLite', on_sqlite, tmp/'sqlite', tmp)
+            sized = [a for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC for a in ('-p', f'{name}={SMALL_SYNTHETIC[arg]}')]
+            as_generated = pm_report([*CHAPTERS, '--shop', 'synthetic', *sized, '--no-reference', '--config', str(config)], tmp/'synthetic')
+            agrees_with_duckdb('the shop as generated', as_generated, tmp/'synthetic', tmp, subset=True)
             same_as_duckdb('MySQL', 'mysql', url, server.url('analyst', 'not-the-Password-7', 'shop'),
                            f'mysql+pymysql://analyst:{PASSWORD}@localhost/shop?unix_socket={tmp}/no.sock', on_mysql, tmp/'mysql', duck, tmp)
             if (tmp/'mysql'/'index.html').exists():
