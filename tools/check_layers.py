@@ -1,8 +1,8 @@
 """The package's layers, checked (run by `make test`): every import inside `precision_marketing/` — at module level or
 inside a function — goes to a module of the same or a lower layer, the imports form no circle, every module has its
-layer, no method imports the synthetic shop's generator (only the store, which reads it as a source, and the loop,
-whose simulator and oracle are the truth), and only `data.RUN_VARIABLES` names the `PM_*` environment variables (the
-library reads them as a `RunContext`). ../shared/DESIGN.md draws the same layers.
+layer, no method imports the synthetic shop's generator (only the store, which reads it as a source, and the
+reports; the simulator reads a shop's truth as data), and only `data.RUN_VARIABLES` names the `PM_*` environment
+variables (the library reads them as a `RunContext`). ../shared/DESIGN.md draws the same layers.
 
 Exit 0 with one line per layer when all holds; exit 1 naming each upward import, circle or unplaced module."""
 import ast, re, sys
