@@ -122,6 +122,7 @@ class BetaGeo(BetaGeoFitter):
     """lifetimes' BG/NBD fitter whose conditional expectation (and so `predict`, which lifetimes' CLV sums) is finite
     for every customer: lifetimes' own value where it is finite, `bgnbd_expected_purchases` where it is not (a + b + x < 1)."""
     def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T):
+        "Expected repeat purchases in the next `t` weeks given (frequency, recency, T), finite for every customer."
         with np.errstate(invalid='ignore', divide='ignore'):
             theirs = super().conditional_expected_number_of_purchases_up_to_time(t, frequency, recency, T)
         values = np.asarray(theirs, dtype=float)
