@@ -15,7 +15,7 @@ from .data import SchemaError
 from .forecasting import calendar_forecast, history_calendar, regular_prices
 from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entropy, clearance_markdown, dead_stock_value,
                                            inventory_kpis, rolling_sum_ahead, safety_stock, simulate_inventory)
-from .demand import DISCOUNTS, Demand, ShopSimulator, channel_lift, draw_lines, line_rates, price_response, seasonality, effect_on_top, targeted_half_saturation
+from .demand import DISCOUNTS, Demand, ShopSimulator, channel_lift, price_response
 
 # %% auto #0
 __all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'LEVERS', 'POLICIES', 'STEPS', 'persona_clv', 'loop_personas', 'fit_seasonality',
