@@ -271,7 +271,7 @@ def channel_prior(channels=CHANNELS, effect: float = 0.10, half_saturation: floa
     return pd.DataFrame({'effect': effect, 'half_saturation': half_saturation}, index=pd.Index(channels, name='channel'))
 
 class NothingToPlan(ValueError):
-    "Raised when a promotion problem has nothing to plan: no category (or product) sold in the period has the stock to promote."
+    "Raised when a promotion problem has nothing to plan: no category (or product) sold in the period has the stock to promote, or too few customers for its segments."
 
 class PromotionProblem:
     """Vectorised promotion-plan evaluation: genes in [0, 1] decode to discounts, features and channel spends.
@@ -458,7 +458,9 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     (PromotionProblem, each customer's segment)"""
     from precision_marketing.clustering import persona_segments
     from precision_marketing.queries import shop_customer_features
-    segment_of = persona_segments(shop_customer_features(store, categories=True), seed, k=segments)
+    features = shop_customer_features(store, categories=True)
+    if len(features) <= segments: raise NothingToPlan(f"the shop has {len(features)} customers: a plan for {segments} segments needs more than {segments}")
+    segment_of = persona_segments(features, seed, k=segments)
     baseline, value, items, stock = slow_mover_inputs(store.orders, store.products, store.inventory, segment_of, response, days, products, lookback_days)
     baseline, short = stock_covered(baseline, stock)                   # a product short of stock even without a promotion is not planned
     if len(short): print(f"{len(short)} product(s) left out of the plan: stock below the demand expected without a promotion, e.g. {short.round(1).head(3).to_dict()}")

@@ -14,8 +14,8 @@ from scipy import stats
 # %% auto #0
 __all__ = ['SUPPLY_WEIGHTS', 'MARKDOWNS', 'safety_stock', 'reorder_point', 'order_up_to', 'eoq', 'InventoryRun',
            'simulate_inventory', 'inventory_kpis', 'weekly_forecast_path', 'rolling_sum_ahead', 'NaiveOrderUpTo',
-           'inventory_at', 'assortment_entropy', 'supply_kpis', 'dead_stock_units', 'dead_stock_value',
-           'clearance_markdown', 'policy_figures']
+           'inventory_at', 'decision_tables', 'assortment_entropy', 'supply_kpis', 'dead_stock_units',
+           'dead_stock_value', 'clearance_markdown', 'policy_figures']
 
 # %% ../nbs/07_inventory.ipynb #30096ccb
 def _check_service(service_level: float):
@@ -221,6 +221,35 @@ def inventory_at(curve: pd.DataFrame, fill: float) -> float:
     "Average inventory value a policy needs for a fill rate, by linear interpolation along its curve (NaN outside it)."
     c = curve.sort_values('fill_rate')
     return float(np.interp(fill, c.fill_rate, c.avg_inventory_value)) if c.fill_rate.min() <= fill <= c.fill_rate.max() else np.nan
+
+# %% ../nbs/07_inventory.ipynb #5b93609e
+def decision_tables(product_ids, days, mean_path, sigma, models, lead, review_days: int, service_level: float, inventory: pd.DataFrame,
+                    assumptions: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The chapter's two decision tables from a daily forecast.
+
+    Parameters
+    ----------
+    product_ids : the products, in the order of `mean_path`'s rows.
+    days : the forecast's dates; the reorder levels are for the first.
+    mean_path, sigma, models : products x days of mean units, each product's daily sigma, and the model behind each forecast.
+    lead, review_days, service_level : lead time per product, the review period and the cycle service level.
+    inventory : the shop's inventory table (with `on_hand` when the shop knows its stock).
+    assumptions : what the decisions rest on (`Shop.assumption_note`).
+
+    Returns
+    -------
+    `demand_forecasts` (one row per product and day) and `reorder_levels`: the safety stock and the order-up-to level
+    (the mean units of the first day's cover, lead time + review period, plus the safety stock), the stock on hand and
+    what to order now (both NaN where the stock is unknown)."""
+    product_ids, mean_path = np.asarray(product_ids), np.atleast_2d(np.asarray(mean_path, dtype=float))
+    cover = np.asarray(lead) + review_days
+    forecasts = pd.DataFrame({'product_id': np.repeat(product_ids, len(days)), 'date': np.tile(days, len(product_ids)),
+                              'mean_units': mean_path.ravel(), 'sigma_units': np.repeat(sigma, len(days)), 'model': np.repeat(models, len(days))})
+    buffer = safety_stock(np.asarray(sigma, dtype=float), cover, service_level)
+    on_hand = inventory.set_index('product_id').on_hand.reindex(product_ids).to_numpy(float) if 'on_hand' in inventory else np.nan
+    levels = pd.DataFrame({'product_id': product_ids, 'lead_time_days': lead, 'review_days': review_days, 'service_level': service_level,
+                           'safety_stock': buffer, 'order_up_to': rolling_sum_ahead(mean_path, cover)[:, 0] + buffer})
+    return forecasts, levels.assign(on_hand=on_hand, order_now=np.maximum(levels.order_up_to - on_hand, 0), assumptions=assumptions)
 
 # %% ../nbs/07_inventory.ipynb #0eac5c74
 SUPPLY_WEIGHTS = {'turnover': 0.3, 'renewal': 0.15, 'diversity': 0.15, 'service': 0.4}

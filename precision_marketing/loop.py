@@ -214,13 +214,17 @@ LEVERS = ('discount', 'feature', 'channels')                   # what a promotio
 
 def calendar_from(prices: pd.DataFrame, products: pd.DataFrame, history_end, days: int, lag_days: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Status quo prices for the `days` after `history_end`: each product's price and promotion of the same weekday
-    `lag_days` earlier (default: 52 weeks when the history is that long, else the fewest whole weeks covering `days`)."""
+    `lag_days` earlier (default: 52 weeks when the history is that long, else the fewest whole weeks covering `days`).
+    A history shorter than that (a shop a few months old) repeats its last whole weeks over the quarter, in turn; an
+    explicit `lag_days` longer than the history, or a history of less than a week, raises SchemaError."""
     known = (pd.Timestamp(history_end) - pd.to_datetime(prices.date).min()).days + 1 if len(prices) else 0
-    if lag_days is None: lag_days = 364 if known >= 364 >= days else 7 * int(np.ceil(days / 7))
-    if lag_days % 7 or lag_days < days: raise ValueError(f"lag_days must be a whole number of weeks covering the {days} days, got {lag_days}")
-    if lag_days > known: raise SchemaError(f"the prices table covers {known} days: too short to repeat a calendar {lag_days} days back for a {days}-day quarter")
-    future = pd.date_range(pd.Timestamp(history_end) + pd.Timedelta(days=1), periods=days)
-    return history_calendar(prices, products, future - pd.Timedelta(days=lag_days))
+    cycle = lag_days is None and 7 <= known < 7 * int(np.ceil(days / 7))     # the last whole weeks, repeated
+    if lag_days is None: lag_days = 364 if known >= 364 >= days else 7 * (known // 7 if cycle else int(np.ceil(days / 7)))
+    if lag_days % 7 or (lag_days < days and not cycle): raise ValueError(f"lag_days must be a whole number of weeks covering the {days} days, got {lag_days}")
+    if lag_days > known or not lag_days: raise SchemaError(f"the prices table covers {known} days: too short to repeat a calendar {lag_days} days back for a {days}-day quarter")
+    t = np.arange(days)
+    future = pd.Timestamp(history_end) + pd.to_timedelta(t + 1 - lag_days * (t // lag_days + 1), unit='D')   # t < lag_days: lag_days back; later days cycle
+    return history_calendar(prices, products, pd.DatetimeIndex(future))
 
 def oracle_prices(list_price, unit_cost, elasticity, lift, levels=PRICE_LEVELS, discounts=DISCOUNTS) -> tuple[np.ndarray, np.ndarray]:
     """Per product, the relative price and promotion flag that maximise the true expected margin (p - c) (p / list)^e L^promo

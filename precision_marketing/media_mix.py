@@ -244,6 +244,11 @@ class MediaMix:
                              'r_hat': pick(s['r_hat']), 'ess': pick(s['n_eff'])})
         self.diagnostics_ = pd.DataFrame(rows).set_index('parameter')
         self.divergences_ = int(np.asarray(mcmc.get_extra_fields()['diverging']).sum())
+        return self.check_convergence()
+
+    def check_convergence(self) -> 'MediaMix':
+        """The fitted model, or `ConvergenceError` naming each parameter whose R-hat is above `max_rhat` or whose effective
+        sample size is below `min_ess`, and the divergent transitions when more than `max_divergent` of the draws. `fit` ends with it."""
         bad = self.diagnostics_[(self.diagnostics_.r_hat > self.max_rhat) | (self.diagnostics_.ess < self.min_ess)]
         share = self.divergences_ / (self.draws * self.chains)
         if len(bad) or share > self.max_divergent:
