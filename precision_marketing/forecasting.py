@@ -17,8 +17,8 @@ from .arima import (SeriesError, check_series, Forecaster, Naive, SeasonalNaive,
 from .evaluation import naive_scale
 
 # %% auto #0
-__all__ = ['CROSTON_ALPHAS', 'LSTM_LOOKBACK', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston', 'Theta',
-           'Croston', 'FitError', 'poisson_glm', 'yearly_fourier', 'history_calendar', 'regular_prices',
+__all__ = ['CROSTON_ALPHAS', 'LEVEL_WEEKS', 'LSTM_LOOKBACK', 'SERIES_MODELS', 'COMBINED', 'forecast_theta', 'forecast_croston',
+           'Theta', 'Croston', 'FitError', 'poisson_glm', 'yearly_fourier', 'history_calendar', 'regular_prices',
            'calendar_forecast', 'weekly_calendar_forecasts', 'weekly_regressors', 'lstm_forecasts', 'rolling_cuts',
            'origins_that_fit', 'demand_class', 'forecast_seasonal_ses', 'SeasonalSES', 'series_models',
            'series_candidates', 'check_series_input', 'series_forecasts', 'score_forecasts', 'model_members',
@@ -168,8 +168,10 @@ def regular_prices(relative_price: np.ndarray, promo: np.ndarray) -> np.ndarray:
     off = pd.DataFrame(np.where(np.asarray(promo, bool), np.nan, relative_price).T).ffill().bfill().T.to_numpy()
     return np.where(np.isnan(off), relative_price, off)                        # a product on promotion every day keeps its price
 
+LEVEL_WEEKS = 8   # weeks of the recent level correction: the calendar forecast's least history (chapter 07 needs it before its quarter)
+
 def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, days_ahead: int, launch=None,
-                      harmonics: int = 2, level_weeks: int = 8, units_per_effect: float = 10) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+                      harmonics: int = 2, level_weeks: int = LEVEL_WEEKS, units_per_effect: float = 10) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Daily demand forecasts that know the price and promotion calendar and the yearly season (the model above).
 
     Parameters
