@@ -15,10 +15,10 @@ from scipy import stats
 from .evaluation import coverage, mase, naive_scale, smape
 
 # %% auto #0
-__all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'FORECASTERS', 'MODELS', 'fit_airline', 'detect_period', 'seasonal_strength',
-           'choose_d', 'SeriesError', 'check_series', 'select_arima', 'forecast_seasonal_naive', 'forecast_arima',
-           'forecast_ets', 'Forecaster', 'Naive', 'SeasonalNaive', 'AutoARIMA', 'ETS', 'window_cuts',
-           'cross_validation', 'cv_forecasts', 'backtest_series', 'backtest_many', 'summarise_backtest']
+__all__ = ['AIRLINE_PUBLISHED', 'LEVELS', 'FORECASTERS', 'MODELS', 'MIN_FIT_VALUES', 'fit_airline', 'detect_period',
+           'seasonal_strength', 'choose_d', 'SeriesError', 'check_series', 'select_arima', 'forecast_seasonal_naive',
+           'forecast_arima', 'forecast_ets', 'Forecaster', 'Naive', 'SeasonalNaive', 'AutoARIMA', 'ETS', 'window_cuts',
+           'cross_validation', 'cv_forecasts', 'origins_held', 'backtest_series', 'backtest_many', 'summarise_backtest']
 
 # %% ../nbs/06_arima.ipynb #eacb9f08
 AIRLINE_PUBLISHED = {'ma.L1': -0.4018324, 'ma.S.L12': -0.5569342, 'sigma2': 0.0367167 ** 2, 'loglik': 244.69651, 'aic': -483.393}
@@ -307,6 +307,11 @@ def cv_forecasts(cv: pd.DataFrame) -> dict:
 # %% ../nbs/06_arima.ipynb #1f4d0f2f
 FORECASTERS = {f.alias: f for f in (AutoARIMA, SeasonalNaive, ETS)}
 MODELS = tuple(FORECASTERS)
+MIN_FIT_VALUES = 2   # values a backtest leaves before its first origin to fit on
+
+def origins_held(length: int, horizon: int, origins: int) -> int:
+    "How many of `origins` rolling origins, `horizon` apart at the end, a series of `length` values holds, with `MIN_FIT_VALUES` before the first (0: none)."
+    return min(origins, max((length - MIN_FIT_VALUES) // horizon, 0))
 
 def backtest_series(y, horizon: int = 4, origins: int = 6, period: int | None = None, name: str = 'series', models=MODELS) -> pd.DataFrame:
     """Rolling-origin backtest: one row per model x origin with MASE, sMAPE, interval coverage, and the model `used` (with the fallback reason).
@@ -321,7 +326,7 @@ def backtest_series(y, horizon: int = 4, origins: int = 6, period: int | None = 
     if horizon < 1 or origins < 1: raise ValueError(f"horizon and origins must be at least 1, got {horizon}, {origins}")
     unknown = set(models) - set(MODELS)
     if unknown: raise ValueError(f"unknown model(s) {sorted(unknown)}; choose from {list(MODELS)}")
-    y = check_series(y, min_length=horizon * origins + 2)
+    y = check_series(y, min_length=horizon * origins + MIN_FIT_VALUES)
     cv = cross_validation(y, [FORECASTERS[m](period) for m in models], horizon, n_windows=origins, level=LEVELS, names=[name])
     rows = []
     for r in cv.to_dict('records'):

@@ -14,15 +14,17 @@ from sklearn.preprocessing import StandardScaler
 from .data import SchemaError, check_columns
 
 # %% auto #0
-__all__ = ['RFM_SEGMENT_RULES', 'rfm_segments', 'segment_summary', 'kmeans_features', 'choose_k', 'elbow_k', 'Segmentation',
-           'personas', 'persona_segments', 'customer_attributes', 'persona_attributes', 'basket_matrix',
-           'association_rules_table', 'top_pairs']
+__all__ = ['RFM_SEGMENT_RULES', 'MIN_CUSTOMERS_TO_SEGMENT', 'rfm_segments', 'segment_summary', 'kmeans_features', 'choose_k',
+           'k_values_for', 'elbow_k', 'Segmentation', 'personas', 'persona_segments', 'customer_attributes',
+           'persona_attributes', 'basket_matrix', 'association_rules_table', 'top_pairs']
 
 # %% ../nbs/02_clustering.ipynb #a44a29f1
 RFM_SEGMENT_RULES = [  # (segment, recency scores, FM scores), first match wins
     ('champions', {5}, {4, 5}), ('loyal', {3, 4}, {4, 5}), ('potential_loyalists', {4, 5}, {2, 3}),
     ('new_customers', {5}, {1}), ('promising', {4}, {1}), ('need_attention', {3}, {3}),
     ('about_to_sleep', {3}, {1, 2}), ('cant_lose', {1, 2}, {5}), ('at_risk', {1, 2}, {3, 4}), ('hibernating', {1, 2}, {1, 2})]
+
+MIN_CUSTOMERS_TO_SEGMENT = 5   # RFM quintiles need one customer per score; fewer get no segments
 
 def _quintile(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
     "Scores 1-5, 5 = best: ceil(5 x average percentile rank), so tied values always share a score."
@@ -32,7 +34,7 @@ def _quintile(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
 def rfm_segments(features: pd.DataFrame) -> pd.DataFrame:
     "R, F, M quintile scores (5 = best), FM score, RFM code and the named segment per customer."
     check_columns(features, ['recency_days', 'frequency', 'monetary'], 'customer features')
-    if len(features) < 5: raise ValueError(f"RFM quintiles need at least 5 customers, got {len(features)}")
+    if len(features) < MIN_CUSTOMERS_TO_SEGMENT: raise ValueError(f"RFM quintiles need at least {MIN_CUSTOMERS_TO_SEGMENT} customers, got {len(features)}")
     out = pd.DataFrame({'R': _quintile(features.recency_days, higher_is_better=False),
                         'F': _quintile(features.frequency), 'M': _quintile(features.monetary)}, index=features.index)
     out['FM'] = np.floor((out.F + out.M) / 2 + 0.5).astype(int)
@@ -90,6 +92,14 @@ def choose_k(X, k_values=range(2, 9), seed: int = 42, sample_size: int | None = 
     table['below_chord'] = line - table.inertia
     return table
 
+def k_values_for(n_customers: int, k_values=range(2, 9)) -> list[int]:
+    """The k of `k_values` that `n_customers` customers can be clustered into: K-means needs more customers than
+    clusters, so k >= `n_customers` is left out; a clear error when no k is left."""
+    fit = [k for k in k_values if k < n_customers]
+    if not fit: raise ValueError(f"{n_customers} customers cannot form {min(k_values)} or more clusters (K-means needs more customers than clusters): "
+                                 "lower k_min, or segment a shop with more customers")
+    return fit
+
 def elbow_k(table: pd.DataFrame) -> int:
     "The k farthest below the chord of the inertia curve."
     return int(table.below_chord.idxmax())
@@ -143,8 +153,12 @@ def personas(features: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index('cluster').sort_values('revenue_share', ascending=False)
 
 def persona_segments(features: pd.DataFrame, seed: int = 42, k: int | None = None, k_values=range(2, 9)) -> pd.Series:
-    "Each customer's persona: a K-means `Segmentation` (k by silhouette unless given), each cluster named by `personas` (made unique)."
-    segmentation = Segmentation(k, k_values, seed).fit(features)
+    """Each customer's persona: a K-means `Segmentation` (k by silhouette among the `k_values` the customers can hold,
+    `k_values_for`, unless `k` is given), each cluster named by `personas` (made unique). Fewer customers than
+    `MIN_CUSTOMERS_TO_SEGMENT` are too few to segment: all of them get one persona, 'all customers' (the fallback chapters
+    08 and 11 plan with)."""
+    if len(features) < MIN_CUSTOMERS_TO_SEGMENT: return pd.Series('all customers', index=features.index, name='persona')
+    segmentation = Segmentation(k, k_values if k else k_values_for(len(features), k_values), seed).fit(features)
     names = personas(features, segmentation.labels_).persona
     repeated = names.duplicated(keep=False)
     names = names.where(~repeated, names + ' (cluster ' + names.index.astype(str) + ')')

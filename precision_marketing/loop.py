@@ -37,13 +37,16 @@ def persona_clv(orders: pd.DataFrame, persona: pd.Series, as_of, months: int = 1
 def loop_personas(store, seed: int, db=None, run_id: str | None = None) -> tuple[pd.Series, str]:
     """The personas policy B plans for, and where they come from: chapter 02's `customer_segments` when this run wrote them
     for this shop (`earlier_decision`; `db`, `run_id` default to the run's), else learned here by chapter 02's method
-    (`persona_segments` on `customer_features` of the history, seeded)."""
+    (`persona_segments` on `customer_features` of the history, seeded). A shop with fewer customers than chapter 02
+    segments (`MIN_CUSTOMERS_TO_SEGMENT`) is planned for as `persona_segments`' one persona, and the source says so."""
     from precision_marketing.decisions import earlier_decision
     from precision_marketing.queries import customer_features
-    from precision_marketing.clustering import persona_segments
+    from precision_marketing.clustering import MIN_CUSTOMERS_TO_SEGMENT, persona_segments
     earlier = earlier_decision('customer_segments', store, db, run_id)
     if earlier is not None: return earlier.set_index('customer_id').persona, 'chapter 02, as this run wrote it'
-    return persona_segments(customer_features(store.orders, store.products), seed), "learned here by chapter 02's method"
+    features = customer_features(store.orders, store.products)
+    return persona_segments(features, seed), ("learned here by chapter 02's method" if len(features) >= MIN_CUSTOMERS_TO_SEGMENT else
+                                              f'one persona, all customers: {len(features)} are too few to segment (chapter 02 needs {MIN_CUSTOMERS_TO_SEGMENT})')
 
 # %% ../nbs/11_closed_loop.ipynb #baadca7c
 TWIN_TABLES = ('segments', 'categories', 'channels', 'customer_segment', 'customer_lifetime', 'product_appeal', 'basket_pairs')

@@ -20,6 +20,9 @@ catalogue can get must be written, each naming the assumptions it rests on:
   the forecast backtests and the quarter chapter 07 tests its policies on, so those sections are skipped, each saying
   what history it needs; 06a's choice is missing (`NOTHING_TO_DECIDE`), and 07's reorder levels come from the whole
   history, their assumptions saying they are untested (`UNTESTED`); every chapter finishes;
+* `first_week`, `first_order`: the same shop in its first week (5 order lines by 3 customers) and on its first day (one
+  line): too few customers to segment or value, too few days to forecast or set reorder levels, so most decisions are
+  missing, each chapter saying on its page what it needs (`NOTHING_TO_DECIDE`); every chapter finishes;
 * `one_year`: the synthetic shop itself, with every table and its truth, at a size of the user's choosing (`pm-report -p
   synthetic_customers=600 -p synthetic_products=40 -p synthetic_days=365`): a year of a smaller shop. A chapter's checks
   against the truth must hold at any size (tolerances that follow the shop's noise); its readings of the default shop are
@@ -60,7 +63,12 @@ DECIDED = {  # decision tables an orders + products shop must get, and the chapt
     'promotion_plan': '08_genetic_algorithm', 'prices': '09_pricing', 'push_list': '10_campaigns', 'loop_results': '11_closed_loop'}
 NOTHING_TO_DECIDE = {  # shop -> decision tables that are rightly empty or missing on it, and why (a missing one's chapter says so on its page)
     'cdnow': {'recommendations': 'one product, which every customer has already bought'},
-    'two_months': {'forecast_choice': 'eight whole weeks hold no backtest origin'}}
+    'two_months': {'forecast_choice': 'eight whole weeks hold no backtest origin'},
+    **{shop: {'customer_segments': 'fewer than 5 customers', 'customer_value': 'no whole week to calibrate on', 'forecast_choice': 'no backtest origin',
+              'demand_forecasts': 'less than 8 weeks of orders', 'reorder_levels': 'less than 8 weeks of orders', 'promotion_plan': 'no stock: no reorder levels',
+              'push_list': 'no stock: no reorder levels', 'loop_results': 'no stock: no reorder levels',
+              **({'recommendations': 'one product, which the customer has bought'} if shop == 'first_order' else {})}
+       for shop in ('first_week', 'first_order')}}
 UNTESTED = {'two_months': {'reorder_levels': 'untested'}}   # shop -> decision tables whose assumptions must say they were not tested, and the word
 TINY_CATEGORIES = {'electronics': 'saddles', 'home': 'wheels', 'beauty': 'lights', 'grocery': 'tyres', 'fashion': 'frames'}
 FOREIGN_NAMES = re.compile(r'electronics|grocery|beauty|fashion|bargain[ _]hunters?|trend[ _]seekers?', re.IGNORECASE)   # the synthetic shop's own
@@ -82,6 +90,8 @@ def shops() -> dict:
     "name -> tables of every shop this check runs the book on."
     from precision_marketing.shop import synthetic_size
     tiny = reduced_tables(30, 97, 1825, 7)
+    two_months = reduced_tables(20, 10, 60, 7)
+    first_week = two_months['orders'][two_months['orders'].timestamp < two_months['orders'].timestamp.min().normalize() + pd.Timedelta(days=7)]
     tiny['products'] = tiny['products'].assign(category=tiny['products'].category.map(TINY_CATEGORIES))
     first_price = tiny['orders'].sort_values('timestamp').groupby('product_id').unit_price.transform('first')
     first_order = tiny['orders'].sort_values('timestamp').groupby('customer_id').order_id.transform('first')
@@ -91,7 +101,8 @@ def shops() -> dict:
             'one_category': {**tiny, 'products': tiny['products'].assign(category='bikes')},
             'fixed_prices': {**tiny, 'orders': tiny['orders'].assign(unit_price=first_price.reindex(tiny['orders'].index))},
             'one_order_each': {**tiny, 'orders': tiny['orders'][tiny['orders'].order_id == first_order.reindex(tiny['orders'].index)]},
-            'two_months': reduced_tables(20, 10, 60, 7)}
+            'two_months': two_months, 'first_week': {**two_months, 'orders': first_week},
+            'first_order': {**two_months, 'orders': first_week.sort_values('timestamp').head(1)}}
 
 
 def reference_leaks(page: str) -> list[str]:
