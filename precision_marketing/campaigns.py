@@ -62,7 +62,7 @@ def campaign_metrics(events: pd.DataFrame, by=('channel',)) -> pd.DataFrame:
     return out
 
 # %% ../nbs/10_campaigns.ipynb #ffdcfa0d
-def channel_response(impressions: pd.DataFrame, stand_in: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+def channel_response(impressions: pd.DataFrame, stand_in: pd.DataFrame, level: float = 0.95, unmeasured: str = 'error') -> pd.DataFrame:
     """The planner's channel table measured from the campaign log, as far as the log can measure it (see above).
 
     Parameters
@@ -70,15 +70,19 @@ def channel_response(impressions: pd.DataFrame, stand_in: pd.DataFrame, level: f
     impressions : one row per message (`impressions_from_events`): channel, converted, revenue, cost.
     stand_in : per channel `effect` and `half_saturation` (chapter 08's `channel_prior`, a stated assumption): the curve's shape.
     level : the interval's coverage.
+    unmeasured : a channel with messages but no converted revenue in the log cannot be measured: 'error' raises; 'stand_in'
+        keeps the stand-in's curve for it (the named fallback of a small log), `measured` False.
 
     Returns
     -------
     Per channel: conversions, revenue_per_cost with its interval (lo, hi; the conversions' values summed, relative
-    variance sum(v^2) / sum(v)^2), and the planner's effect (with effect_lo, effect_hi from the interval) and half_saturation."""
+    variance sum(v^2) / sum(v)^2), the planner's effect (with effect_lo, effect_hi from the interval) and half_saturation,
+    and `measured` (False: the stand-in's curve kept, revenue_per_cost 0 and no interval)."""
     from scipy import stats as _stats
     check_columns(impressions, ['channel', 'converted', 'revenue', 'cost'], 'impressions')
     check_columns(stand_in, ['effect', 'half_saturation'], 'stand-in channel table')
     if not 0 < level < 1: raise ValueError(f"level must be in (0, 1), got {level}")
+    if unmeasured not in ('error', 'stand_in'): raise ValueError(f"unmeasured must be 'error' or 'stand_in', not {unmeasured!r}")
     unknown = sorted(set(impressions.channel) - set(stand_in.index))
     if unknown: raise SchemaError(f"impressions name channel(s) {unknown} the channel table does not have; add them to it")
     missing = sorted(set(stand_in.index) - set(impressions.channel))
@@ -88,16 +92,21 @@ def channel_response(impressions: pd.DataFrame, stand_in: pd.DataFrame, level: f
     if (cost <= 0).any(): raise SchemaError(f"channels with no cost in the log: {list(cost.index[cost <= 0])}; revenue per unit of cost needs it")
     values = impressions[impressions.converted].groupby('channel').revenue
     revenue = values.sum().reindex(stand_in.index).fillna(0.0)
-    if (revenue <= 0).any(): raise SchemaError(f"channels with no converted revenue in the log: {list(revenue.index[revenue <= 0])}; their response cannot be measured")
-    relative_var = (values.apply(lambda v: (v ** 2).sum()).reindex(stand_in.index) / revenue ** 2)
+    silent = revenue <= 0
+    if silent.all() or (silent.any() and unmeasured == 'error'):
+        raise SchemaError(f"channels with no converted revenue in the log: {list(revenue.index[silent])}; their response cannot be measured"
+                          + ("" if silent.all() else " (unmeasured='stand_in' keeps the stand-in's curve for them)"))
+    relative_var = (values.apply(lambda v: (v ** 2).sum()).reindex(stand_in.index) / revenue ** 2).where(~silent)
     rate = revenue / cost
     half = _stats.norm.ppf(0.5 + level / 2) * np.sqrt(relative_var)
-    slope = (stand_in.effect / stand_in.half_saturation).mean() * rate / rate.mean()      # a_k / h_k, mean kept at the stand-in's
+    slope = ((stand_in.effect / stand_in.half_saturation)[~silent].mean() * rate / rate[~silent].mean()      # a_k / h_k, mean kept at the stand-in's
+             ).where(~silent, stand_in.effect / stand_in.half_saturation)
     out = pd.DataFrame({'conversions': impressions[impressions.converted].groupby('channel').size().reindex(stand_in.index).fillna(0).astype(int),
                         'revenue_per_cost': rate, 'lo': rate * np.exp(-half), 'hi': rate * np.exp(half),
                         'effect': slope * stand_in.half_saturation})
     out['effect_lo'], out['effect_hi'] = out.effect * np.exp(-half), out.effect * np.exp(half)
-    out['half_saturation'] = stand_in.half_saturation
+    out.loc[silent, ['effect_lo', 'effect_hi']] = out.loc[silent, 'effect']
+    out['half_saturation'], out['measured'] = stand_in.half_saturation, ~silent
     return out
 
 # %% ../nbs/10_campaigns.ipynb #2eb42780

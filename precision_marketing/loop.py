@@ -530,7 +530,7 @@ class PrecisionMarketing(Policy):
 
     def plan_period(self, books: PlanBooks, k: int, start: int, end: int) -> PeriodPlan:
         """Chapter 08's knee plan for the period, from the orders seen so far, under the budget and each category's stock on hand
-        and on order; a category whose stock cannot meet even its baseline gets no offer (counted in `unplanned`)."""
+        and on order; a category whose stock cannot meet even its baseline, or that sold nothing in the planning window, gets no offer (counted in `unplanned`)."""
         from precision_marketing.genetic_algorithm import PromotionProblem, plan_promotions, promotion_inputs
         sim, learned, cats = self.setup.sim, self.learned, list(self.setup.sim.cats.index)
         on_hand = self.setup.on_hand if books.run is None else books.run.end_on_hand
@@ -540,7 +540,7 @@ class PrecisionMarketing(Policy):
                                                          self.planning_days, unsegmented='leave out')   # customers new since the personas were made
         cat_stock = pd.Series(on_hand + in_transit).groupby(sim.cats.index[sim.cat_idx]).sum().reindex(cats).fillna(0.0)
         base = baseline.reindex(index=self.names, columns=cats, fill_value=0.0)
-        planned = [c for c in cats if base[c].sum() <= cat_stock[c]]
+        planned = [c for c in cats if c in catalogue.index and base[c].sum() <= cat_stock[c]]   # sold in the planning window, and stocked for its baseline
         books.unplanned += len(cats) - len(planned)
         if not planned: return PeriodPlan(None, short)
         weights = (value if learned.segment_value is None else learned.segment_value).reindex(self.names).fillna(0.0) + 1e-9
