@@ -27,6 +27,8 @@ catalogue can get must be written, each naming the assumptions it rests on:
   synthetic_customers=600 -p synthetic_products=40 -p synthetic_days=365`): a year of a smaller shop. A chapter's checks
   against the truth must hold at any size (tolerances that follow the shop's noise); its readings of the default shop are
   asserted only on it (run without the reference sections, which read public data, not the shop);
+* `small_year`: the same at 200 customers and 16 products: a catalogue so small that lists fill with nearly every product,
+  a campaign log in which a channel may never convert, and a year whose few test origins end inside chapter 07's quarter;
 * `cdnow`: public order data nobody here generated: the CDNOW sample's 6,919 purchases by 2,357 customers (lifetimes'
   copy, sha256-checked by `pm-data fetch`) as order lines, orders only: no catalogue, one product ('CD') whose unit
   price is each purchase's dollars per CD.
@@ -76,7 +78,8 @@ REFERENCE_NAMES = re.compile(r'CDNOW|MovieLens|AirPassengers|airline passengers|
                              r'BJsales|ZDT1|Box[- ]Jenkins|Fader', re.IGNORECASE)   # the reference data sets' names (90's REFERENCE_SETS)
 ORDER_COLUMNS = ['customer_id', 'order_id', 'product_id', 'timestamp', 'quantity', 'unit_price']
 SIZED = {  # shop -> the synthetic shop's size parameters (pm-report -p): run on the synthetic shop itself, not a folder
-    'one_year': {name: SMALL_SYNTHETIC[arg] for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC}}   # 00b's year of a smaller shop
+    'one_year': {name: SMALL_SYNTHETIC[arg] for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC},   # 00b's year of a smaller shop
+    'small_year': {name: {**SMALL_SYNTHETIC, 'n_customers': 200, 'n_products': 16}[arg] for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC}}
 
 
 def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int, media: bool = False) -> dict:
@@ -97,7 +100,7 @@ def shops() -> dict:
     first_order = tiny['orders'].sort_values('timestamp').groupby('customer_id').order_id.transform('first')
     from precision_marketing.data import load_cdnow
     cdnow = load_cdnow('sample')[ORDER_COLUMNS]
-    return {'reduced': reduced_tables(**synthetic_size()), 'reduced_year': reduced_tables(**synthetic_size(**SMALL_SYNTHETIC, media=False)), 'tiny': tiny, 'one_year': None, 'cdnow': {'orders': cdnow},
+    return {'reduced': reduced_tables(**synthetic_size()), 'reduced_year': reduced_tables(**synthetic_size(**SMALL_SYNTHETIC, media=False)), 'tiny': tiny, 'one_year': None, 'small_year': None, 'cdnow': {'orders': cdnow},
             'one_category': {**tiny, 'products': tiny['products'].assign(category='bikes')},
             'fixed_prices': {**tiny, 'orders': tiny['orders'].assign(unit_price=first_price.reindex(tiny['orders'].index))},
             'one_order_each': {**tiny, 'orders': tiny['orders'][tiny['orders'].order_id == first_order.reindex(tiny['orders'].index)]},
