@@ -106,7 +106,7 @@ def elbow_k(table: pd.DataFrame) -> int:
 
 # %% ../nbs/02_clustering.ipynb #cfdead61
 class Segmentation:
-    "K-means segmentation: scales features, picks k by silhouette (unless given), labels customers."
+    "K-means segmentation: scales features, picks k by silhouette among the `k_values` the customers can hold (`k_values_for`; unless k is given), labels customers."
     def __init__(self, k: int | None = None, k_values=range(2, 9), seed: int = 42):
         self.k, self.k_values, self.seed = k, k_values, seed
 
@@ -114,7 +114,7 @@ class Segmentation:
         X = kmeans_features(features)
         self.scaler_ = StandardScaler().fit(X)
         Z = self.scaler_.transform(X)
-        self.k_table_ = choose_k(Z, self.k_values, self.seed)
+        self.k_table_ = choose_k(Z, self.k_values if self.k else k_values_for(len(Z), self.k_values), self.seed)
         self.k_ = self.k or int(self.k_table_.silhouette.idxmax())
         if self.k_ >= len(Z): raise ValueError(f"k={self.k_} needs more than {self.k_} customers; only {len(Z)} given")
         self.model_ = KMeans(n_clusters=self.k_, n_init=10, random_state=self.seed).fit(Z)
@@ -153,12 +153,12 @@ def personas(features: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index('cluster').sort_values('revenue_share', ascending=False)
 
 def persona_segments(features: pd.DataFrame, seed: int = 42, k: int | None = None, k_values=range(2, 9)) -> pd.Series:
-    """Each customer's persona: a K-means `Segmentation` (k by silhouette among the `k_values` the customers can hold,
-    `k_values_for`, unless `k` is given), each cluster named by `personas` (made unique). Fewer customers than
+    """Each customer's persona: a K-means `Segmentation` (k by silhouette unless given), each cluster named by
+    `personas` (made unique). Fewer customers than
     `MIN_CUSTOMERS_TO_SEGMENT` are too few to segment: all of them get one persona, 'all customers' (the fallback chapters
     08 and 11 plan with)."""
     if len(features) < MIN_CUSTOMERS_TO_SEGMENT: return pd.Series('all customers', index=features.index, name='persona')
-    segmentation = Segmentation(k, k_values if k else k_values_for(len(features), k_values), seed).fit(features)
+    segmentation = Segmentation(k, k_values, seed).fit(features)
     names = personas(features, segmentation.labels_).persona
     repeated = names.duplicated(keep=False)
     names = names.where(~repeated, names + ' (cluster ' + names.index.astype(str) + ')')
