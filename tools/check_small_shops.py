@@ -31,7 +31,11 @@ catalogue can get must be written, each naming the assumptions it rests on:
   a campaign log in which a channel may never convert, and a year whose few test origins end inside chapter 07's quarter;
 * `cdnow`: public order data nobody here generated: the CDNOW sample's 6,919 purchases by 2,357 customers (lifetimes'
   copy, sha256-checked by `pm-data fetch`) as order lines, orders only: no catalogue, one product ('CD') whose unit
-  price is each purchase's dollars per CD.
+  price is each purchase's dollars per CD;
+* `bike_shops`: public order lines nobody here generated either, exported with their own column names: a bicycle maker's
+  year of 2,466 lines to 30 bike shops (322 orders, 97 models, one price per model all year, orders on 177 days;
+  pytimetk's `bike_sales_sample`, sha256-checked by `pm-data fetch`), and its catalogue as the export's model and
+  category columns; the book runs with the columns mapped on the command line (`COLUMN_MAPS`, `pm-report --column-map`).
 
     .venv/bin/python tools/check_small_shops.py [--out DIR] [--only NAME ...] [--chapters 02 03 ...] [--jobs 2] [-p NAME=VALUE ...]
 
@@ -71,6 +75,9 @@ NOTHING_TO_DECIDE = {  # shop -> decision tables that are rightly empty or missi
               'push_list': 'no stock: no reorder levels', 'loop_results': 'no stock: no reorder levels',
               **({'recommendations': 'one product, which the customer has bought'} if shop == 'first_order' else {})}
        for shop in ('first_week', 'first_order')}}
+COLUMN_MAPS = {  # shop -> pm-report --column-map: a shop exported with its own column names, mapped on the command line as a user would
+    'bike_shops': 'orders.bikeshop_name=customer_id,orders.model=product_id,orders.order_date=timestamp,orders.price=unit_price,'
+                  'products.model=product_id,products.category_2=category'}
 UNTESTED = {'two_months': {'reorder_levels': 'untested'}}   # shop -> decision tables whose assumptions must say they were not tested, and the word
 TINY_CATEGORIES = {'electronics': 'saddles', 'home': 'wheels', 'beauty': 'lights', 'grocery': 'tyres', 'fashion': 'frames'}
 FOREIGN_NAMES = re.compile(r'electronics|grocery|beauty|fashion|bargain[ _]hunters?|trend[ _]seekers?', re.IGNORECASE)   # the synthetic shop's own
@@ -98,14 +105,16 @@ def shops() -> dict:
     tiny['products'] = tiny['products'].assign(category=tiny['products'].category.map(TINY_CATEGORIES))
     first_price = tiny['orders'].sort_values('timestamp').groupby('product_id').unit_price.transform('first')
     first_order = tiny['orders'].sort_values('timestamp').groupby('customer_id').order_id.transform('first')
-    from precision_marketing.data import load_cdnow
+    from precision_marketing.data import load_cdnow, load_bike_sales
     cdnow = load_cdnow('sample')[ORDER_COLUMNS]
+    bikes = load_bike_sales()                                         # as exported: the exporter's column names, mapped by COLUMN_MAPS
     return {'reduced': reduced_tables(**synthetic_size()), 'reduced_year': reduced_tables(**synthetic_size(**SMALL_SYNTHETIC, media=False)), 'tiny': tiny, 'one_year': None, 'small_year': None, 'cdnow': {'orders': cdnow},
             'one_category': {**tiny, 'products': tiny['products'].assign(category='bikes')},
             'fixed_prices': {**tiny, 'orders': tiny['orders'].assign(unit_price=first_price.reindex(tiny['orders'].index))},
             'one_order_each': {**tiny, 'orders': tiny['orders'][tiny['orders'].order_id == first_order.reindex(tiny['orders'].index)]},
             'two_months': two_months, 'first_week': {**two_months, 'orders': first_week},
-            'first_order': {**two_months, 'orders': first_week.sort_values('timestamp').head(1)}}
+            'first_order': {**two_months, 'orders': first_week.sort_values('timestamp').head(1)},
+            'bike_shops': {'orders': bikes, 'products': bikes[['model', 'category_1', 'category_2', 'frame_material']].drop_duplicates('model')}}
 
 
 def reference_leaks(page: str) -> list[str]:
@@ -144,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         def book(name: str, tables) -> subprocess.CompletedProcess:
             "pm-report on one shop, in its own process and output folder (chapters within a book run in order: later ones read earlier decisions)."
             shop = ['--shop', 'synthetic', '--no-reference', *(x for k, v in SIZED[name].items() for x in ('-p', f'{k}={v}'))] if name in SIZED else ['--shop', str(write_folder(tables, base/'shops'/name))]
-            more = [x for kv in args.p for x in ('-p', kv)]
+            more = [x for kv in args.p for x in ('-p', kv)] + (['--column-map', COLUMN_MAPS[name]] if name in COLUMN_MAPS else [])
             return subprocess.run([str(ROOT/'.venv'/'bin'/'pm-report'), *args.chapters, *shop, *more, '--out', str(base/'reports'/name), '--no-progress'],
                                   capture_output=True, text=True, cwd=ROOT)
         pool = ThreadPoolExecutor(args.jobs)                              # the books side by side; each checked as soon as it and those before it are done
@@ -171,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
                         check('Skipped: ' in (out/f'{chapter}.html').read_text(errors='replace'), f"{name}: {chapter}'s page says why {table} is missing")
                     if frame is not None and 'assumptions' in frame and name not in SIZED:          # the synthetic shop has every table: nothing assumed
                         check(frame.assumptions.str.contains('assumed|inferred').all(), f"{name}: {table} names its assumptions ({frame.assumptions.iloc[0][:80]}...)")
+                index = re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', html.unescape((out/'index.html').read_text(errors='replace'))))
+                public = index.find('Methods checked on public data')                # every book here runs without the reference sections
+                check(public < 0, f"{name}: the index files no figure of the shop under methods checked on public data"
+                      + (f" (found ...{index[public:public + 200]}...)" if public >= 0 else ''))
                 if name != 'tiny': continue
                 for page in sorted(out.glob('*.html')) + sorted(out.glob('business/*.html')):
                     text = re.sub(r'<[^>]+>', ' ', page.read_text(errors='replace'))
