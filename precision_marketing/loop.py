@@ -203,11 +203,13 @@ def calibrate_twin(twin: dict, shop) -> dict:
 
 # %% ../nbs/11_closed_loop.ipynb #5d91a91c
 def demand_statistics(units: np.ndarray, lines: pd.DataFrame, promo: np.ndarray, categories: np.ndarray, launched: np.ndarray) -> pd.Series:
-    "Units per day, each category's share of units, units per line, lines per order and the promotion lift (units per promoted / other launched product-day)."
+    """Units per day, each category's share of units, units per line, lines per order and the promotion lift (units per
+    promoted / other launched product-day; NaN when the days hold no promoted, or no other, launched product-day)."""
     shares = pd.Series(units.sum(axis=1)).groupby(np.asarray(categories)).sum() / units.sum()
     per_line = lines.groupby(['day', 'segment', 'group', 'order', 'product'] if 'segment' in lines else ['order', 'product']).units.sum()
     orders = per_line.groupby(level=[n for n in per_line.index.names if n != 'product']).size()
-    on = units[promo & launched].mean() / units[~promo & launched].mean()
+    promoted, other = promo & launched, ~promo & launched
+    on = units[promoted].mean() / units[other].mean() if promoted.any() and other.any() else np.nan
     return pd.concat([pd.Series({'units_per_day': units.sum() / units.shape[1], 'units_per_line': per_line.mean(), 'lines_per_order': orders.mean(),
                                  'promotion_lift': on}), shares.add_prefix('share_')])
 
