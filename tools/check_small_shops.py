@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                         check('Skipped: ' in (out/f'{chapter}.html').read_text(errors='replace'), f"{name}: {chapter}'s page says why {table} is missing")
                     if frame is not None and 'assumptions' in frame and name not in SIZED:          # the synthetic shop has every table: nothing assumed
                         check(frame.assumptions.str.contains('assumed|inferred').all(), f"{name}: {table} names its assumptions ({frame.assumptions.iloc[0][:80]}...)")
-                index = re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', html.unescape((out/'index.html').read_text(errors='replace'))))
+                index = re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', html.unescape((out/'index.html').read_text(errors='replace')))) if (out/'index.html').exists() else ''
+                check(bool(index), f"{name}: the run wrote its index")
                 public = index.find('Methods checked on public data')                # every book here runs without the reference sections
                 check(public < 0, f"{name}: the index files no figure of the shop under methods checked on public data"
                       + (f" (found ...{index[public:public + 200]}...)" if public >= 0 else ''))
