@@ -276,15 +276,15 @@ class ShopSimulator:
             if len(act) == 0: continue
             size = np.where(np.arange(T)[None, :] < trips[act, None], 1 + ppf(u[act, 1:1 + T], extra[seg[act]][:, None]), 0)   # lines per trip
             long = (trips[act] > T) | (size.max(axis=1) > L)
-            kept, size = act[~long], size[~long]
+            kept, size, long_size = act[~long], size[~long], size[long]
             take = np.arange(L)[None, None, :] < size[:, :, None]                          # customers x trips x line slots
             drawn = u[kept, 1 + T:].reshape(-1, T, L, 4)[take]                              # lines x (product, units, attach, its units)
             cust = np.broadcast_to(kept[:, None, None], take.shape)[take]
             trip = np.broadcast_to(np.arange(T)[None, :, None], take.shape)[take]
-            for i in act[long]:                                                         # a day longer than the slots (rare where baskets are small): its own stream
+            for i, drawn_size in zip(act[long], long_size):                             # a day longer than the slots (rare where baskets are small): its own stream
                 more = np.random.default_rng([seed, 8, ordinal, i])
                 sz = 1 + ppf(more.random(trips[i]), extra[seg[i]])                        # trips beyond the slots: sizes from this stream
-                first = min(T, int(trips[i])); sz[:first] = 1 + ppf(u[i, 1:1 + first], extra[seg[i]])   # the first trips keep the sizes that made the day long
+                first = min(T, int(trips[i])); sz[:first] = drawn_size[:first]            # the first trips keep the sizes that made the day long
                 mine = np.arange(sz.max())[None, :] < sz[:, None]
                 drawn, cust, trip = np.r_[drawn, more.random((trips[i], sz.max(), 4))[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(trips[i]), sz)]
             combo = seg[cust] * n_groups + group[cust]                                   # each line's (segment, group): its product shares
