@@ -14,7 +14,7 @@ from pymc_extras.prior import Prior
 from pymc_marketing.mmm import MMM, GeometricAdstock, SaturationTransformation
 
 class ExponentialSaturation(SaturationTransformation):
-    "beta (1 - exp(-lam x)): the saturation of chapter 00f's channel_effects, in PyMC-Marketing's terms."
+    "beta (1 - exp(-lam x)): the saturation of chapter 00h's channel_effects, in PyMC-Marketing's terms."
     lookup_name = 'exponential'
     def function(self, x, lam, beta, *, dim=None): return as_xtensor(beta) * (1 - ptx.math.exp(-as_xtensor(lam) * as_xtensor(x)))
     default_priors = {'lam': Prior('Gamma', alpha=3, beta=1), 'beta': Prior('HalfNormal', sigma=2)}

@@ -158,7 +158,7 @@ def main() -> int:
     p.add_argument('--users', type=int, default=32); p.add_argument('--seconds', type=int, default=20)
     p.add_argument('--rate', type=float, default=1000.0, help='requests a second of the paced mixed run (default: %(default)s, the issue\'s target)')
     args = p.parse_args()
-    from precision_marketing.shop import complete_shop, open_shop
+    from precision_marketing.sources import complete_shop, open_shop
     from precision_marketing.synthetic import make_synthetic_shop
     runs = {'default': lambda folder: (complete_shop(open_shop('synthetic')), 'synthetic')}
     if args.large:

@@ -1,4 +1,4 @@
-"""A shop of 50 million order lines as Parquet: customer features and daily units (chapter 00c's SQL) on Apache Spark
+"""A shop of 50 million order lines as Parquet: customer features and daily units (chapter 00e's SQL) on Apache Spark
 (`spark.SparkShopQueries`, chapter 12) against DuckDB (`queries.ShopQueries` on the same Parquet files), at 5, 10, 20 and
 50 million lines, each engine and size in a fresh process so that each peak memory is its own.
 
@@ -66,7 +66,7 @@ def run_engine(shop: str, engine: str, master: str, out: str):
     started = time.perf_counter()
     if engine == 'spark':
         from precision_marketing.queries import SparkShopQueries
-        from precision_marketing.shop import spark_session
+        from precision_marketing.engines import spark_session
         spark = spark_session(master, config={'spark.driver.memory': DRIVER_MEMORY})
         session_seconds = time.perf_counter() - started
         started = time.perf_counter()

@@ -426,7 +426,7 @@ def series_forecasts(values, cuts, horizon: int, season: int | None = 52, n_jobs
     first cut, with its fallbacks), ETS, Theta, Croston-SBA and TSB. Each forecast sees only the values before its cut.
     In parallel over `n_jobs` local processes, or by `executor`: a callable `executor(values, cuts, horizon, season)` that
     runs `series_candidates` elsewhere and returns the same dict — for a shop read through Spark, chapter 12's
-    `spark_executor(Shop.spark_master)`, one grouped Spark job with equal results. This module never imports the engine."""
+    `spark_executor(spark_master_of(shop))`, one grouped Spark job with equal results. This module never imports the engine."""
     from joblib import Parallel, delayed
     values = check_series_input(values, cuts, horizon)
     if executor is not None:

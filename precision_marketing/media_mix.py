@@ -127,7 +127,7 @@ def yearly_terms(weeks: pd.DatetimeIndex, order: int = 2) -> np.ndarray:
 def media_mix_model(spend, controls, trend, season, log_revenue=None, lead_in: int = 0, max_lag: int = 8, media: bool = True,
                     trend_step: float = 0.1, lift_tests: dict | None = None):
     """The NumPyro model: log revenue_t = intercept + trend_t + season_t + controls_t beta + log(1 + sum_k lift_kt) + noise,
-    lift_kt = a_k (1 - exp(-adstock_kt / h_k)) (chapter 00f's `channel_effects` of its `geometric_adstock`), a_k = slope_k h_k.
+    lift_kt = a_k (1 - exp(-adstock_kt / h_k)) (chapter 00h's `channel_effects` of its `geometric_adstock`), a_k = slope_k h_k.
     Spend is in units of each channel's mean weekly spend (when it spends), revenue of its geometric mean. `lift_tests`
     (arrays from `MediaMix._lift_arrays`) adds each experiment's measured change of weekly revenue as a likelihood:
     N(B (f_k(x + dx) - f_k(x)), sigma), f_k the channel's steady-state lift and B the mean baseline of the test's weeks."""

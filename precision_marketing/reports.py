@@ -163,7 +163,7 @@ DEFAULT_SHOP_TAG = 'default-shop'   # a cell whose words are about the default s
 
 def on_default_shop(parameters: dict | None) -> bool:
     """True when a chapter run with these papermill `parameters` is on the book's default shop: the synthetic shop at
-    the default seed and size (`shop_parameters` of chapter 00e), the one whose results the prose of cells tagged
+    the default seed and size (`shop_parameters` of chapter 00g), the one whose results the prose of cells tagged
     `DEFAULT_SHOP_TAG` states."""
     parameters = parameters or {}
     return all(parameters.get(name, default) == default for name, (_, default) in shop_parameters().items())
@@ -413,7 +413,7 @@ HEADLINE_ELSEWHERE = {   # chapter -> (metric, value, note): its headline figure
 KEY_FIGURES = {   # chapter -> (what the figure says, metric, format): the one number its card shows
     '00_data': ('MovieLens-100k ratings read', 'ml100k_ratings', '{:,}'),
     '00a_synthetic': ('order lines generated', 'synthetic_order_lines', '{:,}'),
-    '00b_shop': ('order lines accepted', 'orders_accepted', '{:,}'),
+    '00d_sources': ('order lines accepted', 'orders_accepted', '{:,}'),
     '01_preprocessing': ('PCA components for 90% of the variance', 'pca_components_for_90pct', '{}'),
     '02_clustering': ('customer segments (K-means k)', 'kmeans_k', '{}'),
     '03_regression': ('total CLV', 'clv_total', '{:,.0f}'),
@@ -489,10 +489,10 @@ def decision_cards(runs: list[ChapterRun], max_assumption: int = 400) -> str:
     return ('<h2>What the book decided for this shop</h2><div class="cards">' + ''.join(cards) + '</div>') if cards else ''
 
 def validation_summary(runs: list[ChapterRun]) -> str:
-    """HTML table of the shop's validation (rows read, accepted and rejected per table) as chapter 00b recorded it in this run,
+    """HTML table of the shop's validation (rows read, accepted and rejected per table) as chapter 00d recorded it in this run,
     or a line saying how to get it; the counts reconcile (read = accepted + rejected) or the table says so."""
-    shop = next((r.metrics for r in runs if r.chapter == '00b_shop' and r.status == 'ok'), None)
-    if shop is None: return '<p class="validation">Shop validation: not in this run (run chapter 00b_shop with the others to see it).</p>'
+    shop = next((r.metrics for r in runs if r.chapter == '00d_sources' and r.status == 'ok'), None)
+    if shop is None: return '<p class="validation">Shop validation: not in this run (run chapter 00d_sources with the others to see it).</p>'
     tables = [t.strip() for t in str(shop.get('shop_tables', '')).split(',') if t.strip()]
     rows, total, uncounted = [], {'read': 0, 'accepted': 0, 'rejected': 0}, []
     for t in tables:
@@ -504,7 +504,7 @@ def validation_summary(runs: list[ChapterRun]) -> str:
         for w in total: total[w] += counts[w]
         flag = '' if counts['read'] == counts['accepted'] + counts['rejected'] else ' (does not reconcile)'
         rows.append(f'<tr><td>{html.escape(t)}</td>' + ''.join(f'<td class="n">{counts[w]:,}</td>' for w in total) + f'<td>{flag}</td></tr>')
-    status = 'every row accepted' if total['rejected'] == 0 else f"{total['rejected']:,} rows rejected, kept with their reasons (chapter 00b_shop lists them)"
+    status = 'every row accepted' if total['rejected'] == 0 else f"{total['rejected']:,} rows rejected, kept with their reasons (chapter 00d_sources lists them)"
     if uncounted: status += f"; no counts for {', '.join(uncounted)}"
     return (f'<details class="validation"><summary>Shop validation: {len(rows)} tables, {total["read"]:,} rows read, {status}</summary>'
             '<table><tr><th>table</th><th>read</th><th>accepted</th><th>rejected</th><th></th></tr>' + ''.join(rows) + '</table></details>')
@@ -540,13 +540,13 @@ def chapter_card(run: ChapterRun, out_dir: str | Path, max_metrics: int = 12) ->
 def write_index(runs: list[ChapterRun], out_dir: str | Path = 'reports', max_metrics: int = 12, shop: str | None = None) -> Path:
     """Write `<out_dir>/index.html` and `<out_dir>/summary.json` for `runs`; `shop` names the shop the book is about (passwords masked).
 
-    The page opens with the shop, what it lacks (chapter 00b's `shop_lacks`), its validation summary, what the run decided for
+    The page opens with the shop, what it lacks (chapter 00d's `shop_lacks`), its validation summary, what the run decided for
     it (`decision_cards`) and its headline figures (`headline_cards`), then the methods checked on reference data
     (`reference_cards`: CDNOW, MovieLens, ..., never mixed into the shop's cards), then one card per chapter (`chapter_card`). It loads nothing: styles and charts are inline, so it works from a file:// URL with no network."""
-    from precision_marketing.shop import mask_password
+    from precision_marketing.schema import mask_password
     out_dir = Path(out_dir)
     shop_line = f'<p>Shop: <b>{html.escape(mask_password(shop))}</b></p>' if shop else ''
-    lacks = next((r.metrics.get('shop_lacks') for r in runs if r.chapter == '00b_shop' and r.status == 'ok'), None)
+    lacks = next((r.metrics.get('shop_lacks') for r in runs if r.chapter == '00d_sources' and r.status == 'ok'), None)
     lacks_line = f'<p class="validation">What the shop lacks, and how the chapters stand in for it: {html.escape(str(lacks))}</p>' if lacks else ''
     failed = sum(r.status != 'ok' for r in runs)
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>precision-marketing reports</title>
@@ -712,7 +712,8 @@ def plan_shop(shop: str | None, planned: dict, probe: bool = True) -> tuple[str,
 
     Returns (shop as the reports show it, real source or None). The real source, when it differs, goes to the chapters
     through `$PM_SHOP_SOURCE`, never as a parameter: papermill writes parameters into the executed notebook and its HTML."""
-    from precision_marketing.shop import mask_password, probe_source, source_kind
+    from precision_marketing.schema import mask_password
+    from precision_marketing.engines import probe_source, source_kind
     if shop is not None: probe_source(shop) if probe else source_kind(shop)   # a missing folder, an unknown scheme or an unreachable server stops the run before anything runs
     shops = {str(p['shop']) for p in planned.values() if 'shop' in p} | ({str(shop)} if shop is not None else set())
     secret = {s for s in shops if mask_password(s) != s}
@@ -753,12 +754,13 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         `config['memory_gb']`, else `default_memory_gb()`; 0: no ceiling).
     check_claims : every chapter asserts what its prose says about the default shop, on this run's path (`run_chapter`);
         refused with a shop of the user's own, of which the prose says nothing.
-    reading : how the shop is read, for every chapter: `anonymise`, `date_format`, `timezone` (chapter 00b's
+    reading : how the shop is read, for every chapter: `anonymise`, `date_format`, `timezone` (chapter 00d's
         `SOURCE_OPTIONS`; default `config`'s keys of the same names), given to the chapters as parameters.
 
     One run at a time writes to `out_dir`: a second run into it stops at once (`OutputInUse`, naming the holder), and so
     does a run whose results store another program holds open, before any chapter's work."""
-    from precision_marketing.shop import absolute_source, mask_password
+    from precision_marketing.schema import mask_password
+    from precision_marketing.engines import absolute_source
     config = config or {}
     _check_audiences(audiences)
     available = discover_chapters(nbs)
@@ -775,11 +777,11 @@ def run_reports(chapters: list[str] | None = None, config: dict | None = None, o
         cli = {**cli, 'shop': shop}
     column_map = column_map if column_map is not None else config.get('column_map')
     if column_map:
-        from precision_marketing.shop import COLUMN_MAP_PARAMETER, column_map_text, parse_column_map
+        from precision_marketing.schema import COLUMN_MAP_PARAMETER, column_map_text, parse_column_map
         if COLUMN_MAP_PARAMETER in cli: raise ParameterError("give the column map once: --column-map or -p column_map=..., not both")
         cli = {**cli, COLUMN_MAP_PARAMETER: column_map_text(parse_column_map(column_map))}   # a file is read here, where its path means something
     from precision_marketing.chapter import SOURCE_OPTIONS
-    from precision_marketing.shop import ANONYMISE_KEY_VARIABLE
+    from precision_marketing.sources import ANONYMISE_KEY_VARIABLE
     reading = {**{k: config[k] for k in SOURCE_OPTIONS if k in config}, **{k: v for k, v in (reading or {}).items() if v is not None}}
     for name, value in reading.items():
         if name in cli: raise ParameterError(f"give {name} once: --{name.replace('_', '-')} or -p {name}=..., not both")
@@ -878,7 +880,7 @@ def release_output(lock: Path) -> None:
 def _check_results_store(db: Path) -> None:
     "Stop before any chapter when the run's results store cannot be written (another program holds it open)."
     from precision_marketing.decisions import _results_store
-    from precision_marketing.shop import SchemaError
+    from precision_marketing.data import SchemaError
     try: _results_store(db, attempts=1).close()
     except SchemaError as exc: raise OutputInUse(str(exc)) from None
 
@@ -904,7 +906,7 @@ def _parse_params(pairs: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     "Command-line entry point of `pm-report`."
-    from precision_marketing.shop import ShopSourceError
+    from precision_marketing.engines import ShopSourceError
     parser = argparse.ArgumentParser(prog='pm-report', description='Run precision-marketing chapters as HTML reports.')
     parser.add_argument('chapters', nargs='*', help='chapters to run (00_data, 00 or data); default: all')
     parser.add_argument('--config', help='YAML file with parameters (see 90_reports)')
@@ -940,7 +942,7 @@ def main(argv: list[str] | None = None) -> int:
                            reading={'anonymise': args.anonymise, 'date_format': args.date_format, 'timezone': args.timezone},
                            reference=args.reference, memory_gb=args.memory_gb, check_claims=args.check_claims)
     except (ParameterError, ValueError, FileNotFoundError, ShopSourceError) as exc:      # bad chapter, parameter, config or shop: nothing ran
-        from precision_marketing.shop import mask_password
+        from precision_marketing.schema import mask_password
         print(f"pm-report: {mask_password(str(exc))}", file=sys.stderr); return 2
     failed = [r for r in runs if r.status != 'ok']
     print(f"reports: {len(runs) - len(failed)} ok, {len(failed)} failed -> {out/'index.html'}")

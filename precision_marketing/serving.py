@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from .data import RUN_VARIABLES, RunContext, SchemaError, check_records, check_rows
-from .shop import SHOP_TABLES, Shop, pseudonymise, shop_from_tables
+from .schema import SHOP_TABLES, Shop, shop_from_tables
+from .sources import pseudonymise
 from .decisions import read_decision
 from .inventory import clearance_markdown
 from .campaigns import abandoned_cart
@@ -733,7 +734,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--cover-weight', type=float, default=0.2, help="chapter 04's stock-cover weight for the live re-ranking (default: %(default)s)")
     p.add_argument('--export', metavar='FOLDER', help="write the shop (--shop) with the logged events added into the new FOLDER, for the next pm-report run, and exit")
     args = p.parse_args(argv)
-    from precision_marketing.shop import absolute_source, open_shop, complete_shop, write_shop
+    from precision_marketing.engines import absolute_source
+    from precision_marketing.sources import open_shop, complete_shop, write_shop
     context = RunContext.current()
     key = context.anonymise_key.encode() if context.anonymise_key else None
     if args.export:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .data import SchemaError
-from .shop import spark_session
+from .engines import spark_session
 from .forecasting import SERIES_MODELS, check_series_input, series_candidates
 
 # %% auto #0
@@ -56,7 +56,7 @@ def spark_series_forecasts(values, cuts, horizon: int, season: int | None = 52, 
 
 def spark_executor(master: str | None):
     """The `executor` that `forecasting.series_forecasts` takes for a shop read through Spark at `master`
-    (`Shop.spark_master`): `spark_series_forecasts` on that master. None (no Spark): None, the local processes."""
+    (`spark_master_of(shop)`, chapter 00c): `spark_series_forecasts` on that master. None (no Spark): None, the local processes."""
     if not master: return None
     return lambda values, cuts, horizon, season: spark_series_forecasts(values, cuts, horizon, season, master=master)
 

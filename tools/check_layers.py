@@ -1,6 +1,6 @@
 """The package's layers, checked (run by `make test`): every import inside `precision_marketing/` — at module level or
 inside a function — goes to a module of the same or a lower layer, the imports form no circle, every module has its
-layer, no method imports the synthetic shop's generator (only the store, which reads it as a source, and the
+layer, no method imports the synthetic shop's generator (only `sources`, which reads it as a source, and the
 reports; the simulator reads a shop's truth as data), and only `data.RUN_VARIABLES` names the `PM_*` environment
 variables (the library reads them as a `RunContext`). ../shared/DESIGN.md draws the same layers.
 
@@ -12,8 +12,10 @@ LAYERS = [   # bottom up: a module may import only its own layer's modules and l
     ('shared checks, public data and the run context', ['data', 'preprocessing']),
     ('the demand model (price, promotion, channels, season, order lines)', ['demand']),
     ('the synthetic shop (a source with its truth)', ['synthetic']),
-    ('the store: schema, engines, sources', ['shop']),
-    ('aggregations in the database, the one customer-feature table', ['queries']),
+    ('the schema: table specs, the one validation of a table and across tables, the Shop', ['schema']),
+    ('engines: source kinds, database servers and Spark sessions', ['engines']),
+    ('sources: open_shop, readers, writers, pseudonyms, what a shop lacks', ['sources']),
+    ('features: aggregations in the database, the one customer-feature table', ['queries']),
     ('decision tables', ['decisions']),
     ('a chapter in a run', ['chapter']),
     ("how a method's output is scored (ranking and forecast metrics)", ['evaluation']),

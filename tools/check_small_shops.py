@@ -58,7 +58,7 @@ from pathlib import Path
 import pandas as pd
 
 from precision_marketing.reports import read_summary
-from precision_marketing.shop import SMALL_SYNTHETIC
+from precision_marketing.sources import SMALL_SYNTHETIC
 from precision_marketing.chapter import SYNTHETIC_ARGUMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,20 +85,20 @@ REFERENCE_NAMES = re.compile(r'CDNOW|MovieLens|AirPassengers|airline passengers|
                              r'BJsales|ZDT1|Box[- ]Jenkins|Fader', re.IGNORECASE)   # the reference data sets' names (90's REFERENCE_SETS)
 ORDER_COLUMNS = ['customer_id', 'order_id', 'product_id', 'timestamp', 'quantity', 'unit_price']
 SIZED = {  # shop -> the synthetic shop's size parameters (pm-report -p): run on the synthetic shop itself, not a folder
-    'one_year': {name: SMALL_SYNTHETIC[arg] for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC},   # 00b's year of a smaller shop
+    'one_year': {name: SMALL_SYNTHETIC[arg] for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC},   # 00d's year of a smaller shop
     'small_year': {name: {**SMALL_SYNTHETIC, 'n_customers': 200, 'n_products': 16}[arg] for name, arg in SYNTHETIC_ARGUMENTS.items() if arg in SMALL_SYNTHETIC}}
 
 
 def reduced_tables(n_customers: int, n_products: int, n_days: int, seed: int, media: bool = False) -> dict:
-    "The synthetic shop (00b's `synthetic_size`) as a real shop exports it: order lines as charged and the catalogue's id, category and title."
-    from precision_marketing.shop import open_shop
+    "The synthetic shop (00d's `synthetic_size`) as a real shop exports it: order lines as charged and the catalogue's id, category and title."
+    from precision_marketing.sources import open_shop
     full = open_shop('synthetic', n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed, media=media)
     return {'orders': full.orders[ORDER_COLUMNS].copy(), 'products': full.products[['product_id', 'category', 'title']].copy()}
 
 
 def shops() -> dict:
     "name -> tables of every shop this check runs the book on."
-    from precision_marketing.shop import synthetic_size
+    from precision_marketing.sources import synthetic_size
     tiny = reduced_tables(30, 97, 1825, 7)
     two_months = reduced_tables(20, 10, 60, 7)
     first_week = two_months['orders'][two_months['orders'].timestamp < two_months['orders'].timestamp.min().normalize() + pd.Timedelta(days=7)]

@@ -143,18 +143,18 @@ def cases(tmp: Path, probe: Probe, only: set | None):
             probe.expect('results-store-held-open', run(BIN/'pm-report', '00a', '--out', out, '--no-progress'), 2, 'another program holds it open')
             probe.check('results-store-held-open-lock-released', not (out/'.pm-report.lock').exists(), 'the lock stayed')
         finally: holder.kill(); holder.wait()
-    if want('report-00b'):   # 1 and 6: a chapter's tests write no toy decisions into the run's output; --anonymise reaches the pages
+    if want('report-00d'):   # 1 and 6: a chapter's tests write no toy decisions into the run's output; --anonymise reaches the pages
         hostile = ORDERS + 'RAWCUSTOMER9,O9,P1,2023-01-09,-1,9.5\n'       # a rejected row
         folder = shop(tmp/'m <img src=x onerror=alert(1)>', hostile)       # markup in the shop's name, which every page shows
         out = tmp/'m-report'
-        result = run(BIN/'pm-report', '00b', '--shop', folder, '--out', out, '--no-progress', '--anonymise', env={'PM_ANONYMISE_KEY': 'k' * 32})
-        probe.expect('report-00b', result, 0, '00b_shop: ok')
+        result = run(BIN/'pm-report', '00d', '--shop', folder, '--out', out, '--no-progress', '--anonymise', env={'PM_ANONYMISE_KEY': 'k' * 32})
+        probe.expect('report-00d', result, 0, '00d_sources: ok')
         toy = sorted(str(p.relative_to(out)) for p in list((out/'decisions').glob('*.csv')) + list((out/'metrics').glob('test*.json'))) if out.exists() else []
-        probe.check('report-00b-no-toy-decisions', not toy, f'written by the chapter\'s tests: {toy}')
+        probe.check('report-00d-no-toy-decisions', not toy, f'written by the chapter\'s tests: {toy}')
         pages = ' '.join(p.read_text(errors='replace') for p in out.rglob('*.html'))
-        probe.check('report-00b-html-escaped', '<img src=x onerror=alert(1)>' not in pages and '&lt;img src=x onerror=alert(1)&gt;' in pages,
+        probe.check('report-00d-html-escaped', '<img src=x onerror=alert(1)>' not in pages and '&lt;img src=x onerror=alert(1)&gt;' in pages,
                     'raw markup from the input is on a page' if '<img src=x onerror=alert(1)>' in pages else 'the shop name is not shown at all')
-        probe.check('report-00b-anonymised-pages', 'RAWCUSTOMER9' not in pages and 'anon-' in pages, 'a raw customer id is on a page' if 'RAWCUSTOMER9' in pages else 'no pseudonym on the pages')
+        probe.check('report-00d-anonymised-pages', 'RAWCUSTOMER9' not in pages and 'anon-' in pages, 'a raw customer id is on a page' if 'RAWCUSTOMER9' in pages else 'no pseudonym on the pages')
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -195,7 +195,7 @@ def same_as_duckdb(server: str, dialect: str, url: str, wrong_url: str, nowhere_
 
 def write_refused(url: str) -> str:
     "What the server says when the project's session tries to write (the session is read-only, whoever the user is)."
-    from precision_marketing.shop import _server_session, ShopSourceError
+    from precision_marketing.engines import _server_session, ShopSourceError
     try:
         with _server_session(url, 'the write failed') as con: con.exec_driver_sql("insert into orders (customer_id) values ('intruder')")
     except ShopSourceError as exc: return str(exc).lower().replace('-', ' ')
@@ -234,7 +234,7 @@ def main() -> int:
     import duckdb
     import sqlalchemy as sa
     from precision_marketing.chapter import SYNTHETIC_ARGUMENTS
-    from precision_marketing.shop import open_shop, write_shop, SMALL_SYNTHETIC
+    from precision_marketing.sources import open_shop, write_shop, SMALL_SYNTHETIC
     with tempfile.TemporaryDirectory(prefix='pm-mysql-') as tmp:
         tmp = Path(tmp)
         server = Server(tmp)

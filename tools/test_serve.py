@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from precision_marketing.data import run_environment
 from precision_marketing.decisions import write_decisions
 from precision_marketing.serving import free_port, start_service
-from precision_marketing.shop import complete_shop, open_shop
+from precision_marketing.sources import complete_shop, open_shop
 
 TOKEN = 'test-serve-token'
 passed, failures = [], []
