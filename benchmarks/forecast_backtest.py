@@ -22,7 +22,7 @@ import argparse, json, subprocess, tempfile, time
 import numpy as np, pandas as pd
 from precision_marketing.data import weekly_units, load_walmart_weekly, load_m4_weekly
 from precision_marketing.sources import open_shop
-from precision_marketing.queries import shop_daily_units
+from precision_marketing.features import shop_daily_units
 from precision_marketing.forecasting import (history_calendar, rolling_cuts, backtest_forecasters, weekly_regressors, choose_forecaster, pick_forecasts,
                                              conformal_quantiles, conformal_bounds, series_forecasts, lstm_forecasts, score_forecasts, yearly_fourier)
 from precision_marketing.arima import window_cuts

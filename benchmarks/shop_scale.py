@@ -53,13 +53,13 @@ def run_path(path: str, which: str, out: str):
     "One path in this (fresh) process: compute both aggregates, save them, report seconds."
     started = time.perf_counter()
     if which == 'store':
-        from precision_marketing.queries import ShopQueries
+        from precision_marketing.engines import ShopQueries
         q = ShopQueries(path, memory_limit='2GB')
         features, daily = q.customer_features(), q.daily_units()
     else:
         import duckdb
         from precision_marketing.data import daily_units
-        from precision_marketing.queries import customer_features
+        from precision_marketing.features import customer_features
         with duckdb.connect(path, read_only=True) as con: orders = con.execute('select * from orders').df()
         orders['revenue'] = orders.quantity * orders.unit_price             # as validation adds it
         orders['timestamp'] = orders['timestamp'].astype('datetime64[ns]')

@@ -1,5 +1,5 @@
-"""A shop of 50 million order lines as Parquet: customer features and daily units (chapter 00e's SQL) on Apache Spark
-(`spark.SparkShopQueries`, chapter 12) against DuckDB (`queries.ShopQueries` on the same Parquet files), at 5, 10, 20 and
+"""A shop of 50 million order lines as Parquet: customer features and daily units (chapter 00c's SQL) on Apache Spark
+(`engines.SparkShopQueries`, chapters 00c and 12) against DuckDB (`engines.ShopQueries` on the same Parquet files), at 5, 10, 20 and
 50 million lines, each engine and size in a fresh process so that each peak memory is its own.
 
     .venv/bin/python benchmarks/spark_scale.py [--lines 50000000] [--sizes 5000000,10000000,20000000,50000000]
@@ -65,14 +65,14 @@ def run_engine(shop: str, engine: str, master: str, out: str):
     "One engine on one shop in this (fresh) process: both aggregates, saved; seconds and peak memory printed as JSON."
     started = time.perf_counter()
     if engine == 'spark':
-        from precision_marketing.queries import SparkShopQueries
+        from precision_marketing.engines import SparkShopQueries
         from precision_marketing.engines import spark_session
         spark = spark_session(master, config={'spark.driver.memory': DRIVER_MEMORY})
         session_seconds = time.perf_counter() - started
         started = time.perf_counter()
         q = SparkShopQueries(shop, spark)
     else:
-        from precision_marketing.queries import ShopQueries
+        from precision_marketing.engines import ShopQueries
         session_seconds = 0.0
         q = ShopQueries(shop, memory_limit=DRIVER_MEMORY.upper() + 'B')
     features, daily = q.customer_features(), q.daily_units()

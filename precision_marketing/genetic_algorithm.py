@@ -457,7 +457,7 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     -------
     (PromotionProblem, each customer's segment)"""
     from precision_marketing.clustering import persona_segments
-    from precision_marketing.queries import shop_customer_features
+    from precision_marketing.features import shop_customer_features
     features = shop_customer_features(store, categories=True)
     if len(features) <= segments: raise NothingToPlan(f"the shop has {len(features)} customers: a plan for {segments} segments needs more than {segments}")
     segment_of = persona_segments(features, seed, k=segments)

@@ -40,7 +40,7 @@ def loop_personas(store, seed: int, db=None, run_id: str | None = None) -> tuple
     (`persona_segments` on `customer_features` of the history, seeded). A shop with fewer customers than chapter 02
     segments (`MIN_CUSTOMERS_TO_SEGMENT`) is planned for as `persona_segments`' one persona, and the source says so."""
     from precision_marketing.decisions import earlier_decision
-    from precision_marketing.queries import customer_features
+    from precision_marketing.features import customer_features
     from precision_marketing.clustering import MIN_CUSTOMERS_TO_SEGMENT, persona_segments
     earlier = earlier_decision('customer_segments', store, db, run_id)
     if earlier is not None: return earlier.set_index('customer_id').persona, 'chapter 02, as this run wrote it'
@@ -109,7 +109,7 @@ def fit_twin(shop, persona: pd.Series, response: pd.DataFrame, seed: int, channe
     A truth-like dict (the keys `ShopSimulator` reads, `TWIN_TABLES`), every table estimated: segments (share, lines_per_day,
     units_per_line, extra_lines_per_order, preferences), categories (elasticity, promo_lift and the season), channels,
     customer_segment, customer_lifetime (activity, first_day, last_day), product_appeal and basket_pairs."""
-    from precision_marketing.queries import shop_daily_units
+    from precision_marketing.features import shop_daily_units
     rng = np.random.default_rng([seed, 11])
     orders, products = shop.orders, shop.products.reset_index(drop=True)
     days, end = shop.days, shop.days[-1]

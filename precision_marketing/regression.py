@@ -20,7 +20,7 @@ from sklearn.preprocessing import FunctionTransformer, PolynomialFeatures, Stand
 from sklearn.svm import SVR
 from sklearn.tree import DecisionTreeRegressor
 
-from .queries import customer_features
+from .features import customer_features
 from .data import SchemaError, check_columns
 
 # %% auto #0

@@ -168,7 +168,7 @@ def same_as_duckdb(server: str, dialect: str, url: str, wrong_url: str, nowhere_
     the password leaks nowhere, the in-database aggregations equal DuckDB's, and wrong credentials or an unreachable
     server stop pm-report with exit 2 and a clear message."""
     import pandas as pd
-    from precision_marketing.queries import ShopQueries
+    from precision_marketing.engines import ShopQueries
     print(run.stdout[-600:], run.stderr[-1500:], flush=True)
     agrees_with_duckdb(server, run, out, tmp)
     if run.returncode == 0:
