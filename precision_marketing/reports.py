@@ -668,6 +668,7 @@ def load_config(path: str | Path | None) -> dict:
     if unknown: raise ValueError(f"{path}: unknown key(s) {sorted(unknown)}; allowed: {', '.join(sorted(CONFIG_KEYS))}")
     return config
 
+# %% ../nbs/90_reports.ipynb #06f375d8
 def chapter_parameters(chapter: str, nbs: str | Path | None = None) -> dict:
     """Name -> default (as written) of the chapter's `parameters` cell: its assignments, annotated with what the value may be
     (`horizon: Int(1) = 4`) or not, read by Python's own parser (papermill's skips an annotation it cannot read as a type
@@ -725,6 +726,7 @@ def references_for(parameters: dict | None, wanted: bool | None = None) -> bool:
     --no-reference), else only on the synthetic shop (on a shop of your own they take minutes and are about other data)."""
     return wanted if wanted is not None else (parameters or {}).get('shop', 'synthetic') == 'synthetic'
 
+# %% ../nbs/90_reports.ipynb #e0a38557
 def run_reports(chapters: list[str] | None = None, config: dict | None = None, out_dir: str | Path = 'reports',
                 nbs: str | Path | None = None, parameters: dict | None = None, hide_code: bool | None = None,
                 progress: bool = True, shop: str | None = None, probe: bool = True, csv: bool = True,
@@ -1069,6 +1071,7 @@ def _api_page(module: str, entries: list, chapters: set) -> str:
         lines += ['', f'   Defined in chapter {cite(chapter)}.', '']
     return '\n'.join(lines)
 
+# %% ../nbs/90_reports.ipynb #9f3972e9
 def docs_sources(dest: str | Path, executed: str | Path | None = None, nbs: str | Path | None = None,
                  package_dir: str | Path | None = None, modules: list[str] | None = None) -> dict:
     """Write the Sphinx project of the site into `dest` (replaced).
@@ -1139,6 +1142,7 @@ def setup(app):   # before napoleon (priority 500): the chapters' one-line entri
 """, encoding='utf-8')
     return {'chapters': chapters, 'missing': missing, 'modules': modules}
 
+# %% ../nbs/90_reports.ipynb #09c41ded
 def build_docs(out_dir: str | Path | None = None, executed: str | Path | None = None, nbs: str | Path | None = None,
                work: str | Path | None = None, modules: list[str] | None = None) -> Path:
     """Build the static site into `out_dir` (default `<project>/reports/site`) from `docs_sources(work, ...)` with Sphinx; return its index.html.

@@ -529,6 +529,7 @@ class MeasuredRequests:
         else: await self.app(scope, receive, sent)
         self.stats.record(getattr(scope.get('route'), 'path', 'other'), status[0], (time.perf_counter() - start) * 1000)
 
+# %% ../nbs/13_serving.ipynb #f6860054
 def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict | None = None, anonymise_key: bytes | None = None,
               max_body_bytes: int = MAX_BODY_BYTES, max_rows: int = MAX_EVENT_ROWS, check_process: bool = False, settle: bool = False):
     """The decision service as an ASGI app (FastAPI): reads answered from `state`, event batches checked, logged durably
@@ -690,6 +691,7 @@ def serve_app(state: DecisionState, log: EventLog, token: str | None, run: dict 
 
     return app
 
+# %% ../nbs/13_serving.ipynb #e80e1950
 def open_service(results: str | Path, shop, log_path: str | Path, run_id: str | None = None, **state_options) -> tuple[DecisionState, EventLog, dict]:
     """The run's decisions for `shop` (a `Shop`), with every batch of the event log replayed: the state a (re)started service serves.
     The run must have been made on this shop (the decision tables name it)."""
