@@ -224,7 +224,7 @@ def complete_shop(shop: Shop, lead_time_days: int = 7, order_cost: float = 50.0,
     -------
     A new `Shop` with the same orders, rejects, source and truth; `products` with `list_price`, `unit_cost` and
     `launch_date`, a `prices` calendar and an `inventory` table (without `on_hand` unless the shop has it), and
-    `assumptions`: one row per table and column with its `basis` (one of `ASSUMPTION_BASES`) and the `rule` used."""
+    `assumptions`: one row per table and column with its `basis` (one of chapter 00b's `ASSUMPTION_BASES`) and the `rule` used."""
     given = {'lead_time_days': lead_time_days, 'order_cost': order_cost, 'holding_cost_rate': holding_cost_rate,
              'gross_margin': gross_margin, 'promo_threshold': promo_threshold}
     for name, value in given.items():
