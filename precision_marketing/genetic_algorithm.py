@@ -207,18 +207,15 @@ class NSGA2Result:
 def nsga2_numpy(evaluate_batch, n_genes: int, weights: tuple, generations: int, population: int = 100, seed: int = 42,
                 low: float = 0.0, up: float = 1.0, cxpb: float = 0.9, eta: float = 20.0, on_generation=None,
                 violation_batch=None, initial=None) -> NSGA2Result:
-    """NSGA-II on [low, up]^n_genes with every step vectorised over the population (numpy; the arguments of `nsga2`).
+    """NSGA-II on [low, up]^n_genes with every step vectorised over the population: `nsga2`'s operators and selection
+    (with `violation_batch`, Deb's constraint domination) on numpy arrays instead of DEAP individuals.
 
     Parameters
     ----------
-    evaluate_batch : function (population x genes array) -> population x objectives array.
-    n_genes : genes per individual; weights : +1.0 to maximise / -1.0 to minimise, one per objective.
-    generations, population : run length and size (population even).
+    The arguments of `nsga2`, except:
+    population : any even number >= 4.
     seed : seeds numpy's generator (the only source of randomness).
-    low, up, cxpb, eta : gene bounds, crossover probability, SBX and polynomial-mutation distribution index.
     on_generation : optional callback(generation, values, feasible) after each survival.
-    violation_batch : optional function (population x genes) -> constraint violation per individual (0 = feasible).
-    initial : optional rows of genes that replace the first random individuals.
 
     Returns
     -------
