@@ -13,9 +13,9 @@ import pandas as pd
 from .data import SchemaError
 
 # %% auto #0
-__all__ = ['DISCOUNTS', 'price_response', 'channel_effects', 'channel_lift', 'targeted_half_saturation', 'effect_on_top',
-           'segment_channels', 'geometric_adstock', 'seasonality', 'line_rates', 'draw_lines', 'poisson_quantile',
-           'Demand', 'ShopSimulator']
+__all__ = ['DISCOUNTS', 'POISSON_COUNT_UP', 'price_response', 'channel_effects', 'channel_lift', 'targeted_half_saturation',
+           'effect_on_top', 'segment_channels', 'geometric_adstock', 'seasonality', 'line_rates', 'draw_lines',
+           'poisson_quantile', 'Demand', 'ShopSimulator']
 
 # %% ../nbs/00h_demand.ipynb #79c61190
 DISCOUNTS = (0.0, 0.1, 0.2, 0.3)        # the discount ladder: the history's promotion depths, and the planners' choices
@@ -129,15 +129,23 @@ def draw_lines(rng, pair_rng, lam, members, activity, extra_lines: float, units_
     return prods, custs, orders, qty, trips
 
 # %% ../nbs/00h_demand.ipynb #3648b571
+POISSON_COUNT_UP = 50.0      # means up to this are counted up with pdtr; larger ones go to scipy's poisson.ppf
+
 def poisson_quantile(u, mu) -> np.ndarray:
     """The Poisson(mu) quantile of each uniform u: the smallest k with P(X <= k) >= u, as scipy's `poisson.ppf` gives it
     (0 where u is 0, where scipy gives -1). It counts k up from 0 with `scipy.special.pdtr` (the Poisson CDF), which
     takes a step or two at the small means of trips, lines and units, and is some twenty times faster than `ppf`'s
-    inversion there: the simulator draws every customer-day by it. The same integers as `poisson.ppf` (checked below)."""
+    inversion there: the simulator draws every customer-day by it. Means above `POISSON_COUNT_UP` go to `ppf` itself. The
+    same integers as `poisson.ppf` (checked below)."""
     from scipy.special import pdtr
     u, mu = np.broadcast_arrays(np.asarray(u, float), np.asarray(mu, float))
     shape, u, mu = u.shape, u.ravel(), mu.ravel()
-    k, left = np.zeros(len(u), int), np.arange(len(u))
+    if np.isinf(mu).any(): raise ValueError("a Poisson mean is infinite: no finite count has its quantile")
+    k, left = np.zeros(len(u), int), np.flatnonzero(mu <= POISSON_COUNT_UP)   # a mean that is nan or < 0 gives 0, as ppf's nan drew no line before
+    big = np.flatnonzero(mu > POISSON_COUNT_UP)                         # large means: scipy's inversion, not hundreds of steps
+    if len(big):
+        from scipy.stats import poisson
+        k[big] = np.maximum(poisson.ppf(u[big], mu[big]), 0)
     while len(left):
         left = left[pdtr(k[left], mu[left]) < u[left]]
         k[left] += 1
