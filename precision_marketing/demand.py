@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import pdtr
 
 from .data import SchemaError
 
@@ -134,10 +135,9 @@ POISSON_COUNT_UP = 50.0      # means up to this are counted up with pdtr; larger
 def poisson_quantile(u, mu) -> np.ndarray:
     """The Poisson(mu) quantile of each uniform u: the smallest k with P(X <= k) >= u, as scipy's `poisson.ppf` gives it
     (0 where u is 0, where scipy gives -1). It counts k up from 0 with `scipy.special.pdtr` (the Poisson CDF), which
-    takes a step or two at the small means of trips, lines and units, and is some twenty times faster than `ppf`'s
-    inversion there: the simulator draws every customer-day by it. Means above `POISSON_COUNT_UP` go to `ppf` itself. The
+    takes a step or two at the small means of trips, lines and units and is much cheaper there than `ppf`'s
+    inversion: the simulator draws every customer-day by it. Means above `POISSON_COUNT_UP` go to `ppf` itself. The
     same integers as `poisson.ppf` (checked below)."""
-    from scipy.special import pdtr
     u, mu = np.broadcast_arrays(np.asarray(u, float), np.asarray(mu, float))
     shape, u, mu = u.shape, u.ravel(), mu.ravel()
     if np.isinf(mu).any(): raise ValueError("a Poisson mean is infinite: no finite count has its quantile")
@@ -286,7 +286,6 @@ class ShopSimulator:
             resp = resp * amplify
         extra, per_line = self.segs.extra_lines_per_order.to_numpy(float), self.segs.units_per_line.to_numpy(float)
         seg, n, T, L = self.seg_idx, len(self.customer_ids), self.TRIPS, self.LINES
-        ppf = poisson_quantile
         units, parts = np.zeros(shape), []
         for t, day in enumerate(dates.values):
             ordinal = int(day.astype('datetime64[D]').astype(np.int64))                  # the date, not its place in this call
@@ -294,10 +293,10 @@ class ShopSimulator:
             rate = base[:, None, :, t] * resp[None, :, :, t]                              # segments x groups x products
             alive = (self.first <= day) & (day < self.last)
             mu = np.where(alive, self.activity * rate.sum(axis=2)[seg, group] / (1 + extra[seg]), 0.0)
-            trips = ppf(u[:, 0], mu)
+            trips = poisson_quantile(u[:, 0], mu)
             act = np.flatnonzero(trips)
             if len(act) == 0: continue
-            size = np.where(np.arange(T)[None, :] < trips[act, None], 1 + ppf(u[act, 1:1 + T], extra[seg[act]][:, None]), 0)   # lines per trip
+            size = np.where(np.arange(T)[None, :] < trips[act, None], 1 + poisson_quantile(u[act, 1:1 + T], extra[seg[act]][:, None]), 0)   # lines per trip
             long = (trips[act] > T) | (size.max(axis=1) > L)
             kept, size, long_size = act[~long], size[~long], size[long]
             take = np.arange(L)[None, None, :] < size[:, :, None]                          # customers x trips x line slots
@@ -306,7 +305,7 @@ class ShopSimulator:
             trip = np.broadcast_to(np.arange(T)[None, :, None], take.shape)[take]
             for i, drawn_size in zip(act[long], long_size):                             # a day longer than the slots (rare where baskets are small): its own stream
                 more = np.random.default_rng([seed, 8, ordinal, i])
-                sz = 1 + ppf(more.random(trips[i]), extra[seg[i]])                        # trips beyond the slots: sizes from this stream
+                sz = 1 + poisson_quantile(more.random(trips[i]), extra[seg[i]])                        # trips beyond the slots: sizes from this stream
                 first = min(T, int(trips[i])); sz[:first] = drawn_size[:first]            # the first trips keep the sizes that made the day long
                 mine = np.arange(sz.max())[None, :] < sz[:, None]
                 drawn, cust, trip = np.r_[drawn, more.random((trips[i], sz.max(), 4))[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(trips[i]), sz)]
@@ -315,11 +314,11 @@ class ShopSimulator:
             total = flat.sum(axis=1, keepdims=True)
             cum = np.divide(np.cumsum(flat, axis=1), total, out=np.ones_like(flat), where=total > 0) + np.arange(len(flat))[:, None]
             prods = np.clip(np.searchsorted(cum.ravel(), drawn[:, 0] + combo, side='right') - combo * flat.shape[1], 0, flat.shape[1] - 1)
-            qty = 1 + ppf(drawn[:, 1], per_line[seg[cust]] - 1)
+            qty = 1 + poisson_quantile(drawn[:, 1], per_line[seg[cust]] - 1)
             b = self.complement_of[prods]
             ride = np.flatnonzero((b >= 0) & (drawn[:, 2] < attach[group[cust], np.maximum(b, 0), t]))
             prods, cust, trip = np.r_[prods, b[ride]], np.r_[cust, cust[ride]], np.r_[trip, trip[ride]]
-            qty = np.r_[qty, 1 + ppf(drawn[ride, 3], per_line[seg[cust[ride]]] - 1)]
+            qty = np.r_[qty, 1 + poisson_quantile(drawn[ride, 3], per_line[seg[cust[ride]]] - 1)]
             np.add.at(units[:, t], prods, qty)
             parts.append((np.full(len(prods), t), seg[cust], group[cust], trip, prods, cust, qty))
         cols = ['day', 'segment', 'group', 'order', 'product', 'customer', 'units']
