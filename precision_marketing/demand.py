@@ -15,8 +15,8 @@ from .data import SchemaError
 
 # %% auto #0
 __all__ = ['DISCOUNTS', 'POISSON_COUNT_UP', 'price_response', 'channel_effects', 'channel_lift', 'targeted_half_saturation',
-           'effect_on_top', 'segment_channels', 'geometric_adstock', 'seasonality', 'line_rates', 'draw_lines',
-           'poisson_quantile', 'Demand', 'ShopSimulator']
+           'effect_on_top', 'segment_channels', 'geometric_adstock', 'seasonality', 'line_rates', 'poisson_quantile',
+           'Demand', 'ShopSimulator']
 
 # %% ../nbs/00h_demand.ipynb #79c61190
 DISCOUNTS = (0.0, 0.1, 0.2, 0.3)        # the discount ladder: the history's promotion depths, and the planners' choices
@@ -107,29 +107,8 @@ def line_rates(segs: pd.DataFrame, cats: pd.DataFrame, cat_idx, appeal, launched
     prefs = np.array(segs.preferences.tolist())               # segments × categories
     return segs.lines_per_day.to_numpy()[:, None, None] * prefs[:, cat_idx][:, :, None] * within[None] * season[None] * response[None]
 
-def draw_lines(rng, pair_rng, lam, members, activity, extra_lines: float, units_per_line: float, complement_of, attach_today):
-    """One segment's order lines on one day, as the demand model draws them: Poisson(sum(lam) / (1 + b)) orders of
-    1 + Poisson(b) lines, products in proportion to `lam`, customers (of `members`) in proportion to their activity,
-    1 + Poisson(q - 1) units a line, and each anchor's line bringing its complement with probability `attach_today`.
-    Returns (products, customers, order within the day, units, orders), or None when nobody orders."""
-    trips = rng.poisson(lam.sum() / (1 + extra_lines))          # orders; E[lines] = E[orders] (1 + extra) = sum(lam)
-    if trips == 0: return None
-    size = 1 + rng.poisson(extra_lines, trips)
-    total = size.sum()
-    prods = rng.choice(len(lam), total, p=lam / lam.sum())              # E[lines of p] = lam[p], as designed
-    custs = np.repeat(rng.choice(members, trips, p=activity[members] / activity[members].sum()), size)
-    orders = np.repeat(np.arange(trips), size)
-    qty = 1 + rng.poisson(units_per_line - 1, total)
-    on = np.flatnonzero(complement_of[prods] >= 0)           # planted complements (their own random stream)
-    if len(on):
-        b = complement_of[prods[on]]
-        take = pair_rng.random(len(on)) < attach_today[b]
-        on, b = on[take], b[take]
-        prods, custs, orders = np.r_[prods, b], np.r_[custs, custs[on]], np.r_[orders, orders[on]]
-        qty = np.r_[qty, 1 + pair_rng.poisson(units_per_line - 1, len(on))]
-    return prods, custs, orders, qty, trips
 
-# %% ../nbs/00h_demand.ipynb #3648b571
+# %% ../nbs/00h_demand.ipynb #6e9f4ea7
 POISSON_COUNT_UP = 50.0      # means up to this are counted up with pdtr; larger ones go to scipy's poisson.ppf
 
 def poisson_quantile(u, mu) -> np.ndarray:
@@ -174,7 +153,17 @@ class ShopSimulator:
         missing = [k for k in self.NEEDS if k not in truth]
         if missing: raise SchemaError(f"the simulator continues the synthetic shop by its truth, and this shop ({shop.describe()}) lacks {missing}: "
                                       "open it with open_shop('synthetic', ...)")
-        products = shop.products.reset_index(drop=True)
+        self._read(shop.products, truth, shop.days[-1], running_weeks)
+
+    @classmethod
+    def from_truth(cls, products: pd.DataFrame, truth: dict, history_end, running_weeks: int = 13) -> 'ShopSimulator':
+        "The simulator of a truth not yet in a shop: the generator's, which draws the history with it (`products` as the shop's table, the history ending on `history_end`)."
+        sim = cls.__new__(cls)
+        sim._read(products, truth, pd.Timestamp(history_end), running_weeks)
+        return sim
+
+    def _read(self, products, truth, history_end, running_weeks):
+        products = products.reset_index(drop=True)
         self.ids = products.product_id.to_numpy()
         self.segs, self.cats, self.channels = truth['segments'], truth['categories'], truth['channels']
         self.cat_idx = self.cats.index.get_indexer(products.category)
@@ -192,7 +181,7 @@ class ShopSimulator:
         self.attach_probability = float(pairs.attach_probability.iloc[0]) if len(pairs) else 0.0
         self.elasticity = self.cats.elasticity.to_numpy(float)[self.cat_idx]
         self.lift = self.cats.promo_lift.to_numpy(float)[self.cat_idx]
-        self.history_end = shop.days[-1]
+        self.history_end = history_end
         media = truth.get('media')                                  # the history's weekly media, when the shop has them
         self.media_lift = None if media is None else media.groupby('week').lift.sum()
         self.running_spend = (pd.Series(0.0, index=self.channels.index) if media is None else
@@ -260,10 +249,10 @@ class ShopSimulator:
         groups : the offer group of every customer (in `customer_ids` order, 0 .. G-1); default: one group.
         amplify : groups x products x days multiplier of demand from marketing contact (see `channel_lift`); default 1.
 
-        The demand model is the generator's (`line_rates`, `price_response`, the planted complements): customer i of
-        segment s orders Poisson(a_i sum_p rate_sp / (1 + b_s)) times a day — summed over a segment, the generator's
-        Poisson(sum of rates / (1 + b_s)) orders with customers in proportion to activity — each order 1 + Poisson(b_s)
-        lines, products in proportion to the rates, 1 + Poisson(q_s - 1) units a line; each draw by its inverse CDF.
+        The demand model (`line_rates`, `price_response`, the planted complements), drawn as the generator draws the
+        synthetic shop's history (with this method): customer i of segment s orders Poisson(a_i sum_p rate_sp / (1 + b_s))
+        times a day, each order 1 + Poisson(b_s) lines, products in proportion to the rates, 1 + Poisson(q_s - 1) units a
+        line; each draw by its inverse CDF.
         Demand does not depend on stock: what a customer wants is drawn first, and the stock then decides what is sold."""
         dates = pd.DatetimeIndex(dates)
         shape = (len(self.ids), len(dates))
@@ -303,12 +292,10 @@ class ShopSimulator:
             drawn = u[kept, 1 + T:].reshape(-1, T, L, 4)[take]                              # lines x (product, units, attach, its units)
             cust = np.broadcast_to(kept[:, None, None], take.shape)[take]
             trip = np.broadcast_to(np.arange(T)[None, :, None], take.shape)[take]
-            for i, drawn_size in zip(act[long], long_size):                             # a day longer than the slots (rare where baskets are small): its own stream
-                more = np.random.default_rng([seed, 8, ordinal, i])
-                sz = 1 + poisson_quantile(more.random(trips[i]), extra[seg[i]])                        # trips beyond the slots: sizes from this stream
-                first = min(T, int(trips[i])); sz[:first] = drawn_size[:first]            # the first trips keep the sizes that made the day long
+            for i, slot_size in zip(act[long], long_size):                               # a day longer than the slots (rare where baskets are small)
+                block, sz = self._long_day(u[i, 1 + T:], slot_size, int(trips[i]), extra[seg[i]], (seed, 8, ordinal, i))
                 mine = np.arange(sz.max())[None, :] < sz[:, None]
-                drawn, cust, trip = np.r_[drawn, more.random((trips[i], sz.max(), 4))[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(trips[i]), sz)]
+                drawn, cust, trip = np.r_[drawn, block[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(len(sz)), sz)]
             combo = seg[cust] * n_groups + group[cust]                                   # each line's (segment, group): its product shares
             flat = rate.reshape(-1, rate.shape[2])
             total = flat.sum(axis=1, keepdims=True)
@@ -325,3 +312,21 @@ class ShopSimulator:
         lines = pd.DataFrame({c: np.concatenate([p[j] for p in parts]) if parts else np.array([], int) for j, c in enumerate(cols)})
         if len(lines): lines['order'] = lines.groupby(['day', 'customer', 'order'], sort=False).ngroup()   # one id per order within the call
         return Demand(units, lines)
+
+    def _long_day(self, slots, slot_size, trips: int, extra: float, key):
+        """The uniforms of a customer-day whose trips or lines outrun the slots kept: the slots' uniforms where they reach
+        (the first TRIPS trips keep the sizes their slots drew, and their first LINES lines), the rest from a stream of
+        this customer, day and trip (`key` + trip), which gives a trip's size first when the trip has no slot. So a day
+        with more trips keeps the trips and lines it had with fewer. Returns (trips x lines x 4 uniforms, lines per trip)."""
+        T, L = self.TRIPS, self.LINES
+        stream = lambda j: np.random.default_rng([*key, j])
+        first = min(T, trips)
+        streams = {j: stream(j) for j in range(first, trips)}
+        sz = np.r_[slot_size[:first], [1 + int(poisson_quantile(streams[j].random(1), extra)[0]) for j in range(first, trips)]].astype(int)
+        block = np.empty((trips, sz.max(), 4))
+        width = min(L, sz.max())
+        block[:first, :width] = slots.reshape(T, L, 4)[:first, :width]
+        for j in range(trips):
+            start = L if j < T else 0
+            if sz[j] > start: block[j, start:sz[j]] = streams.setdefault(j, stream(j)).random((sz[j] - start, 4))
+        return block, sz

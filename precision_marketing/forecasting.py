@@ -168,7 +168,7 @@ def regular_prices(relative_price: np.ndarray, promo: np.ndarray) -> np.ndarray:
     off = pd.DataFrame(np.where(np.asarray(promo, bool), np.nan, relative_price).T).ffill().bfill().T.to_numpy()
     return np.where(np.isnan(off), relative_price, off)                        # a product on promotion every day keeps its price
 
-LEVEL_WEEKS = 8   # weeks of the recent level correction: the calendar forecast's least history (chapter 07 needs it before its quarter)
+LEVEL_WEEKS = 8   # weeks of the recent level correction: the calendar forecast's least history (shorter: the long-run-rate fallback)
 
 def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, days_ahead: int, launch=None,
                       harmonics: int = 2, level_weeks: int = LEVEL_WEEKS, units_per_effect: float = 10) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
@@ -187,7 +187,8 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
     units_per_effect : a category is fitted only when its units sold number at least this many per effect of the model
         (price, promotion, 2K season terms, 6 weekdays, trend: 13 with K = 2), the rule of ten events per variable;
         a category with fewer, or whose fit does not converge (`FitError`), gets the named fallback: each product's
-        long-run rate, its units since launch over its days since launch, flat over the days ahead.
+        long-run rate, its units since launch over its days since launch, flat over the days ahead. So does every
+        category of a history shorter than `level_weeks` weeks (a shop a few weeks old).
 
     Returns
     -------
@@ -198,8 +199,8 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
     dates = pd.DatetimeIndex(history.index)
     n, h = history.shape[1], len(dates)
     total = h + days_ahead
-    if h < 7 * level_weeks or (dates[1:] - dates[:-1] != pd.Timedelta(days=1)).any():
-        raise ValueError(f"history must hold consecutive days, at least {7 * level_weeks} of them")
+    if h < 1 or (dates[1:] - dates[:-1] != pd.Timedelta(days=1)).any():
+        raise ValueError(f"history must hold consecutive days, at least one ({h} given)")
     rel, pro = np.asarray(relative_price, float), np.asarray(promo, bool)
     if rel.shape != (n, total) or pro.shape != (n, total):
         raise ValueError(f"relative_price and promo must be products x (history + ahead) days {(n, total)}, got {rel.shape} and {pro.shape}")
@@ -223,6 +224,8 @@ def calendar_forecast(history: pd.DataFrame, relative_price, promo, categories, 
         y = np.concatenate([units[i, d] for _, i, d in blocks])
         who = np.concatenate([np.full(len(d), j) for j, _, d in blocks])
         try:
+            if h < 7 * level_weeks:
+                raise FitError(f"{h} days of history, fewer than the {7 * level_weeks} of the level correction ({level_weeks} weeks)")
             if y.sum() < units_per_effect * X.shape[1]:
                 raise FitError(f"{y.sum():.0f} units sold, fewer than {units_per_effect:g} per effect of the model ({X.shape[1]} effects)")
             fit = poisson_glm(X, y, groups=who)                            # a level per product; quasi-Poisson standard errors

@@ -176,10 +176,14 @@ def weekly_forecast_path(daily_history: pd.Series, days_ahead: int) -> tuple[np.
 
     The history is cut into whole weeks (`weekly_units`, partial weeks dropped); the weekly forecast (chapter 06's
     `AutoARIMA`, with its documented fallbacks) starts after the last whole week, so the days of a partial
-    final week are forecast too and then skipped. Returns (mean per day, sigma per day, model used)."""
+    final week are forecast too and then skipped. With one whole week only, its level is the forecast and a Poisson
+    spread its sigma (no model fits one value). Returns (mean per day, sigma per day, model used)."""
     from precision_marketing.arima import AutoARIMA
     from precision_marketing.data import weekly_units
     weekly = weekly_units(daily_history)
+    if len(weekly) < 2:                                              # one whole week: no model fits one value; its level, with a Poisson spread
+        level = float(max(weekly.iloc[-1], 0.0)) if len(weekly) else 0.0
+        return np.full(days_ahead, level / 7), float(np.sqrt(max(level, 1.0) / 7)), 'one whole week: its level'
     skip = (daily_history.index[-1] - weekly.index[-1]).days         # days after the last whole week, already past
     weeks = int(np.ceil((skip + days_ahead) / 7))
     model = AutoARIMA()

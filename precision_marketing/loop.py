@@ -18,13 +18,13 @@ from .inventory import (MARKDOWNS, InventoryRun, NaiveOrderUpTo, assortment_entr
 from .demand import DISCOUNTS, Demand, ShopSimulator, channel_lift, price_response
 
 # %% auto #0
-__all__ = ['TWIN_TABLES', 'PRICE_LEVELS', 'LEVERS', 'POLICIES', 'STEPS', 'persona_clv', 'loop_personas', 'fit_seasonality',
-           'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from', 'oracle_prices', 'foresight_levels',
-           'Quarter', 'blanket_offers', 'QuarterSetup', 'quarter_setup', 'Books', 'Policy', 'StatusQuo', 'Oracle',
-           'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback', 'base_forecast', 'Learned',
-           'PlanBooks', 'PeriodPlan', 'PrecisionMarketing', 'ForecastStock', 'StockFeedback', 'loop_policies',
-           'offer_relevance', 'quarter_kpis', 'replicate', 'summarise', 'paired_difference', 'gap_closed',
-           'no_gap_reason', 'step_words', 'lever_contributions']
+__all__ = ['TWIN_TABLES', 'STATUS_QUO_WINDOW', 'PRICE_LEVELS', 'LEVERS', 'POLICIES', 'STEPS', 'persona_clv', 'loop_personas',
+           'fit_seasonality', 'fit_twin', 'calibrate_twin', 'demand_statistics', 'calendar_from', 'oracle_prices',
+           'foresight_levels', 'Quarter', 'blanket_offers', 'QuarterSetup', 'quarter_setup', 'Books', 'Policy',
+           'StatusQuo', 'Oracle', 'served_lines', 'group_shares', 'PlanAwareOrderUpTo', 'stock_feedback',
+           'base_forecast', 'Learned', 'PlanBooks', 'PeriodPlan', 'PrecisionMarketing', 'ForecastStock',
+           'StockFeedback', 'loop_policies', 'offer_relevance', 'quarter_kpis', 'replicate', 'summarise',
+           'paired_difference', 'gap_closed', 'no_gap_reason', 'step_words', 'lever_contributions']
 
 # %% ../nbs/11_closed_loop.ipynb #61b0a34c
 def persona_clv(orders: pd.DataFrame, persona: pd.Series, as_of, months: int = 12) -> pd.Series:
@@ -213,6 +213,9 @@ def demand_statistics(units: np.ndarray, lines: pd.DataFrame, promo: np.ndarray,
     return pd.concat([pd.Series({'units_per_day': units.sum() / units.shape[1], 'units_per_line': per_line.mean(), 'lines_per_order': orders.mean(),
                                  'promotion_lift': on}), shares.add_prefix('share_')])
 
+# %% ../nbs/11_closed_loop.ipynb #c103e3fc
+STATUS_QUO_WINDOW = 28       # days of trailing sales the status quo's stock rule averages (A's and B's): the least history the loop plays on
+
 # %% ../nbs/11_closed_loop.ipynb #04d67cc6
 PRICE_LEVELS = np.round(np.arange(0.85, 1.1001, 0.05), 2)     # the base price ladder, share of list price (the history's 85-110%)
 LEVERS = ('discount', 'feature', 'channels')                   # what a promotion plan moves: price cuts, features, channel spend
@@ -290,7 +293,7 @@ class QuarterSetup:
 
     def naive_replenishment(self) -> NaiveOrderUpTo:
         "A's and B's stock rule: order up to the trailing four weeks' sales rate x (lead + review + buffer) days."
-        return NaiveOrderUpTo(self.history_sales, self.lead + self.review_days, self.buffer_days, window=28)
+        return NaiveOrderUpTo(self.history_sales, self.lead + self.review_days, self.buffer_days, window=STATUS_QUO_WINDOW)
 
     def stock(self, demand: np.ndarray, rule) -> InventoryRun:
         "The books of `demand` (products x the days so far) served from the opening stock and reordered by `rule` at every review."

@@ -318,14 +318,16 @@ def predict_revenue(mix: MediaMix, panel: MediaPanel) -> pd.Series:
 
 def holdout_mape(panel: MediaPanel, weeks: int = 13, **settings) -> dict:
     """Fit on all but the last `weeks` full weeks and forecast them, with media and with the baseline alone (same
-    settings); returns each model's mean absolute percentage error over the held-out weeks."""
+    settings). Returns each model's mean absolute percentage error over the held-out weeks (`media`, `baseline`) and the
+    standard error of their difference, from the weekly differences of the two absolute errors (`difference_se`)."""
     if len(panel.revenue) - weeks < 26: raise MediaMixError(f"a {weeks}-week holdout leaves {len(panel.revenue) - weeks} weeks to fit: at least 26 are needed")
     train, actual = panel.head_weeks(len(panel.revenue) - weeks), panel.revenue.iloc[-weeks:]
-    out = {}
+    errors = {}
     for name, media in (('media', True), ('baseline', False)):
         mix = MediaMix(**{**settings, 'media': media}).fit(train)
-        out[name] = float((predict_revenue(mix, panel).iloc[-weeks:] / actual - 1).abs().mean())
-    return out
+        errors[name] = (predict_revenue(mix, panel).iloc[-weeks:] / actual - 1).abs()
+    paired = errors['media'] - errors['baseline']
+    return {**{name: float(e.mean()) for name, e in errors.items()}, 'difference_se': float(paired.std(ddof=1) / np.sqrt(weeks))}
 
 # %% ../nbs/07a_media_mix.ipynb #40288ff5
 def weekly_baseline(mix: MediaMix, recent: int = 13) -> np.ndarray:

@@ -11,10 +11,10 @@ import pandas as pd
 from .data import check_columns
 
 # %% auto #0
-__all__ = ['fit_brand_choice', 'choice_probabilities', 'elasticity_matrix', 'elasticity_table', 'lever_lift', 'feature_alone',
-           'feature_alone_lift', 'identified_regressors', 'fit_conditional_poisson', 'response_panel',
-           'category_response', 'feature_lift_split', 'optimal_price', 'realised', 'realised_over_periods',
-           'time_based_prices']
+__all__ = ['PRIOR_SD', 'SEPARATED_SHARE', 'fit_brand_choice', 'choice_probabilities', 'elasticity_matrix', 'elasticity_table',
+           'lever_lift', 'feature_alone', 'feature_alone_lift', 'identified_regressors', 'fit_conditional_poisson',
+           'response_panel', 'category_response', 'feature_lift_split', 'optimal_price', 'realised',
+           'realised_over_periods', 'time_based_prices']
 
 # %% ../nbs/09_pricing.ipynb #45d3c7a8
 def fit_brand_choice(panel: pd.DataFrame, levers: list[str] | None = None):
@@ -137,43 +137,63 @@ def identified_regressors(counts, X, groups, items) -> np.ndarray:
         if np.diag(H)[j] > 1e-12 * max(1.0, np.abs(np.diag(H)).max()) and rank(base + [j]) > rank(base): out[j] = True; base.append(j)
     return out
 
-def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: float = 1e-10) -> dict:
+PRIOR_SD = 5.0     # the weakly informative N(0, s^2) prior on X's coefficients when the history separates: keeps the estimate finite
+SEPARATED_SHARE = 1e-8    # a fitted share this close to 0 or 1: the likelihood has no maximum (separation)
+
+def _newton(Z, y, g, precision, max_iter, tol):
+    "Newton's method with step halving on the conditional Poisson log-likelihood minus sum(precision theta^2) / 2, from 0."
+    theta = np.zeros(Z.shape[1])
+    loglik, pi, resid, H = _hessian(Z, y, g, theta)
+    objective, converged, iterations = loglik, False, 0
+    for iterations in range(1, max_iter + 1):
+        step = np.linalg.solve(H + np.diag(precision), Z.T @ resid - precision * theta)
+        for _ in range(30):                                       # step halving
+            new = theta + step; ll_new, pi_new, resid_new, H_new = _hessian(Z, y, g, new)
+            obj_new = ll_new - 0.5 * np.sum(precision * new ** 2)
+            if obj_new >= objective - 1e-12: break
+            step /= 2
+        theta, pi, resid, H, loglik, old, objective = new, pi_new, resid_new, H_new, ll_new, objective, obj_new
+        if abs(objective - old) < tol * (1 + abs(objective)): converged = True; break
+    return theta, loglik, pi, resid, H, converged, iterations
+
+def fit_conditional_poisson(counts, X, groups, items, max_iter: int = 50, tol: float = 1e-10, prior_sd: float = PRIOR_SD) -> dict:
     """Multinomial (conditional Poisson) regression of counts within groups on X plus item effects; cluster-robust SEs by group.
+    Maximum likelihood; where the history separates, X's coefficients under a N(0, prior_sd^2) prior (see above).
 
     Parameters
     ----------
     counts : units per row (>= 0); X : regressors per row (rows x k); groups : the group (e.g. category-day) of each row;
     items : the item (product) of each row, whose fixed effects are estimated too.
-    max_iter, tol : Newton iterations and the relative log-likelihood change that counts as converged.
+    max_iter, tol : Newton iterations and the relative change of the (penalised) log-likelihood that counts as converged.
+    prior_sd : the prior's standard deviation s, used only when the maximum-likelihood fit separates (a fitted share
+        within `SEPARATED_SHARE` of 0 or 1: the likelihood keeps rising towards infinite coefficients); the fit then
+        maximises loglik - sum(beta^2) / (2 s^2). np.inf: never (the plain fit, wherever Newton's method stops).
 
     Returns
     -------
-    dict with params and se (cluster-robust) of X's coefficients, se_model, loglik, converged (False if `max_iter`
-    ran out first: the estimates are then not to be trusted) and iterations. Groups with one row or no units, and
-    items that sell in no other group, carry no information and are left out; a regressor `identified_regressors`
-    finds not estimable raises a ValueError naming it (leave it out, or assume its value)."""
+    dict with params and se (cluster-robust) of X's coefficients, se_model, loglik (of the data, without the prior),
+    separated (True when the prior was used), converged (False if `max_iter` ran out first: the estimates are then not
+    to be trusted) and iterations. Groups with one row or no units, and items that sell in no other group, carry no
+    information and are left out; a regressor `identified_regressors` finds not estimable raises a ValueError naming it
+    (leave it out, or assume its value)."""
     ok = identified_regressors(counts, X, groups, items)
     if not ok.all(): raise ValueError(f"regressor(s) {np.flatnonzero(~ok).tolist()} are not identified: they do not move the shares within "
                                       "any group that sold (no variation beyond the item effects); leave them out or assume their value")
+    if not prior_sd > 0: raise ValueError(f"prior_sd must be > 0 (np.inf: no prior), got {prior_sd}")
     y, X, g, it = _informative(counts, X, groups, items)
-    Z = _design(X, it)
-    theta = np.zeros(Z.shape[1]); n_groups = g.max() + 1
-    loglik, pi, resid, H = _hessian(Z, y, g, theta)
-    converged, iterations = False, 0
-    for iterations in range(1, max_iter + 1):
-        step = np.linalg.solve(H, Z.T @ resid)
-        for _ in range(30):                                       # step halving
-            new = theta + step; ll_new, pi_new, resid_new, H_new = _hessian(Z, y, g, new)
-            if ll_new >= loglik - 1e-12: break
-            step /= 2
-        theta, pi, resid, H, old, loglik = new, pi_new, resid_new, H_new, loglik, ll_new
-        if abs(loglik - old) < tol * (1 + abs(loglik)): converged = True; break
+    Z, k, n_groups = _design(X, it), X.shape[1], g.max() + 1
+    precision = np.zeros(Z.shape[1])
+    theta, loglik, pi, resid, H, converged, iterations = _newton(Z, y, g, precision, max_iter, tol)
+    separated = bool(np.isfinite(prior_sd) and ((pi < SEPARATED_SHARE) | (pi > 1 - SEPARATED_SHARE)).any())
+    if separated:                                                 # no maximum: the prior's, on X's coefficients only
+        precision[:k] = 1 / prior_sd ** 2
+        theta, loglik, pi, resid, H, converged, iterations = _newton(Z, y, g, precision, max_iter, tol)
     scores = np.zeros((n_groups, Z.shape[1])); np.add.at(scores, g, resid[:, None] * Z)
-    Hinv = np.linalg.inv(H)
+    scores -= precision * theta / n_groups                        # the prior's share of each group's score: they add up to 0 at the optimum
+    Hinv = np.linalg.inv(H + np.diag(precision))
     robust = Hinv @ (scores.T @ scores) @ Hinv
-    k = X.shape[1]
     return {'params': theta[:k], 'se': np.sqrt(np.diag(robust))[:k], 'se_model': np.sqrt(np.diag(Hinv))[:k], 'loglik': loglik,
-            'converged': converged, 'iterations': iterations}
+            'separated': separated, 'converged': converged, 'iterations': iterations}
 
 # %% ../nbs/09_pricing.ipynb #f65292ab
 def response_panel(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
@@ -188,14 +208,16 @@ def response_panel(transactions: pd.DataFrame, prices: pd.DataFrame, products: p
     panel['promo'] = panel.promo.astype(float)
     return panel
 
-def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products: pd.DataFrame, prior_sd: float = PRIOR_SD) -> pd.DataFrame:
     """Per category: price elasticity and promotion lift (with robust SEs) by conditional Poisson on daily product units.
 
     A response the history cannot show is not guessed: when no product's price moved against the others' on a day the
     category sold (one product in the category, or prices that only move together), the elasticity is taken as 0 (no
     price response, so no price change or discount is ever planned for it); when the category had no promotion day
     the lift is taken as 1. Both are marked: `elasticity_estimated` / `lift_estimated` are False for them, their standard errors are NaN, and the
-    `assumptions` column says what was assumed and why; `converged` says whether the fit ran and converged."""
+    `assumptions` column says what was assumed and why; `converged` says whether the fit ran and converged, `separated`
+    whether the history separated and the estimates took `fit_conditional_poisson`'s prior (of standard deviation
+    `prior_sd`; np.inf: never)."""
     panel = response_panel(transactions, prices, products)
     regressors, assumed = ['log_relative_price', 'promo'], {'log_relative_price': 0.0, 'promo': 0.0}
     why = {'log_relative_price': 'elasticity assumed 0 (no price response): no price moved against the other products on a day the category sold',
@@ -204,18 +226,19 @@ def category_response(transactions: pd.DataFrame, prices: pd.DataFrame, products
     for category, part in panel.groupby('category'):
         ok = identified_regressors(part.units, part[regressors], part.date, part.product_id)
         use = [r for r, k in zip(regressors, ok) if k]
-        params, se, converged, notes = dict(assumed), {r: np.nan for r in regressors}, False, [why[r] for r, k in zip(regressors, ok) if not k]
+        params, se, converged, separated, notes = dict(assumed), {r: np.nan for r in regressors}, False, False, [why[r] for r, k in zip(regressors, ok) if not k]
         if use:
             try:
-                fit = fit_conditional_poisson(part.units, part[use], part.date, part.product_id)
-                params.update(zip(use, fit['params'])); se.update(zip(use, fit['se'])); converged = fit['converged']
+                fit = fit_conditional_poisson(part.units, part[use], part.date, part.product_id, prior_sd=prior_sd)
+                params.update(zip(use, fit['params'])); se.update(zip(use, fit['se'])); converged, separated = fit['converged'], fit['separated']
+                if separated: notes.append(f"the history separates (a product's fitted share reached 0 or 1): estimated under a N(0, {prior_sd:g}^2) prior")
             except np.linalg.LinAlgError:                              # products that never share a day that sold
                 use, notes = [], [why[r] for r in regressors] + ['the fit failed (singular information matrix)']
         e, lift_log, se_e, se_l = params['log_relative_price'], params['promo'], se['log_relative_price'], se['promo']
         rows.append({'category': category, 'converged': converged, 'elasticity': e, 'elasticity_se': se_e, 'promo_lift': np.exp(lift_log),
                      'promo_lift_ci_low': np.exp(lift_log - 1.96 * se_l), 'promo_lift_ci_high': np.exp(lift_log + 1.96 * se_l),
                      'log_lift': lift_log, 'log_lift_se': se_l, 'elasticity_estimated': 'log_relative_price' in use, 'lift_estimated': 'promo' in use,
-                     'assumptions': '; '.join(notes)})
+                     'separated': separated, 'assumptions': '; '.join(notes)})
     return pd.DataFrame(rows).set_index('category')
 
 # %% ../nbs/09_pricing.ipynb #ec185b1a

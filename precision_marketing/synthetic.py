@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from .data import validate_transactions
-from .demand import DISCOUNTS, channel_effects, draw_lines, geometric_adstock, line_rates, price_response, seasonality
+from .demand import DISCOUNTS, ShopSimulator, channel_effects, geometric_adstock, line_rates, price_response, seasonality
 
 # %% auto #0
 __all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'MAX_SYNTHETIC_GB', 'SyntheticShop', 'synthetic_footprint',
-           'check_synthetic_size', 'make_synthetic_shop']
+           'check_synthetic_size', 'alive_activity', 'expected_units_without_media', 'make_synthetic_shop']
 
 # %% ../nbs/00a_synthetic.ipynb #33be6b0e
 CATEGORY_TRUTH = pd.DataFrame({
@@ -87,7 +87,7 @@ class SyntheticShop:
 
 # %% ../nbs/00a_synthetic.ipynb #09864c39
 MAX_SYNTHETIC_GB = 8.0       # the largest synthetic shop generated, by `synthetic_footprint`'s estimate
-_LINES_PER_CUSTOMER_DAY, _GB_BASE, _GB_PER_LINE, _GB_PER_PRODUCT_DAY = 0.05, 0.15, 0.65e-6, 0.1e-6   # measured (prose above)
+_LINES_PER_CUSTOMER_DAY, _GB_BASE, _GB_PER_LINE, _GB_PER_PRODUCT_DAY = 0.05, 0.20, 0.69e-6, 0.21e-6   # measured (prose above)
 
 def synthetic_footprint(n_customers: int, n_products: int, n_days: int) -> tuple[int, float]:
     "Estimated order lines and peak memory (GB) of `make_synthetic_shop` at this size (measured coefficients; prose above)."
@@ -131,7 +131,7 @@ def _basket_pairs(pair_rng, cat_idx, launch_day, appeal, n_pairs: int, attach_pr
         options = [p for p in range(len(cat_idx)) if cat_idx[p] != cat_idx[a] and p not in used]
         b = int(pair_rng.choice(options)); used.add(b); complements.append(b)
     return pd.DataFrame({'anchor': anchors.astype(int), 'complement': np.array(complements, dtype=int),
-                         'attach_probability': attach_probability}), pair_rng
+                         'attach_probability': attach_probability})
 
 def _campaign_log(ev_rng, customer_ids, segment, avg_order_value, dates, impressions_per_customer: int = 30):
     "The last four weeks' campaign log: messages sent on a random channel, each clicked and converted at CHANNEL_TRUTH's rates times the segment's response."
@@ -174,11 +174,30 @@ def _media_plan(media_rng, dates, channels: pd.DataFrame):
         spend[:, k] = np.round(flight, 2)
     return weeks, spend, weeks.get_indexer(week_of)
 
+# %% ../nbs/00a_synthetic.ipynb #3c05b2a1
+def alive_activity(seg_idx, activity, first_day, last_day, n_segments: int, n_days: int) -> np.ndarray:
+    "The summed activity A_s(t) of each segment's live customers (first_day <= t < last_day), segments x days."
+    live = np.zeros((n_segments, n_days + 1))
+    np.add.at(live, (seg_idx, np.minimum(first_day, n_days)), activity)
+    np.add.at(live, (seg_idx, np.minimum(np.ceil(last_day).astype(int), n_days)), -activity)
+    return np.cumsum(live, axis=1)[:, :n_days]
+
+def expected_units_without_media(rates, live_activity, units_per_line, pair_a, pair_b, attach) -> np.ndarray:
+    """Expected units sold per product and day, products x days, before the media's lift: sum over segments of A_s(t)
+    q_s Lambda_spt / A_s(t) (`line_rates` per unit of activity), plus each planted complement's lines, an anchor's lines
+    times the chance it rides along (`attach`, pairs x days), at the anchor customer's units per line."""
+    weight = live_activity * np.asarray(units_per_line, float)[:, None]                  # segments x days
+    units = np.einsum('spt,st->pt', rates, weight)
+    if len(pair_a): units[pair_b] += np.einsum('spt,st->pt', rates[:, pair_a], weight) * attach
+    return units
+
+
 # %% ../nbs/00a_synthetic.ipynb #c2777962
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
                         start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35,
                         feature_alone_days: float = 120.0, media: bool = True) -> SyntheticShop:
     """A seeded shop: customers in latent segments, a catalogue, daily prices and promotions, order lines, stock, and the truth.
+    The order lines are chapter 00h's `ShopSimulator` run under the history's calendar with this truth and `seed`.
 
     Parameters
     ----------
@@ -191,9 +210,9 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     feature_alone_days : mean days between a product's 7-day features without a price cut (0: every promotion has a
         discount). About a third of promotions are features alone, as in the scanner panels of chapter 09.
     media : add weekly media spend per channel (the table `media_spend`) and the order lines it brings: each day's demand
-        times 1 + sum_k a_k (1 - exp(-adstock_k / h_k)) (`CHANNEL_TRUTH`), the extra lines drawn from their own random
-        streams and added to the others, which stay what they are without media (the stock is set from all demand).
-        On by default (the book's default shop); False gives the shop without media, every line of which is in the shop with them.
+        times 1 + sum_k a_k (1 - exp(-adstock_k / h_k)) (`CHANNEL_TRUTH`). The lines are drawn with common random numbers
+        (chapter 00h), so every order line of the shop without media is in the shop with them, on the same day (the stock
+        is set from all demand). On by default (the book's default shop); False gives the shop without media.
 
     Returns
     -------
@@ -245,67 +264,43 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     first_day = np.maximum(signup_day, 0)
     last_day = first_day + rng.exponential(segs.mean_lifetime_days.to_numpy()[seg_idx])
     customer_ids = np.array([f'C{i:05d}' for i in range(1, n_customers + 1)])
-    # order lines, day by day
-    per_mass = line_rates(segs, cats, cat_idx, appeal, launched, season, response)
-    expected_units = np.zeros((n_products, n_days))
-    extra = segs.extra_lines_per_order.to_numpy()
-    lines_p, lines_c, lines_t, lines_q, lines_o = [], [], [], [], []
-    n_orders = 0
-    # media: the weekly spend (its own stream) lifts each day's demand; the extra lines come from their own streams
+    pairs = _basket_pairs(np.random.default_rng([seed, 1]), cat_idx, launch_day, appeal, n_pairs, attach_probability)
+    pair_a, pair_b = pairs.anchor.to_numpy(), pairs.complement.to_numpy()
+    truth = {'customer_segment': pd.Series(segs.index[seg_idx], index=pd.Index(customer_ids, name='customer_id'), name='segment'),
+             'segments': segs.copy(), 'categories': cats.copy(), 'channels': CHANNEL_TRUTH.copy(),
+             'customer_lifetime': pd.DataFrame({'first_day': dates[0] + pd.to_timedelta(first_day, unit='D'), 'activity': activity,
+                                                'last_day': dates[0] + pd.to_timedelta(last_day, unit='D')}, index=pd.Index(customer_ids, name='customer_id')),
+             'product_appeal': pd.Series(appeal, index=pd.Index(product_ids, name='product_id'), name='appeal'),
+             'basket_pairs': pairs.assign(anchor=product_ids[pair_a], complement=product_ids[pair_b],
+                                          anchor_category=cats.index[cat_idx[pair_a]], complement_category=cats.index[cat_idx[pair_b]])}
+    # media: the weekly spend (its own stream) lifts each week's demand through its adstock
+    media_lift = np.zeros(n_days)
     if media:
         weeks, spend, week_of_day = _media_plan(np.random.default_rng([seed, 11]), dates, CHANNEL_TRUTH)
         adstock = geometric_adstock(spend, CHANNEL_TRUTH.decay.to_numpy())
         effects = channel_effects(adstock, CHANNEL_TRUTH.effect.to_numpy(), CHANNEL_TRUTH.half_saturation.to_numpy())
         media_lift = effects.sum(axis=1)[week_of_day]            # extra demand of each day, as a share of its demand without media
-    else: media_lift = np.zeros(n_days)
-    media_rng, media_pair_rng = np.random.default_rng([seed, 12]), np.random.default_rng([seed, 13])
-    media_lines, n_media_orders = [], 0
-    day_price = list_price[:, None] * relative_price
-    base_revenue = np.zeros(n_days)                             # expected revenue of each day without media
-    pairs, pair_rng = _basket_pairs(np.random.default_rng([seed, 1]), cat_idx, launch_day, appeal, n_pairs, attach_probability)
-    pair_a, pair_b = pairs.anchor.to_numpy(), pairs.complement.to_numpy()
-    complement_of = np.full(n_products, -1); complement_of[pair_a] = pair_b
-    attach_of = np.zeros((n_products, n_days)); attach_of[pair_b] = np.minimum(1.0, attach_probability * response[pair_b] * launched[pair_b])
-    attach = attach_of[pair_b]                                # pairs × days: P(complement joins an anchor's line)
-    for t in range(n_days):
-        alive = (first_day <= t) & (t < last_day)
-        for s in range(len(segs)):
-            members = np.flatnonzero(alive & (seg_idx == s))
-            if len(members) == 0: continue
-            lam = activity[members].sum() * per_mass[s, :, t]
-            units = lam * segs.units_per_line.iloc[s]
-            expected_units[:, t] += units * (1 + media_lift[t])
-            base_revenue[t] += units @ day_price[:, t]
-            drawn = draw_lines(rng, pair_rng, lam, members, activity, extra[s], segs.units_per_line.iloc[s], complement_of, attach_of[:, t])
-            if drawn is not None:
-                prods, custs, orders, qty, trips = drawn
-                orders = orders + n_orders; n_orders += trips
-                # the complements' expected lines (added on days the segment orders: the truth as the shop was generated)
-                joined = lam[pair_a] * attach[:, t] * segs.units_per_line.iloc[s]
-                np.add.at(expected_units[:, t], pair_b, joined * (1 + media_lift[t]))
-                base_revenue[t] += joined @ day_price[pair_b, t]
-                lines_p.append(prods); lines_c.append(custs); lines_o.append(orders); lines_q.append(qty)
-                lines_t.append(np.full(len(prods), t))
-            if media_lift[t] > 0:
-                drawn = draw_lines(media_rng, media_pair_rng, lam * media_lift[t], members, activity, extra[s], segs.units_per_line.iloc[s], complement_of, attach_of[:, t])
-                if drawn is not None:
-                    prods, custs, orders, qty, trips = drawn
-                    media_lines.append((prods, custs, np.full(len(prods), t), qty, orders + n_media_orders)); n_media_orders += trips
-    p_, c_, t_, q_, o_ = (np.concatenate(x) for x in (lines_p, lines_c, lines_t, lines_q, lines_o))
-    lines = pd.DataFrame({'o': o_, 'p': p_, 'c': c_, 't': t_, 'q': q_}).groupby(['o', 'p', 'c', 't'], as_index=False).q.sum()  # one line per product in an order
-    order_no = lines.o.to_numpy()
-    seconds = rng.integers(8 * 3600, 22 * 3600, order_no.max() + 1)[order_no]
-    if media_lines:                                           # the media's orders, numbered after the others
-        m = pd.DataFrame({k: np.concatenate(x) for k, x in zip('pctqo', zip(*media_lines))}).groupby(['o', 'p', 'c', 't'], as_index=False).q.sum()
-        seconds = np.r_[seconds, media_rng.integers(8 * 3600, 22 * 3600, n_media_orders)[m.o.to_numpy()]]
-        lines = pd.concat([lines, m.assign(o=m.o + n_orders)], ignore_index=True)
-        order_no = lines.o.to_numpy()
-    raw = pd.DataFrame({'customer_id': customer_ids[lines.c], 'order_id': [f'O{o + 1:07d}' for o in order_no],
-                        'product_id': product_ids[lines.p],
-                        'timestamp': dates[lines.t.to_numpy()] + pd.to_timedelta(seconds, unit='s'),
-                        'quantity': lines.q.to_numpy(),
-                        'unit_price': np.round(list_price[lines.p] * relative_price[lines.p, lines.t], 2),
-                        'unit_cost': unit_cost[lines.p]})
+        k = len(CHANNEL_TRUTH)
+        truth['media'] = pd.DataFrame({'week': np.repeat(weeks, k), 'channel': np.tile(CHANNEL_TRUTH.index, len(weeks)),
+                                       'spend': spend.ravel(), 'adstock': adstock.ravel(), 'lift': effects.ravel()})
+    # order lines: chapter 00h's simulator run under the history's own calendar, with this truth and the shop's seed
+    demand = ShopSimulator.from_truth(products, truth, dates[-1]).draw(dates, relative_price, promo, seed=seed)
+    lines = demand.lines.groupby(['order', 'product', 'customer', 'day'], as_index=False).units.sum()   # one line per product in an order
+    order_no = lines.order.to_numpy()
+    seconds = np.random.default_rng([seed, 9]).integers(8 * 3600, 22 * 3600, order_no.max() + 1)[order_no]
+    raw = pd.DataFrame({'customer_id': customer_ids[lines.customer], 'order_id': [f'O{o + 1:07d}' for o in order_no],
+                        'product_id': product_ids[lines['product']],
+                        'timestamp': dates[lines.day.to_numpy()] + pd.to_timedelta(seconds, unit='s'),
+                        'quantity': lines.units.to_numpy(),
+                        'unit_price': np.round(list_price[lines['product']] * relative_price[lines['product'], lines.day], 2),
+                        'unit_cost': unit_cost[lines['product']]})
+    # the truth's expected units, and each day's expected revenue without media
+    attach = np.minimum(1.0, attach_probability * response[pair_b] * launched[pair_b])    # pairs x days: P(complement joins an anchor's line)
+    base_units = expected_units_without_media(line_rates(segs, cats, cat_idx, appeal, launched, season, response),
+                                              alive_activity(seg_idx, activity, first_day, last_day, len(segs), n_days),
+                                              segs.units_per_line.to_numpy(), pair_a, pair_b, attach)
+    expected_units = base_units * (1 + media_lift)[None, :]
+    base_revenue = (base_units * list_price[:, None] * relative_price).sum(axis=0)
     checked = validate_transactions(raw)
     assert len(checked.rejects) == 0, checked.rejects.head()
     transactions = checked.accepted
@@ -319,25 +314,15 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     inventory = pd.DataFrame({'product_id': product_ids, 'on_hand': rng.poisson(recent * rng.uniform(3, 40, n_products)),
                               'lead_time_days': cats.lead_time_days.to_numpy()[cat_idx], 'unit_cost': unit_cost,
                               'order_cost': 25.0, 'holding_cost_rate': 0.25})
-    truth = {'customer_segment': pd.Series(segs.index[seg_idx], index=pd.Index(customer_ids, name='customer_id'), name='segment'),
-             'segments': segs.copy(), 'categories': cats.copy(), 'channels': CHANNEL_TRUTH.copy(),
-             'customer_lifetime': pd.DataFrame({'first_day': dates[0] + pd.to_timedelta(first_day, unit='D'), 'activity': activity,
-                                                'last_day': dates[0] + pd.to_timedelta(last_day, unit='D')}, index=pd.Index(customer_ids, name='customer_id')),
-             'product_appeal': pd.Series(appeal, index=pd.Index(product_ids, name='product_id'), name='appeal'),
-             'expected_units': pd.DataFrame({'product_id': np.repeat(product_ids, n_days), 'date': np.tile(dates, n_products),
-                                             'expected_units': expected_units.ravel()}),
-             'basket_pairs': pairs.assign(anchor=product_ids[pair_a], complement=product_ids[pair_b],
-                                          anchor_category=cats.index[cat_idx[pair_a]], complement_category=cats.index[cat_idx[pair_b]])}
+    truth['expected_units'] = pd.DataFrame({'product_id': np.repeat(product_ids, n_days), 'date': np.tile(dates, n_products),
+                                            'expected_units': expected_units.ravel()})
     # the campaign log draws from its own random stream, so every other table is what it would be without it
     avg_order_value = transactions.groupby(['customer_id', 'order_id']).revenue.sum().groupby('customer_id').mean()
     events = _campaign_log(np.random.default_rng([seed, 10]), customer_ids, truth['customer_segment'].to_numpy(), avg_order_value, dates)
     media_spend = None
     if media:
         baseline = pd.Series(base_revenue).groupby(week_of_day).sum().reindex(range(len(weeks)), fill_value=0.0).to_numpy()
-        k = len(CHANNEL_TRUTH)
-        truth['media'] = pd.DataFrame({'week': np.repeat(weeks, k), 'channel': np.tile(CHANNEL_TRUTH.index, len(weeks)),
-                                       'spend': spend.ravel(), 'adstock': adstock.ravel(), 'lift': effects.ravel(),
-                                       'baseline_revenue': np.repeat(baseline, k), 'contribution': (baseline[:, None] * effects).ravel()})
+        truth['media'] = truth['media'].assign(baseline_revenue=np.repeat(baseline, k), contribution=(baseline[:, None] * effects).ravel())
         impressions = np.round(spend / CHANNEL_TRUTH.cost_per_impression.to_numpy() * np.random.default_rng([seed, 14]).lognormal(0, 0.05, spend.shape))
         media_spend = pd.DataFrame({'week': np.repeat(weeks, k), 'channel': np.tile(CHANNEL_TRUTH.index, len(weeks)),
                                     'spend': spend.ravel(), 'impressions': impressions.ravel().astype(int)})

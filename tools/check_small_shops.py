@@ -20,9 +20,11 @@ catalogue can get must be written, each naming the assumptions it rests on:
   the forecast backtests and the quarter chapter 07 tests its policies on, so those sections are skipped, each saying
   what history it needs; 06a's choice is missing (`NOTHING_TO_DECIDE`), and 07's reorder levels come from the whole
   history, their assumptions saying they are untested (`UNTESTED`); every chapter finishes;
-* `first_week`, `first_order`: the same shop in its first week (5 order lines by 3 customers) and on its first day (one
-  line): too few customers to segment or value, too few days to forecast or set reorder levels, so most decisions are
-  missing, each chapter saying on its page what it needs (`NOTHING_TO_DECIDE`); every chapter finishes;
+* `first_week`, `first_order`: the same shop in its first week (8 order lines by 4 customers, Monday to Sunday) and on
+  its first day (one line): too few customers to segment or value, too few days to fit a forecast (07's reorder levels
+  hold the one whole week's level, with a Poisson spread) or to play chapter 11's quarter (the status quo reorders from
+  28 days of sales), so many decisions are missing, each chapter saying on its page what it needs (`NOTHING_TO_DECIDE`);
+  every chapter finishes;
 * `one_year`: the synthetic shop itself, with every table and its truth, at a size of the user's choosing (`pm-report -p
   synthetic_customers=600 -p synthetic_products=40 -p synthetic_days=365`): a year of a smaller shop. A chapter's checks
   against the truth must hold at any size (tolerances that follow the shop's noise); its readings of the default shop are
@@ -72,7 +74,7 @@ NOTHING_TO_DECIDE = {  # shop -> decision tables that are rightly empty or missi
     'two_months': {'forecast_choice': 'eight whole weeks hold no backtest origin'},
     **{shop: {'customer_segments': 'fewer than 5 customers', 'customer_value': 'no whole week to calibrate on', 'forecast_choice': 'no backtest origin',
               'demand_forecasts': 'less than 8 weeks of orders', 'reorder_levels': 'less than 8 weeks of orders', 'promotion_plan': 'no stock: no reorder levels',
-              'push_list': 'no stock: no reorder levels', 'loop_results': 'no stock: no reorder levels',
+              'push_list': 'no stock: no reorder levels', 'loop_results': 'no stock, or less than the 28 days of history the status quo reorders from',
               **({'recommendations': 'one product, which the customer has bought'} if shop == 'first_order' else {})}
        for shop in ('first_week', 'first_order')}}
 COLUMN_MAPS = {  # shop -> pm-report --column-map: a shop exported with its own column names, mapped on the command line as a user would
