@@ -261,6 +261,7 @@ def feature_lift_split(transactions: pd.DataFrame, prices: pd.DataFrame, product
             try:
                 fit = fit_conditional_poisson(part.units, part[use], part.date, part.product_id)
                 params, se = dict(zip(use, fit['params'])), dict(zip(use, fit['se']))
+                if fit['separated']: notes.append(f"the history separates: estimated under a N(0, {PRIOR_SD:g}^2) prior")
             except np.linalg.LinAlgError: notes.append('the fit failed (singular information matrix)')   # as in category_response
         row = {'category': category, 'days_cut': int(part.promo_cut.sum()), 'days_alone': int(part.promo_alone.sum())}
         for r, name in (('promo_cut', 'cut'), ('promo_alone', 'alone')):
