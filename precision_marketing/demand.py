@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from scipy.special import pdtr
 
 from .data import SchemaError
@@ -189,144 +190,186 @@ class ShopSimulator:
         a, h = self.channels.effect.to_numpy(float), self.channels.half_saturation.to_numpy(float)
         self.steady_lift = channel_lift(self.running_spend.to_numpy(), a, h) - 1      # of the running media, after the history
 
-    def media_multiplier(self, dates) -> np.ndarray:
-        """1 + the lift of the shop's own media on each date: the history's weekly lift within the history (`truth['media']`),
-        after it the steady lift of the `running_spend` kept running (chapter 00h's curve at that weekly spend); 1 without media."""
-        dates = pd.DatetimeIndex(dates)
-        if self.media_lift is None: return np.ones(len(dates))
-        week = dates.to_period('W-SUN').start_time
-        return 1 + self.media_lift.reindex(week).fillna(self.steady_lift).to_numpy(float)
-
-    def contact_effect(self) -> pd.Series:
-        """Each channel's effect left for spend on top of the running media: a_k exp(-s_k / h_k) / (1 + sum_j a_j (1 - exp(-s_j / h_j)))
-        at the `running_spend` s (the whole effect a_k on a shop without media): what a planner's curve should hold."""
-        return pd.Series(effect_on_top(self.channels.effect, self.channels.half_saturation, self.running_spend), index=self.channels.index)
-
-    def contact_lift(self, spend, channels, share: float, days: int, segment=None) -> np.ndarray:
-        """How the customers of a group respond to `spend` per channel (named `channels`) aimed at them over `days` days, the
-        group being `share` of the customers; a channel the world does not have moves no one.
-
-        On a shop with media the curves are those of its weekly media (half-saturation in weekly spend for the whole shop):
-        spend aimed at the group is read on `targeted_half_saturation`
-        (chapter 00h) with the effect left on top of the `running_spend` (`contact_effect`), which is exactly the lift of the
-        running plus the aimed spend relative to the running media's. On a shop without media (`synthetic_media=false`) the
-        curves are read per group and planning period, as chapter 08's planner reads them; a twin whose curves are per
-        (segment, channel) (`planner_curves` at the personas' shares) reads the group's own, `segment` naming it."""
-        if self.channels.index.nlevels == 2:
-            if self.media_lift is not None: raise ValueError("a world with weekly media has one curve per channel, not per (segment, channel)")
-            if segment is None: raise ValueError("this world's channel curves are per (segment, channel): name the group's segment")
-        curve = segment_channels(self.channels.assign(effect=self.contact_effect()), segment)     # the group's own rows, as a planner reads them
-        a = curve.effect.reindex(channels).fillna(0.0).to_numpy(float)
-        h = curve.half_saturation.reindex(channels).fillna(1.0).to_numpy(float)
-        return channel_lift(spend, a, h if self.media_lift is None else targeted_half_saturation(h, days, share))
-
-    def response(self, relative_price, promo) -> np.ndarray:
-        "The price and promotion factor of demand, (price / list)^e L^promo, products x days: the generator's own `price_response` (a feature lifts with or without a price cut)."
-        return price_response(relative_price, promo, self.elasticity[:, None], self.lift[:, None])
-
-    def expected_lines(self, dates, relative_price, promo) -> np.ndarray:
-        "Expected order lines per unit of activity, segments x products x days, at these prices and the shop's own media (complements excluded)."
-        dates = pd.DatetimeIndex(dates)
-        launched = self.launch[:, None] <= dates.values[None, :]
-        return line_rates(self.segs, self.cats, self.cat_idx, self.appeal, launched, seasonality(self.cats, dates)[self.cat_idx],
-                          self.response(relative_price, promo)) * self.media_multiplier(dates)
-
     TRIPS, LINES = 4, 8                 # uniform slots kept per customer-day: trips, and lines per trip (more draw from the customer-day's own stream)
 
-    def draw(self, dates, relative_price, promo, seed: int, groups=None, amplify=None) -> Demand:
-        """The order lines customers place on `dates` at these prices and promotions, drawn with `seed`.
+# %% ../nbs/00h_demand.ipynb #f151996b
+@patch
+def media_multiplier(self: ShopSimulator, dates) -> np.ndarray:
+    """1 + the lift of the shop's own media on each date: the history's weekly lift within the history (`truth['media']`),
+    after it the steady lift of the `running_spend` kept running (chapter 00h's curve at that weekly spend); 1 without media."""
+    dates = pd.DatetimeIndex(dates)
+    if self.media_lift is None: return np.ones(len(dates))
+    week = dates.to_period('W-SUN').start_time
+    return 1 + self.media_lift.reindex(week).fillna(self.steady_lift).to_numpy(float)
 
-        Parameters
-        ----------
-        dates : the days to draw.
-        relative_price, promo : price / list price and the promotion flag, products x days (everyone sees the same), or
-            groups x products x days (each offer group sees its own: targeted offers).
-        seed : the draw's seed. Common random numbers: every customer-day has its own uniforms, from `seed` and the
-            date alone, for whether and how often the customer orders, how many lines, which products, how many
-            units and whether a complement rides along; so any two policies drawn with the same seed meet the same
-            customers with the same dice, whatever their prices, offer groups or the days a call covers, and differ
-            only where their demand differs.
-        groups : the offer group of every customer (in `customer_ids` order, 0 .. G-1); default: one group.
-        amplify : groups x products x days multiplier of demand from marketing contact (see `channel_lift`); default 1.
+@patch
+def contact_effect(self: ShopSimulator) -> pd.Series:
+    """Each channel's effect left for spend on top of the running media: a_k exp(-s_k / h_k) / (1 + sum_j a_j (1 - exp(-s_j / h_j)))
+    at the `running_spend` s (the whole effect a_k on a shop without media): what a planner's curve should hold."""
+    return pd.Series(effect_on_top(self.channels.effect, self.channels.half_saturation, self.running_spend), index=self.channels.index)
 
-        The demand model (`line_rates`, `price_response`, the planted complements), drawn as the generator draws the
-        synthetic shop's history (with this method): customer i of segment s orders Poisson(a_i sum_p rate_sp / (1 + b_s))
-        times a day, each order 1 + Poisson(b_s) lines, products in proportion to the rates, 1 + Poisson(q_s - 1) units a
-        line; each draw by its inverse CDF.
-        Demand does not depend on stock: what a customer wants is drawn first, and the stock then decides what is sold."""
-        dates = pd.DatetimeIndex(dates)
-        shape = (len(self.ids), len(dates))
-        group = np.zeros(len(self.customer_ids), int) if groups is None else np.asarray(groups, int)
-        if group.shape != (len(self.customer_ids),) or group.min() < 0: raise ValueError(f"groups must give every one of the {len(self.customer_ids)} customers a group 0, 1, ...")
-        n_groups = int(group.max()) + 1
-        rel, pro = np.asarray(relative_price, float), np.asarray(promo, bool)
-        rel, pro = (rel if rel.ndim == 3 else rel[None]), (pro if pro.ndim == 3 else pro[None])
-        if rel.shape[1:] != shape or pro.shape[1:] != shape or rel.shape[0] not in (1, n_groups) or pro.shape[0] != rel.shape[0]:
-            raise ValueError(f"prices and promotions must be products x days {shape} or groups x products x days ({n_groups}, ...), got {rel.shape} and {pro.shape}")
-        if (rel <= 0).any(): raise ValueError("relative prices must be > 0")
+@patch
+def contact_lift(self: ShopSimulator, spend, channels, share: float, days: int, segment=None) -> np.ndarray:
+    """How the customers of a group respond to `spend` per channel (named `channels`) aimed at them over `days` days, the
+    group being `share` of the customers; a channel the world does not have moves no one.
+
+    On a shop with media the curves are those of its weekly media (half-saturation in weekly spend for the whole shop):
+    spend aimed at the group is read on `targeted_half_saturation`
+    (chapter 00h) with the effect left on top of the `running_spend` (`contact_effect`), which is exactly the lift of the
+    running plus the aimed spend relative to the running media's. On a shop without media (`synthetic_media=false`) the
+    curves are read per group and planning period, as chapter 08's planner reads them; a twin whose curves are per
+    (segment, channel) (`planner_curves` at the personas' shares) reads the group's own, `segment` naming it."""
+    if self.channels.index.nlevels == 2:
+        if self.media_lift is not None: raise ValueError("a world with weekly media has one curve per channel, not per (segment, channel)")
+        if segment is None: raise ValueError("this world's channel curves are per (segment, channel): name the group's segment")
+    curve = segment_channels(self.channels.assign(effect=self.contact_effect()), segment)     # the group's own rows, as a planner reads them
+    a = curve.effect.reindex(channels).fillna(0.0).to_numpy(float)
+    h = curve.half_saturation.reindex(channels).fillna(1.0).to_numpy(float)
+    return channel_lift(spend, a, h if self.media_lift is None else targeted_half_saturation(h, days, share))
+
+# %% ../nbs/00h_demand.ipynb #e09f8bb7
+@patch
+def response(self: ShopSimulator, relative_price, promo) -> np.ndarray:
+    "The price and promotion factor of demand, (price / list)^e L^promo, products x days: the generator's own `price_response` (a feature lifts with or without a price cut)."
+    return price_response(relative_price, promo, self.elasticity[:, None], self.lift[:, None])
+
+@patch
+def expected_lines(self: ShopSimulator, dates, relative_price, promo) -> np.ndarray:
+    "Expected order lines per unit of activity, segments x products x days, at these prices and the shop's own media (complements excluded)."
+    dates = pd.DatetimeIndex(dates)
+    launched = self.launch[:, None] <= dates.values[None, :]
+    return line_rates(self.segs, self.cats, self.cat_idx, self.appeal, launched, seasonality(self.cats, dates)[self.cat_idx],
+                      self.response(relative_price, promo)) * self.media_multiplier(dates)
+
+@patch
+def live_activity(self: ShopSimulator, dates) -> np.ndarray:
+    """The summed activity A_s(t) of each segment's customers alive on each of `dates` (first_day <= t < last_day, as
+    `draw` has them), segments x days."""
+    dates = pd.DatetimeIndex(dates)
+    if not dates.is_monotonic_increasing: raise ValueError("dates must be in increasing order")
+    start = np.searchsorted(dates.values, self.first, side='left')            # the first date on or after a customer's first day
+    stop = np.maximum(np.searchsorted(dates.values, self.last, side='left'), start)   # ... and the first on or after the last: gone
+    live = np.zeros((len(self.segs), len(dates) + 1))
+    np.add.at(live, (self.seg_idx, start), self.activity)
+    np.add.at(live, (self.seg_idx, stop), -self.activity)
+    return np.cumsum(live, axis=1)[:, :-1]
+
+@patch
+def expected_units(self: ShopSimulator, dates, relative_price, promo) -> np.ndarray:
+    """Expected units bought per product and date, products x days, at these prices and the shop's own media: what `draw`
+    draws on average. The sum over segments of A_s(t) q_s Lambda_spt (`live_activity` times `expected_lines` times the
+    segment's units per line), plus each planted complement's: its anchor's units times the chance it rides along. On the
+    synthetic shop's history this is the truth's `expected_units` (chapter 00a)."""
+    dates = pd.DatetimeIndex(dates)
+    weight = self.live_activity(dates) * self.segs.units_per_line.to_numpy(float)[:, None]     # segments x days
+    direct = np.einsum('spt,st->pt', self.expected_lines(dates, relative_price, promo), weight)
+    units = direct.copy()
+    if len(self.pair_a):
         launched = self.launch[:, None] <= dates.values[None, :]
-        base = self.expected_lines(dates, np.ones(shape), np.zeros(shape, bool))      # segments x products x days, before prices
-        resp = np.stack([self.response(r, p) for r, p in zip(rel, pro)])              # price groups x products x days
-        attach = np.zeros(resp.shape); attach[:, self.pair_b] = np.minimum(1.0, self.attach_probability * resp[:, self.pair_b] * launched[self.pair_b])
-        resp, attach = (np.broadcast_to(x, (n_groups, *shape)) for x in (resp, attach))
-        if amplify is not None:
-            amplify = np.broadcast_to(np.asarray(amplify, float), (n_groups, *shape))
-            if (amplify < 0).any(): raise ValueError("amplify must be >= 0")
-            resp = resp * amplify
-        extra, per_line = self.segs.extra_lines_per_order.to_numpy(float), self.segs.units_per_line.to_numpy(float)
-        seg, n, T, L = self.seg_idx, len(self.customer_ids), self.TRIPS, self.LINES
-        units, parts = np.zeros(shape), []
-        for t, day in enumerate(dates.values):
-            ordinal = int(day.astype('datetime64[D]').astype(np.int64))                  # the date, not its place in this call
-            u = np.random.default_rng([seed, 7, ordinal]).random((n, 1 + T + T * L * 4))
-            rate = base[:, None, :, t] * resp[None, :, :, t]                              # segments x groups x products
-            alive = (self.first <= day) & (day < self.last)
-            mu = np.where(alive, self.activity * rate.sum(axis=2)[seg, group] / (1 + extra[seg]), 0.0)
-            trips = poisson_quantile(u[:, 0], mu)
-            act = np.flatnonzero(trips)
-            if len(act) == 0: continue
-            size = np.where(np.arange(T)[None, :] < trips[act, None], 1 + poisson_quantile(u[act, 1:1 + T], extra[seg[act]][:, None]), 0)   # lines per trip
-            long = (trips[act] > T) | (size.max(axis=1) > L)
-            kept, size, long_size = act[~long], size[~long], size[long]
-            take = np.arange(L)[None, None, :] < size[:, :, None]                          # customers x trips x line slots
-            drawn = u[kept, 1 + T:].reshape(-1, T, L, 4)[take]                              # lines x (product, units, attach, its units)
-            cust = np.broadcast_to(kept[:, None, None], take.shape)[take]
-            trip = np.broadcast_to(np.arange(T)[None, :, None], take.shape)[take]
-            for i, slot_size in zip(act[long], long_size):                               # a day longer than the slots (rare where baskets are small)
-                block, sz = self._long_day(u[i, 1 + T:], slot_size, int(trips[i]), extra[seg[i]], (seed, 8, ordinal, i))
-                mine = np.arange(sz.max())[None, :] < sz[:, None]
-                drawn, cust, trip = np.r_[drawn, block[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(len(sz)), sz)]
-            combo = seg[cust] * n_groups + group[cust]                                   # each line's (segment, group): its product shares
-            flat = rate.reshape(-1, rate.shape[2])
-            total = flat.sum(axis=1, keepdims=True)
-            cum = np.divide(np.cumsum(flat, axis=1), total, out=np.ones_like(flat), where=total > 0) + np.arange(len(flat))[:, None]
-            prods = np.clip(np.searchsorted(cum.ravel(), drawn[:, 0] + combo, side='right') - combo * flat.shape[1], 0, flat.shape[1] - 1)
-            qty = 1 + poisson_quantile(drawn[:, 1], per_line[seg[cust]] - 1)
-            b = self.complement_of[prods]
-            ride = np.flatnonzero((b >= 0) & (drawn[:, 2] < attach[group[cust], np.maximum(b, 0), t]))
-            prods, cust, trip = np.r_[prods, b[ride]], np.r_[cust, cust[ride]], np.r_[trip, trip[ride]]
-            qty = np.r_[qty, 1 + poisson_quantile(drawn[ride, 3], per_line[seg[cust[ride]]] - 1)]
-            np.add.at(units[:, t], prods, qty)
-            parts.append((np.full(len(prods), t), seg[cust], group[cust], trip, prods, cust, qty))
-        cols = ['day', 'segment', 'group', 'order', 'product', 'customer', 'units']
-        lines = pd.DataFrame({c: np.concatenate([p[j] for p in parts]) if parts else np.array([], int) for j, c in enumerate(cols)})
-        if len(lines): lines['order'] = lines.groupby(['day', 'customer', 'order'], sort=False).ngroup()   # one id per order within the call
-        return Demand(units, lines)
+        attach = np.minimum(1.0, self.attach_probability * self.response(relative_price, promo)[self.pair_b] * launched[self.pair_b])
+        units[self.pair_b] += direct[self.pair_a] * attach
+    return units
 
-    def _long_day(self, slots, slot_size, trips: int, extra: float, key):
-        """The uniforms of a customer-day whose trips or lines outrun the slots kept: the slots' uniforms where they reach
-        (the first TRIPS trips keep the sizes their slots drew, and their first LINES lines), the rest from a stream of
-        this customer, day and trip (`key` + trip), which gives a trip's size first when the trip has no slot. So a day
-        with more trips keeps the trips and lines it had with fewer. Returns (trips x lines x 4 uniforms, lines per trip)."""
-        T, L = self.TRIPS, self.LINES
-        stream = lambda j: np.random.default_rng([*key, j])
-        first = min(T, trips)
-        streams = {j: stream(j) for j in range(first, trips)}
-        sz = np.r_[slot_size[:first], [1 + int(poisson_quantile(streams[j].random(1), extra)[0]) for j in range(first, trips)]].astype(int)
-        block = np.empty((trips, sz.max(), 4))
-        width = min(L, sz.max())
-        block[:first, :width] = slots.reshape(T, L, 4)[:first, :width]
-        for j in range(trips):
-            start = L if j < T else 0
-            if sz[j] > start: block[j, start:sz[j]] = streams.setdefault(j, stream(j)).random((sz[j] - start, 4))
-        return block, sz
+# %% ../nbs/00h_demand.ipynb #b3670c99
+@patch
+def draw(self: ShopSimulator, dates, relative_price, promo, seed: int, groups=None, amplify=None) -> Demand:
+    """The order lines customers place on `dates` at these prices and promotions, drawn with `seed`.
+
+    Parameters
+    ----------
+    dates : the days to draw.
+    relative_price, promo : price / list price and the promotion flag, products x days (everyone sees the same), or
+        groups x products x days (each offer group sees its own: targeted offers).
+    seed : the draw's seed. Common random numbers: every customer-day has its own uniforms, from `seed` and the
+        date alone, for whether and how often the customer orders, how many lines, which products, how many
+        units and whether a complement rides along; so any two policies drawn with the same seed meet the same
+        customers with the same dice, whatever their prices, offer groups or the days a call covers, and differ
+        only where their demand differs.
+    groups : the offer group of every customer (in `customer_ids` order, 0 .. G-1); default: one group.
+    amplify : groups x products x days multiplier of demand from marketing contact (see `channel_lift`); default 1.
+
+    The demand model (`line_rates`, `price_response`, the planted complements), drawn as the generator draws the
+    synthetic shop's history (with this method): customer i of segment s orders Poisson(a_i sum_p rate_sp / (1 + b_s))
+    times a day, each order 1 + Poisson(b_s) lines, products in proportion to the rates, 1 + Poisson(q_s - 1) units a
+    line; each draw by its inverse CDF.
+    Demand does not depend on stock: what a customer wants is drawn first, and the stock then decides what is sold."""
+    dates = pd.DatetimeIndex(dates)
+    shape = (len(self.ids), len(dates))
+    group = np.zeros(len(self.customer_ids), int) if groups is None else np.asarray(groups, int)
+    if group.shape != (len(self.customer_ids),) or group.min() < 0: raise ValueError(f"groups must give every one of the {len(self.customer_ids)} customers a group 0, 1, ...")
+    n_groups = int(group.max()) + 1
+    rel, pro = np.asarray(relative_price, float), np.asarray(promo, bool)
+    rel, pro = (rel if rel.ndim == 3 else rel[None]), (pro if pro.ndim == 3 else pro[None])
+    if rel.shape[1:] != shape or pro.shape[1:] != shape or rel.shape[0] not in (1, n_groups) or pro.shape[0] != rel.shape[0]:
+        raise ValueError(f"prices and promotions must be products x days {shape} or groups x products x days ({n_groups}, ...), got {rel.shape} and {pro.shape}")
+    if (rel <= 0).any(): raise ValueError("relative prices must be > 0")
+    launched = self.launch[:, None] <= dates.values[None, :]
+    base = self.expected_lines(dates, np.ones(shape), np.zeros(shape, bool))      # segments x products x days, before prices
+    resp = np.stack([self.response(r, p) for r, p in zip(rel, pro)])              # price groups x products x days
+    attach = np.zeros(resp.shape); attach[:, self.pair_b] = np.minimum(1.0, self.attach_probability * resp[:, self.pair_b] * launched[self.pair_b])
+    resp, attach = (np.broadcast_to(x, (n_groups, *shape)) for x in (resp, attach))
+    if amplify is not None:
+        amplify = np.broadcast_to(np.asarray(amplify, float), (n_groups, *shape))
+        if (amplify < 0).any(): raise ValueError("amplify must be >= 0")
+        resp = resp * amplify
+    extra, per_line = self.segs.extra_lines_per_order.to_numpy(float), self.segs.units_per_line.to_numpy(float)
+    seg, n, T, L = self.seg_idx, len(self.customer_ids), self.TRIPS, self.LINES
+    units, parts = np.zeros(shape), []
+    for t, day in enumerate(dates.values):
+        ordinal = int(day.astype('datetime64[D]').astype(np.int64))                  # the date, not its place in this call
+        u = np.random.default_rng([seed, 7, ordinal]).random((n, 1 + T + T * L * 4))
+        rate = base[:, None, :, t] * resp[None, :, :, t]                              # segments x groups x products
+        alive = (self.first <= day) & (day < self.last)
+        mu = np.where(alive, self.activity * rate.sum(axis=2)[seg, group] / (1 + extra[seg]), 0.0)
+        trips = poisson_quantile(u[:, 0], mu)
+        act = np.flatnonzero(trips)
+        if len(act) == 0: continue
+        size = np.where(np.arange(T)[None, :] < trips[act, None], 1 + poisson_quantile(u[act, 1:1 + T], extra[seg[act]][:, None]), 0)   # lines per trip
+        long = (trips[act] > T) | (size.max(axis=1) > L)
+        kept, size, long_size = act[~long], size[~long], size[long]
+        take = np.arange(L)[None, None, :] < size[:, :, None]                          # customers x trips x line slots
+        drawn = u[kept, 1 + T:].reshape(-1, T, L, 4)[take]                              # lines x (product, units, attach, its units)
+        cust = np.broadcast_to(kept[:, None, None], take.shape)[take]
+        trip = np.broadcast_to(np.arange(T)[None, :, None], take.shape)[take]
+        for i, slot_size in zip(act[long], long_size):                               # a day longer than the slots (rare where baskets are small)
+            block, sz = self._long_day(u[i, 1 + T:], slot_size, int(trips[i]), extra[seg[i]], (seed, 8, ordinal, i))
+            mine = np.arange(sz.max())[None, :] < sz[:, None]
+            drawn, cust, trip = np.r_[drawn, block[mine]], np.r_[cust, np.full(sz.sum(), i)], np.r_[trip, np.repeat(np.arange(len(sz)), sz)]
+        combo = seg[cust] * n_groups + group[cust]                                   # each line's (segment, group): its product shares
+        flat = rate.reshape(-1, rate.shape[2])
+        total = flat.sum(axis=1, keepdims=True)
+        cum = np.divide(np.cumsum(flat, axis=1), total, out=np.ones_like(flat), where=total > 0) + np.arange(len(flat))[:, None]
+        prods = np.clip(np.searchsorted(cum.ravel(), drawn[:, 0] + combo, side='right') - combo * flat.shape[1], 0, flat.shape[1] - 1)
+        qty = 1 + poisson_quantile(drawn[:, 1], per_line[seg[cust]] - 1)
+        b = self.complement_of[prods]
+        ride = np.flatnonzero((b >= 0) & (drawn[:, 2] < attach[group[cust], np.maximum(b, 0), t]))
+        prods, cust, trip = np.r_[prods, b[ride]], np.r_[cust, cust[ride]], np.r_[trip, trip[ride]]
+        qty = np.r_[qty, 1 + poisson_quantile(drawn[ride, 3], per_line[seg[cust[ride]]] - 1)]
+        np.add.at(units[:, t], prods, qty)
+        parts.append((np.full(len(prods), t), seg[cust], group[cust], trip, prods, cust, qty))
+    cols = ['day', 'segment', 'group', 'order', 'product', 'customer', 'units']
+    lines = pd.DataFrame({c: np.concatenate([p[j] for p in parts]) if parts else np.array([], int) for j, c in enumerate(cols)})
+    if len(lines): lines['order'] = lines.groupby(['day', 'customer', 'order'], sort=False).ngroup()   # one id per order within the call
+    return Demand(units, lines)
+
+# %% ../nbs/00h_demand.ipynb #9af819be
+@patch
+def _long_day(self: ShopSimulator, slots, slot_size, trips: int, extra: float, key):
+    """The uniforms of a customer-day whose trips or lines outrun the slots kept: the slots' uniforms where they reach
+    (the first TRIPS trips keep the sizes their slots drew, and their first LINES lines), the rest from a stream of
+    this customer, day and trip (`key` + trip), which gives a trip's size first when the trip has no slot. So a day
+    with more trips keeps the trips and lines it had with fewer. Returns (trips x lines x 4 uniforms, lines per trip)."""
+    T, L = self.TRIPS, self.LINES
+    stream = lambda j: np.random.default_rng([*key, j])
+    first = min(T, trips)
+    streams = {j: stream(j) for j in range(first, trips)}
+    sz = np.r_[slot_size[:first], [1 + int(poisson_quantile(streams[j].random(1), extra)[0]) for j in range(first, trips)]].astype(int)
+    block = np.empty((trips, sz.max(), 4))
+    width = min(L, sz.max())
+    block[:first, :width] = slots.reshape(T, L, 4)[:first, :width]
+    for j in range(trips):
+        start = L if j < T else 0
+        if sz[j] > start:
+            if j not in streams: streams[j] = stream(j)                                # a trip within the slots, longer than they are
+            block[j, start:sz[j]] = streams[j].random((sz[j] - start, 4))
+    return block, sz

@@ -189,14 +189,11 @@ def calibrate_twin(twin: dict, shop) -> dict:
     """Each segment's `lines_per_day` set so that the twin's expected order lines over the history, at the history's own
     prices and promotions, equal the segment's lines in the orders (one factor per segment)."""
     from precision_marketing.forecasting import history_calendar
-    import dataclasses
     sim = ShopSimulator(dataclasses.replace(shop, truth={**twin, 'segments': twin['segments'].assign(lines_per_day=1.0)}))
     days = shop.days
     rel, promo = history_calendar(shop.prices, shop.products, days)
     expected = sim.expected_lines(days, rel, promo)                                      # segments x products x days, per unit of activity
-    alive = (sim.first[:, None] <= days.values[None, :]) & (days.values[None, :] < sim.last[:, None])   # customers x days
-    mass = np.stack([(sim.activity[sim.seg_idx == s, None] * alive[sim.seg_idx == s]).sum(axis=0) for s in range(len(sim.segs))])   # segments x days
-    want = (expected * mass[:, None, :]).sum(axis=(1, 2))
+    want = (expected * sim.live_activity(days)[:, None, :]).sum(axis=(1, 2))                # expected lines per segment at lines_per_day 1
     seen = shop.orders.customer_id.map(twin['customer_segment']).value_counts().reindex(twin['segments'].index, fill_value=0).to_numpy(float)
     segs = twin['segments'].assign(lines_per_day=np.divide(seen, want, out=np.zeros_like(seen), where=want > 0))
     return {**twin, 'segments': segs}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -153,113 +154,124 @@ class DecisionState:
         rate = self.rate[where]
         return np.where(rate > 0, np.minimum(self.on_hand[where] / np.where(rate > 0, rate, 1.0), self.cap), self.cap)
 
-    def recommendations(self, customer: str, n: int = 10) -> list[dict]:
-        """The customer's list: the run's, without what they bought since and without what is out of stock, re-ranked by the
-        change of stock cover since the run; a customer the run does not know gets the best sellers in stock (cold start)."""
-        if n < 1: raise ValueError(f"n must be at least 1, got {n}")
-        bought = self.bought.get(customer, ())
-        if customer not in self.lists:
-            if self._best is None: self._best = np.lexsort((np.arange(len(self.products)), -self.sold))   # most sold first, then catalogue order
-            out = []
-            for i in self._best:
-                if self.on_hand[i] > 0 and i not in bought: out.append({'product_id': self.product_ids[i], 'rank': len(out) + 1, 'source': 'cold start: best sellers in stock'})
-                if len(out) == n: break
-            return out
-        where, scores = self.lists[customer]
-        keep = self.on_hand[where] > 0
-        if bought: keep &= ~np.isin(where, list(bought))
-        where, scores = where[keep], scores[keep]
-        if not len(where): return []
-        low, high = scores.min(), scores.max()
-        key = (scores - low) / (high - low) if high > low else np.ones(len(scores))
-        if self.stock_known and self.cover_weight > 0:
-            key = (1 - self.cover_weight) * key + self.cover_weight * (self.cover(where) - self.cover_at_run[where]) / self.cap
-        order = np.argsort(-np.round(key, 9), kind='stable')[:n]
-        return [{'product_id': self.product_ids[where[i]], 'rank': r + 1, 'score': float(scores[i]), 'source': 'the run, live stock'} for r, i in enumerate(order)]
-
-    def markdown(self, where: np.ndarray) -> np.ndarray:
-        """Chapter 11's clearance rule, live, for product positions: chapter 07's `clearance_markdown` of the stock on hand
-        against the expected sales of the next `clearance_days` at the current price, with chapter 09's elasticity, never
-        below the unit cost. 0 where the stock sells in time, and where stock, elasticity or unit cost is unknown."""
-        if not self.stock_known: return np.zeros(len(where))
-        e, cost, price = self.elasticity[where], self.unit_cost[where], self.base_price[where]
-        known = ~(np.isnan(e) | np.isnan(cost) | np.isnan(price))
-        out = np.zeros(len(where))
-        if known.any(): out[known] = clearance_markdown(self.on_hand[where][known], self.rate[where][known] * self.clearance_days, e[known], price[known], cost[known])
+# %% ../nbs/13_serving.ipynb #edbc7ded
+@patch
+def recommendations(self: DecisionState, customer: str, n: int = 10) -> list[dict]:
+    """The customer's list: the run's, without what they bought since and without what is out of stock, re-ranked by the
+    change of stock cover since the run; a customer the run does not know gets the best sellers in stock (cold start)."""
+    if n < 1: raise ValueError(f"n must be at least 1, got {n}")
+    bought = self.bought.get(customer, ())
+    if customer not in self.lists:
+        if self._best is None: self._best = np.lexsort((np.arange(len(self.products)), -self.sold))   # most sold first, then catalogue order
+        out = []
+        for i in self._best:
+            if self.on_hand[i] > 0 and i not in bought: out.append({'product_id': self.product_ids[i], 'rank': len(out) + 1, 'source': 'cold start: best sellers in stock'})
+            if len(out) == n: break
         return out
+    where, scores = self.lists[customer]
+    keep = self.on_hand[where] > 0
+    if bought: keep &= ~np.isin(where, list(bought))
+    where, scores = where[keep], scores[keep]
+    if not len(where): return []
+    low, high = scores.min(), scores.max()
+    key = (scores - low) / (high - low) if high > low else np.ones(len(scores))
+    if self.stock_known and self.cover_weight > 0:
+        key = (1 - self.cover_weight) * key + self.cover_weight * (self.cover(where) - self.cover_at_run[where]) / self.cap
+    order = np.argsort(-np.round(key, 9), kind='stable')[:n]
+    return [{'product_id': self.product_ids[where[i]], 'rank': r + 1, 'score': float(scores[i]), 'source': 'the run, live stock'} for r, i in enumerate(order)]
 
-    def price(self, product: str) -> dict:
-        """The product's price now: chapter 09's, else its list price, less the clearance markdown when the stock on hand is more
-        than the expected sales of the next `clearance_days` (`markdown`); `basis` says which. KeyError for a product not in the catalogue."""
-        i = self.position[product]
-        base = self.base_price[i]
-        if np.isnan(base): raise LookupError(f"no price for {product}: the run has no prices table and the catalogue no list_price")
-        basis = "chapter 09's price" if self.priced_by_09[i] else 'list price (chapter 09 set no price for it)'
-        cut = float(self.markdown(np.array([i]))[0])
-        if cut == 0: return {'product_id': product, 'price': float(base), 'markdown': 0.0, 'basis': basis}
-        return {'product_id': product, 'price': float(base) * (1 - cut), 'markdown': cut,
-                'basis': f"clearance markdown of {cut:.0%} on {basis}: {self.on_hand[i]:g} units on hand, more than the "
-                         f"{self.rate[i] * self.clearance_days:.1f} expected to sell in the next {self.clearance_days:g} days"}
+# %% ../nbs/13_serving.ipynb #cc4211ab
+@patch
+def markdown(self: DecisionState, where: np.ndarray) -> np.ndarray:
+    """Chapter 11's clearance rule, live, for product positions: chapter 07's `clearance_markdown` of the stock on hand
+    against the expected sales of the next `clearance_days` at the current price, with chapter 09's elasticity, never
+    below the unit cost. 0 where the stock sells in time, and where stock, elasticity or unit cost is unknown."""
+    if not self.stock_known: return np.zeros(len(where))
+    e, cost, price = self.elasticity[where], self.unit_cost[where], self.base_price[where]
+    known = ~(np.isnan(e) | np.isnan(cost) | np.isnan(price))
+    out = np.zeros(len(where))
+    if known.any(): out[known] = clearance_markdown(self.on_hand[where][known], self.rate[where][known] * self.clearance_days, e[known], price[known], cost[known])
+    return out
 
-    def short(self, where: np.ndarray) -> np.ndarray:
-        """Chapter 11's feedback rule, for product positions: the stock on hand is below the expected sales until an order
-        placed now arrives (lead time x daily sales); promoting such a product would only lose sales. Never with stock unknown,
-        nor on a product on clearance markdown (as in chapter 11)."""
-        return self.stock_known & (self.on_hand[where] < self.rate[where] * self.lead[where]) & (self.markdown(where) == 0)
+@patch
+def price(self: DecisionState, product: str) -> dict:
+    """The product's price now: chapter 09's, else its list price, less the clearance markdown when the stock on hand is more
+    than the expected sales of the next `clearance_days` (`markdown`); `basis` says which. KeyError for a product not in the catalogue."""
+    i = self.position[product]
+    base = self.base_price[i]
+    if np.isnan(base): raise LookupError(f"no price for {product}: the run has no prices table and the catalogue no list_price")
+    basis = "chapter 09's price" if self.priced_by_09[i] else 'list price (chapter 09 set no price for it)'
+    cut = float(self.markdown(np.array([i]))[0])
+    if cut == 0: return {'product_id': product, 'price': float(base), 'markdown': 0.0, 'basis': basis}
+    return {'product_id': product, 'price': float(base) * (1 - cut), 'markdown': cut,
+            'basis': f"clearance markdown of {cut:.0%} on {basis}: {self.on_hand[i]:g} units on hand, more than the "
+                     f"{self.rate[i] * self.clearance_days:.1f} expected to sell in the next {self.clearance_days:g} days"}
 
-    def offer(self, customer: str) -> dict:
-        """The customer's push (chapter 10's push list, with chapter 08's offer for their persona and favourite category), its
-        products less those bought since the run or about to run short (`short`); withheld when none is left. `triggers`:
-        chapter 10's abandoned-cart rule on the cart adds and purchases posted since the run."""
-        behaviour = pd.DataFrame({'customer_id': customer, 'timestamp': [t for t in (self.last_cart.get(customer), self.last_purchase.get(customer)) if t is not None],
-                                  'event': [e for e, t in (('add_to_cart', self.last_cart.get(customer)), ('purchase', self.last_purchase.get(customer))) if t is not None]})
-        fired = abandoned_cart(behaviour, self.clock(), self.cart_hours) if customer in self.last_cart else behaviour   # no cart add: nothing can fire
-        triggers = [{'reason': r, 'since': str(t)} for r, t in zip(fired.get('reason', []), fired.get('since', []))]
-        if triggers: self.triggers_fired = [t for t in self.triggers_fired if t > time.time() - 3600] + [time.time()]   # the last hour's
-        push = self.push.get(customer)
-        if push is None: return {'customer_id': customer, 'offer': None, 'reason': "no push for this customer in the run (chapter 10's push_list)", 'triggers': triggers}
-        listed = [p for p in str(push['recommendations']).split('|') if p in self.position]
-        where = np.array([self.position[p] for p in listed], int)
-        bought, short = self.bought.get(customer, set()), self.short(where)
-        withheld = [{'product_id': p, 'reason': 'bought since the run' if i in bought else 'about to run short: stock below the expected sales until an order placed now arrives'}
-                    for p, i, s in zip(listed, where, short) if i in bought or s]
-        products = [p for p, i, s in zip(listed, where, short) if i not in bought and not s]
-        offer = None if not products else {'products': products, 'discount': float(push['discount']), 'channel': push['channel'], 'persona': push['persona'],
-                                           'favourite_category': push['favourite_category'], 'message': push['message'] if not withheld else None}
-        return {'customer_id': customer, 'offer': offer, 'withheld': withheld, 'triggers': triggers,
-                **({'reason': 'every product of the push was bought since the run or is about to run short'} if offer is None else {})}
+# %% ../nbs/13_serving.ipynb #23d753c0
+@patch
+def short(self: DecisionState, where: np.ndarray) -> np.ndarray:
+    """Chapter 11's feedback rule, for product positions: the stock on hand is below the expected sales until an order
+    placed now arrives (lead time x daily sales); promoting such a product would only lose sales. Never with stock unknown,
+    nor on a product on clearance markdown (as in chapter 11)."""
+    return self.stock_known & (self.on_hand[where] < self.rate[where] * self.lead[where]) & (self.markdown(where) == 0)
 
-    def _sell(self, i: int, q: float):
-        """Add `q` units to product `i`'s sales. The cold-start order (most sold first, then catalogue order), once made,
-        moves product `i` alone to its new place: its rank is the number of products ahead of it, found in one pass,
-        where sorting the catalogue again costs about 0.9 ms at 20,000 products."""
-        self.sold[i] += q
-        if self._best is None: return
-        rest = self._best[self._best != i]
-        sold = self.sold[rest]
-        self._best = np.insert(rest, int(np.count_nonzero((sold > self.sold[i]) | ((sold == self.sold[i]) & (rest < i)))), i)
+@patch
+def offer(self: DecisionState, customer: str) -> dict:
+    """The customer's push (chapter 10's push list, with chapter 08's offer for their persona and favourite category), its
+    products less those bought since the run or about to run short (`short`); withheld when none is left. `triggers`:
+    chapter 10's abandoned-cart rule on the cart adds and purchases posted since the run."""
+    behaviour = pd.DataFrame({'customer_id': customer, 'timestamp': [t for t in (self.last_cart.get(customer), self.last_purchase.get(customer)) if t is not None],
+                              'event': [e for e, t in (('add_to_cart', self.last_cart.get(customer)), ('purchase', self.last_purchase.get(customer))) if t is not None]})
+    fired = abandoned_cart(behaviour, self.clock(), self.cart_hours) if customer in self.last_cart else behaviour   # no cart add: nothing can fire
+    triggers = [{'reason': r, 'since': str(t)} for r, t in zip(fired.get('reason', []), fired.get('since', []))]
+    if triggers: self.triggers_fired = [t for t in self.triggers_fired if t > time.time() - 3600] + [time.time()]   # the last hour's
+    push = self.push.get(customer)
+    if push is None: return {'customer_id': customer, 'offer': None, 'reason': "no push for this customer in the run (chapter 10's push_list)", 'triggers': triggers}
+    listed = [p for p in str(push['recommendations']).split('|') if p in self.position]
+    where = np.array([self.position[p] for p in listed], int)
+    bought, short = self.bought.get(customer, set()), self.short(where)
+    withheld = [{'product_id': p, 'reason': 'bought since the run' if i in bought else 'about to run short: stock below the expected sales until an order placed now arrives'}
+                for p, i, s in zip(listed, where, short) if i in bought or s]
+    products = [p for p, i, s in zip(listed, where, short) if i not in bought and not s]
+    offer = None if not products else {'products': products, 'discount': float(push['discount']), 'channel': push['channel'], 'persona': push['persona'],
+                                       'favourite_category': push['favourite_category'], 'message': push['message'] if not withheld else None}
+    return {'customer_id': customer, 'offer': offer, 'withheld': withheld, 'triggers': triggers,
+            **({'reason': 'every product of the push was bought since the run or is about to run short'} if offer is None else {})}
 
-    def apply(self, batch: dict) -> int:
-        "Apply checked event tables (name -> accepted rows): orders add to the customer's purchases and take stock; stock levels replace it."
-        n = 0
-        for name, rows in batch.items():
-            if name == 'orders':
-                for c, p, q in zip(rows.customer_id.astype(str), rows.product_id.astype(str), rows.quantity.astype(float)):
-                    i = self.position[p]
-                    self.bought.setdefault(c, set()).add(i)
-                    self._sell(i, q)
-                    self.on_hand[i] = max(self.on_hand[i] - q, 0.0)
-                for c, t in zip(rows.customer_id.astype(str), rows.timestamp): self.last_purchase[c] = max(t, self.last_purchase.get(c, t))
-            elif name == 'events':
-                for c, t, e in zip(rows.customer_id.astype(str), rows.timestamp, rows.event.astype(str)):
-                    last = {'add_to_cart': self.last_cart, 'purchase': self.last_purchase}.get(e)
-                    if last is not None: last[c] = max(t, last.get(c, t))
-            elif name == 'inventory':
-                if not self.stock_known: self.stock_known, self.cover_at_run = True, self.cover(np.arange(len(self.products)))   # posted levels count from now
-                for p, level in zip(rows.product_id.astype(str), rows.on_hand.astype(float)): self.on_hand[self.position[p]] = level
-            n += len(rows)
-        self.events_applied += n
-        return n
+# %% ../nbs/13_serving.ipynb #024bfa74
+@patch
+def _sell(self: DecisionState, i: int, q: float):
+    """Add `q` units to product `i`'s sales. The cold-start order (most sold first, then catalogue order), once made,
+    moves product `i` alone to its new place: its rank is the number of products ahead of it, found in one pass,
+    where sorting the catalogue again costs about 0.9 ms at 20,000 products."""
+    self.sold[i] += q
+    if self._best is None: return
+    rest = self._best[self._best != i]
+    sold = self.sold[rest]
+    self._best = np.insert(rest, int(np.count_nonzero((sold > self.sold[i]) | ((sold == self.sold[i]) & (rest < i)))), i)
+
+@patch
+def apply(self: DecisionState, batch: dict) -> int:
+    "Apply checked event tables (name -> accepted rows): orders add to the customer's purchases and take stock; stock levels replace it."
+    n = 0
+    for name, rows in batch.items():
+        if name == 'orders':
+            for c, p, q in zip(rows.customer_id.astype(str), rows.product_id.astype(str), rows.quantity.astype(float)):
+                i = self.position[p]
+                self.bought.setdefault(c, set()).add(i)
+                self._sell(i, q)
+                self.on_hand[i] = max(self.on_hand[i] - q, 0.0)
+            for c, t in zip(rows.customer_id.astype(str), rows.timestamp): self.last_purchase[c] = max(t, self.last_purchase.get(c, t))
+        elif name == 'events':
+            for c, t, e in zip(rows.customer_id.astype(str), rows.timestamp, rows.event.astype(str)):
+                last = {'add_to_cart': self.last_cart, 'purchase': self.last_purchase}.get(e)
+                if last is not None: last[c] = max(t, last.get(c, t))
+        elif name == 'inventory':
+            if not self.stock_known: self.stock_known, self.cover_at_run = True, self.cover(np.arange(len(self.products)))   # posted levels count from now
+            for p, level in zip(rows.product_id.astype(str), rows.on_hand.astype(float)): self.on_hand[self.position[p]] = level
+        n += len(rows)
+    self.events_applied += n
+    return n
 
 # %% ../nbs/13_serving.ipynb #c37198c6
 MAX_EVENT_ROWS = 1000                    # rows in one POST /events, all tables together

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from .data import validate_transactions
-from .demand import DISCOUNTS, ShopSimulator, channel_effects, geometric_adstock, line_rates, price_response, seasonality
+from .demand import DISCOUNTS, ShopSimulator, channel_effects, geometric_adstock
 
 # %% auto #0
 __all__ = ['CATEGORY_TRUTH', 'SEGMENT_TRUTH', 'CHANNEL_TRUTH', 'MAX_SYNTHETIC_GB', 'SyntheticShop', 'synthetic_footprint',
-           'check_synthetic_size', 'alive_activity', 'expected_units_without_media', 'make_synthetic_shop']
+           'check_synthetic_size', 'make_synthetic_shop']
 
 # %% ../nbs/00a_synthetic.ipynb #33be6b0e
 CATEGORY_TRUTH = pd.DataFrame({
@@ -174,24 +174,6 @@ def _media_plan(media_rng, dates, channels: pd.DataFrame):
         spend[:, k] = np.round(flight, 2)
     return weeks, spend, weeks.get_indexer(week_of)
 
-# %% ../nbs/00a_synthetic.ipynb #3c05b2a1
-def alive_activity(seg_idx, activity, first_day, last_day, n_segments: int, n_days: int) -> np.ndarray:
-    "The summed activity A_s(t) of each segment's live customers (first_day <= t < last_day), segments x days."
-    live = np.zeros((n_segments, n_days + 1))
-    np.add.at(live, (seg_idx, np.minimum(first_day, n_days)), activity)
-    np.add.at(live, (seg_idx, np.minimum(np.ceil(last_day).astype(int), n_days)), -activity)
-    return np.cumsum(live, axis=1)[:, :n_days]
-
-def expected_units_without_media(rates, live_activity, units_per_line, pair_a, pair_b, attach) -> np.ndarray:
-    """Expected units sold per product and day, products x days, before the media's lift: sum over segments of A_s(t)
-    q_s Lambda_spt / A_s(t) (`line_rates` per unit of activity), plus each planted complement's lines, an anchor's lines
-    times the chance it rides along (`attach`, pairs x days), at the anchor customer's units per line."""
-    weight = live_activity * np.asarray(units_per_line, float)[:, None]                  # segments x days
-    units = np.einsum('spt,st->pt', rates, weight)
-    if len(pair_a): units[pair_b] += np.einsum('spt,st->pt', rates[:, pair_a], weight) * attach
-    return units
-
-
 # %% ../nbs/00a_synthetic.ipynb #c2777962
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
                         start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35,
@@ -254,9 +236,6 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     # prices and promotions
     relative_price, promo = _price_paths(rng, n_products, n_days, np.random.default_rng([seed, 5]), feature_alone_days)
     launched = np.arange(n_days)[None, :] >= launch_day[:, None]
-    elasticity, lift = cats.elasticity.to_numpy()[cat_idx], cats.promo_lift.to_numpy()[cat_idx]
-    response = price_response(relative_price, promo, elasticity[:, None], lift[:, None])
-    season = seasonality(cats, dates)[cat_idx]               # products × days
     # customers
     seg_idx = rng.choice(len(segs), n_customers, p=segs.share.to_numpy())
     activity = rng.gamma(3, 1 / 3, n_customers)
@@ -274,17 +253,16 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
              'basket_pairs': pairs.assign(anchor=product_ids[pair_a], complement=product_ids[pair_b],
                                           anchor_category=cats.index[cat_idx[pair_a]], complement_category=cats.index[cat_idx[pair_b]])}
     # media: the weekly spend (its own stream) lifts each week's demand through its adstock
-    media_lift = np.zeros(n_days)
     if media:
         weeks, spend, week_of_day = _media_plan(np.random.default_rng([seed, 11]), dates, CHANNEL_TRUTH)
         adstock = geometric_adstock(spend, CHANNEL_TRUTH.decay.to_numpy())
         effects = channel_effects(adstock, CHANNEL_TRUTH.effect.to_numpy(), CHANNEL_TRUTH.half_saturation.to_numpy())
-        media_lift = effects.sum(axis=1)[week_of_day]            # extra demand of each day, as a share of its demand without media
         k = len(CHANNEL_TRUTH)
         truth['media'] = pd.DataFrame({'week': np.repeat(weeks, k), 'channel': np.tile(CHANNEL_TRUTH.index, len(weeks)),
                                        'spend': spend.ravel(), 'adstock': adstock.ravel(), 'lift': effects.ravel()})
     # order lines: chapter 00h's simulator run under the history's own calendar, with this truth and the shop's seed
-    demand = ShopSimulator.from_truth(products, truth, dates[-1]).draw(dates, relative_price, promo, seed=seed)
+    simulator = ShopSimulator.from_truth(products, truth, dates[-1])
+    demand = simulator.draw(dates, relative_price, promo, seed=seed)
     lines = demand.lines.groupby(['order', 'product', 'customer', 'day'], as_index=False).units.sum()   # one line per product in an order
     order_no = lines.order.to_numpy()
     seconds = np.random.default_rng([seed, 9]).integers(8 * 3600, 22 * 3600, order_no.max() + 1)[order_no]
@@ -294,13 +272,9 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
                         'quantity': lines.units.to_numpy(),
                         'unit_price': np.round(list_price[lines['product']] * relative_price[lines['product'], lines.day], 2),
                         'unit_cost': unit_cost[lines['product']]})
-    # the truth's expected units, and each day's expected revenue without media
-    attach = np.minimum(1.0, attach_probability * response[pair_b] * launched[pair_b])    # pairs x days: P(complement joins an anchor's line)
-    base_units = expected_units_without_media(line_rates(segs, cats, cat_idx, appeal, launched, season, response),
-                                              alive_activity(seg_idx, activity, first_day, last_day, len(segs), n_days),
-                                              segs.units_per_line.to_numpy(), pair_a, pair_b, attach)
-    expected_units = base_units * (1 + media_lift)[None, :]
-    base_revenue = (base_units * list_price[:, None] * relative_price).sum(axis=0)
+    # the truth's expected units (the simulator's), and each day's expected revenue without media
+    expected_units = simulator.expected_units(dates, relative_price, promo)
+    base_revenue = (expected_units / simulator.media_multiplier(dates) * list_price[:, None] * relative_price).sum(axis=0)
     checked = validate_transactions(raw)
     assert len(checked.rejects) == 0, checked.rejects.head()
     transactions = checked.accepted
