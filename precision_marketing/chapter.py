@@ -118,6 +118,7 @@ def Date(optional: bool = False) -> Param: return Param('date', optional=optiona
 def Bool() -> Param: return Param('bool')
 def Text(optional: bool = False) -> Param: return Param('text', optional=optional)
 
+# %% ../nbs/00g_chapter.ipynb #f69d76ed
 def declared_parameters(values: dict) -> dict:
     """name -> Param of the parameters a chapter's parameters cell declares with what they may be as their annotation
     (`horizon: Int(1) = 4`): Python keeps annotations of a namespace's assignments in its `__annotations__`, and a value
@@ -158,6 +159,7 @@ def check_parameters(values: dict, spec: dict | None = None) -> dict:
     if on_shop: checked.update({name: p.check(name, values.get(name, default)) for name, (p, default) in shop_assumption_parameters().items() if name not in spec})
     return checked
 
+# %% ../nbs/00g_chapter.ipynb #c00c8487
 SYNTHETIC_ARGUMENTS = {'seed': 'seed', 'synthetic_customers': 'n_customers', 'synthetic_products': 'n_products', 'synthetic_days': 'n_days',
                        'synthetic_media': 'media'}
 

@@ -237,6 +237,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         best[straddle] = np.argsort(-scores[straddle], axis=1, kind='stable')[:, :k]
     return best
 
+# %% ../nbs/04_collaborative_filtering.ipynb #40470cff
 def _item_table(model: Scorer, table: pd.DataFrame | None, column: str, what: str) -> np.ndarray | None:
     "Align a per-product table with the model's items; unknown product ids are an error."
     if table is None: return None

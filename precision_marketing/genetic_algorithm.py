@@ -151,6 +151,7 @@ def crowding_distance(F: np.ndarray, rank: np.ndarray) -> np.ndarray:
         distance[members] = gaps.sum(axis=1)
     return distance
 
+# %% ../nbs/08_genetic_algorithm.ipynb #e6569b81
 def sbx_bounded(a: np.ndarray, b: np.ndarray, eta: float, low: float, up: float, rng) -> tuple:
     "Simulated binary crossover on bounded genes for pairs of rows (DEAP's `cxSimulatedBinaryBounded` formulas): each gene crosses with probability 0.5."
     cross = (rng.random(a.shape) <= 0.5) & (np.abs(a - b) > 1e-14)
@@ -175,6 +176,7 @@ def polynomial_mutation(x: np.ndarray, eta: float, low: float, up: float, indpb:
     step = np.where(below, value ** (1 / (eta + 1)) - 1, 1 - value ** (1 / (eta + 1)))
     return np.where(hit, np.clip(x + step * (up - low), low, up), x)
 
+# %% ../nbs/08_genetic_algorithm.ipynb #58f4c11e
 def _survivors(F: np.ndarray, violation: np.ndarray, k: int) -> tuple:
     "Deb's constrained survival: the k best rows by (rank, -crowding); infeasible rows rank after every feasible one, by violation."
     feasible = violation <= 0
@@ -464,6 +466,7 @@ def shop_size_problem(store, response: pd.DataFrame, seed: int, segments: int = 
     if callable(channels): channels = channels(segment_of.value_counts(normalize=True))
     return PromotionProblem(baseline, items, value, stock, budget, min_margin, feature_cost=feature_cost, channels=channels), segment_of
 
+# %% ../nbs/08_genetic_algorithm.ipynb #8725a405
 def pareto_mask(values: np.ndarray) -> np.ndarray:
     "True for rows not dominated by any other row (all objectives maximised)."
     v = np.asarray(values, dtype=float)

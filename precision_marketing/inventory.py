@@ -156,6 +156,7 @@ def simulate_inventory(demand: np.ndarray, start_on_hand, lead_time, order_up_to
                         start_on_hand=start, end_on_hand=on_hand.copy(), in_transit_end=pipeline[:, days:].sum(axis=1),
                         end_backlog=backlog.copy(), unit_cost=cost).check_books()
 
+# %% ../nbs/07_inventory.ipynb #2249ddb1
 def inventory_kpis(run: InventoryRun) -> dict:
     "Fill rate, stock-out rate (product-days short), average inventory (units, value at cost), turnover (COGS / average inventory value), days of inventory."
     cost = run.unit_cost[:, None]

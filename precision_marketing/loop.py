@@ -85,7 +85,7 @@ def fit_seasonality(units: pd.DataFrame, categories, active) -> pd.DataFrame:
         rows[category] = {'weekly_amplitude': w, 'yearly_amplitude': yearly, 'yearly_peak_doy': peak}
     return pd.DataFrame(rows).T.rename_axis('category')
 
-
+# %% ../nbs/11_closed_loop.ipynb #c866ce4c
 def fit_twin(shop, persona: pd.Series, response: pd.DataFrame, seed: int, channels: pd.DataFrame | None = None, gap_multiple: float = 3.0,
              min_pair_orders: int = 10, min_pair_lift: float = 8.0) -> dict:
     """The shop's own twin: the synthetic shop's demand model, every part of it estimated from the shop's history.
@@ -184,7 +184,7 @@ def fit_twin(shop, persona: pd.Series, response: pd.DataFrame, seed: int, channe
             'customer_lifetime': life, 'product_appeal': appeal.set_axis(products.product_id), 'basket_pairs': basket_pairs}
     return calibrate_twin(twin, shop)
 
-
+# %% ../nbs/11_closed_loop.ipynb #23be8ce0
 def calibrate_twin(twin: dict, shop) -> dict:
     """Each segment's `lines_per_day` set so that the twin's expected order lines over the history, at the history's own
     prices and promotions, equal the segment's lines in the orders (one factor per segment)."""
@@ -486,6 +486,7 @@ class PeriodPlan:
     short: np.ndarray
     feature_cost: float = 0.0
 
+# %% ../nbs/11_closed_loop.ipynb #1b376564
 class PrecisionMarketing(Policy):
     """Policy B: offers per persona x category planned every `planning_days` by chapter 08's planner from the sales observed so
     far; naive replenishment, as A's.

@@ -398,6 +398,7 @@ def _check_in_checker(bodies: list) -> list:
     "`check_event_batches` in a checker process, with the catalogue it was started with."
     return check_event_batches(bodies, _CHECKER['products'], _CHECKER['anonymise_key'], _CHECKER['max_rows'])
 
+# %% ../nbs/13_serving.ipynb #aca3f2d6
 class EventLog:
     """The service's durable log of accepted batches: SQLite in WAL mode with `synchronous=FULL`, so a batch is on disk
     when `append` returns, before the service answers 2xx, and survives a `kill -9`. Batches are kept as posted (after

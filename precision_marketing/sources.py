@@ -210,6 +210,7 @@ def infer_price_calendar(orders: pd.DataFrame, days: pd.DatetimeIndex, promo_thr
 def _median_by(values: pd.Series, groups: pd.Series) -> pd.Series:
     return values.groupby(groups).transform('median') if groups is not None else pd.Series(values.median(), values.index)
 
+# %% ../nbs/00d_sources.ipynb #c22e5eb3
 def complete_shop(shop: Shop, lead_time_days: int = 7, order_cost: float = 50.0, holding_cost_rate: float = 0.25,
                   gross_margin: float = 0.4, promo_threshold: float = 0.05) -> Shop:
     """The shop with what it lacks inferred from its orders or assumed, and `assumptions` saying which is which.
