@@ -174,6 +174,43 @@ def _media_plan(media_rng, dates, channels: pd.DataFrame):
         spend[:, k] = np.round(flight, 2)
     return weeks, spend, weeks.get_indexer(week_of)
 
+# %% ../nbs/00a_synthetic.ipynb #1945bbf1
+def _catalogue(rng, cats: pd.DataFrame, dates: pd.DatetimeIndex, n_products: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The catalogue, drawn from the shop's main stream: each product's category, list price (the category's median
+    price times a lognormal spread, ending in .99), unit cost (the category's margin, give or take 20%), launch date (a
+    quarter of the products launched within the history, the rest before it), its appeal within its category
+    (lognormal), and a title and description from its category's words. Returns (products, appeal)."""
+    n_days = len(dates)
+    cat_idx = rng.choice(len(cats), n_products, p=[0.2, 0.25, 0.2, 0.2, 0.15])
+    list_price = np.round(cats.median_price.to_numpy()[cat_idx] * rng.lognormal(0, 0.35, n_products), 0) - 0.01
+    list_price = np.maximum(list_price, 0.99)
+    unit_cost = np.round(list_price * (1 - cats.margin.to_numpy()[cat_idx] * rng.uniform(0.8, 1.2, n_products)), 2)
+    is_new = rng.random(n_products) < 0.25
+    launch_day = np.where(is_new, rng.integers(30, max(31, n_days - 60), n_products), -rng.integers(30, 700, n_products))
+    appeal = rng.lognormal(0, 0.5, n_products)
+    titles, descriptions = [], []
+    for c in cat_idx:
+        adjectives, nouns = _WORDS[cats.index[c]]
+        adj = rng.choice(adjectives, 2, replace=False); noun = rng.choice(nouns)
+        titles.append(f'{adj[0].capitalize()} {noun}')
+        descriptions.append(f'{adj[0]} {adj[1]} {noun} for {cats.index[c]} lovers; {rng.choice(adjectives)} finish, {noun} essentials')
+    products = pd.DataFrame({'product_id': [f'P{i:04d}' for i in range(1, n_products + 1)], 'category': cats.index[cat_idx], 'title': titles,
+                             'description': descriptions, 'list_price': list_price, 'unit_cost': unit_cost,
+                             'launch_date': dates[0] + pd.to_timedelta(launch_day, unit='D')})
+    return products, appeal
+
+def _customer_lives(rng, segs: pd.DataFrame, n_customers: int, n_days: int) -> tuple:
+    """The customers' latent lives, drawn from the shop's main stream: each one's segment (by the segments' shares), activity
+    (gamma, mean 1), sign-up day (half before the history, half within it, up to four weeks before its end), and the day
+    they lapse (exponential, the segment's mean lifetime after they first could buy). Returns (segment index, activity,
+    signup_day, first_day, last_day), days counted from the history's first."""
+    seg_idx = rng.choice(len(segs), n_customers, p=segs.share.to_numpy())
+    activity = rng.gamma(3, 1 / 3, n_customers)
+    signup_day = np.where(rng.random(n_customers) < 0.5, -rng.integers(1, 400, n_customers), rng.integers(0, n_days - 28, n_customers))
+    first_day = np.maximum(signup_day, 0)
+    last_day = first_day + rng.exponential(segs.mean_lifetime_days.to_numpy()[seg_idx])
+    return seg_idx, activity, signup_day, first_day, last_day
+
 # %% ../nbs/00a_synthetic.ipynb #c2777962
 def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: int = 730, seed: int = 42,
                         start: str = '2023-01-01', n_pairs: int | None = None, attach_probability: float = 0.35,
@@ -215,33 +252,14 @@ def make_synthetic_shop(n_customers: int = 2000, n_products: int = 120, n_days: 
     rng = np.random.default_rng(seed)
     cats, segs = CATEGORY_TRUTH, SEGMENT_TRUTH
     dates = pd.date_range(start, periods=n_days, freq='D')
-    # catalogue
-    cat_idx = rng.choice(len(cats), n_products, p=[0.2, 0.25, 0.2, 0.2, 0.15])
-    list_price = np.round(cats.median_price.to_numpy()[cat_idx] * rng.lognormal(0, 0.35, n_products), 0) - 0.01
-    list_price = np.maximum(list_price, 0.99)
-    unit_cost = np.round(list_price * (1 - cats.margin.to_numpy()[cat_idx] * rng.uniform(0.8, 1.2, n_products)), 2)
-    is_new = rng.random(n_products) < 0.25
-    launch_day = np.where(is_new, rng.integers(30, max(31, n_days - 60), n_products), -rng.integers(30, 700, n_products))
-    appeal = rng.lognormal(0, 0.5, n_products)
-    product_ids = np.array([f'P{i:04d}' for i in range(1, n_products + 1)])
-    titles, descriptions = [], []
-    for c in cat_idx:
-        adjectives, nouns = _WORDS[cats.index[c]]
-        adj = rng.choice(adjectives, 2, replace=False); noun = rng.choice(nouns)
-        titles.append(f'{adj[0].capitalize()} {noun}')
-        descriptions.append(f'{adj[0]} {adj[1]} {noun} for {cats.index[c]} lovers; {rng.choice(adjectives)} finish, {noun} essentials')
-    products = pd.DataFrame({'product_id': product_ids, 'category': cats.index[cat_idx], 'title': titles,
-                             'description': descriptions, 'list_price': list_price, 'unit_cost': unit_cost,
-                             'launch_date': dates[0] + pd.to_timedelta(launch_day, unit='D')})
+    products, appeal = _catalogue(rng, cats, dates, n_products)
+    product_ids, cat_idx = products.product_id.to_numpy(), cats.index.get_indexer(products.category)
+    list_price, unit_cost = products.list_price.to_numpy(), products.unit_cost.to_numpy()
+    launch_day = (products.launch_date - dates[0]).dt.days.to_numpy()
     # prices and promotions
     relative_price, promo = _price_paths(rng, n_products, n_days, np.random.default_rng([seed, 5]), feature_alone_days)
     launched = np.arange(n_days)[None, :] >= launch_day[:, None]
-    # customers
-    seg_idx = rng.choice(len(segs), n_customers, p=segs.share.to_numpy())
-    activity = rng.gamma(3, 1 / 3, n_customers)
-    signup_day = np.where(rng.random(n_customers) < 0.5, -rng.integers(1, 400, n_customers), rng.integers(0, n_days - 28, n_customers))
-    first_day = np.maximum(signup_day, 0)
-    last_day = first_day + rng.exponential(segs.mean_lifetime_days.to_numpy()[seg_idx])
+    seg_idx, activity, signup_day, first_day, last_day = _customer_lives(rng, segs, n_customers, n_days)
     customer_ids = np.array([f'C{i:05d}' for i in range(1, n_customers + 1)])
     pairs = _basket_pairs(np.random.default_rng([seed, 1]), cat_idx, launch_day, appeal, n_pairs, attach_probability)
     pair_a, pair_b = pairs.anchor.to_numpy(), pairs.complement.to_numpy()
