@@ -174,6 +174,10 @@ class ShopSimulator:
         life = truth['customer_lifetime']
         self.customer_ids = life.index.to_numpy()
         self.seg_idx = self.segs.index.get_indexer(truth['customer_segment'].reindex(life.index))
+        if (self.seg_idx < 0).any():
+            lost = life.index[self.seg_idx < 0]
+            raise SchemaError(f"{len(lost)} customers of the truth's customer_lifetime have no segment of its segments table in customer_segment, "
+                              f"e.g. {lost[:3].tolist()}: give every customer one of {list(self.segs.index)}")
         self.activity = life.activity.to_numpy(float)
         self.first, self.last = life.first_day.to_numpy('datetime64[ns]'), life.last_day.to_numpy('datetime64[ns]')
         pairs, at = truth['basket_pairs'], pd.Index(self.ids).get_indexer
