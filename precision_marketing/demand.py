@@ -246,6 +246,11 @@ def expected_lines(self: ShopSimulator, dates, relative_price, promo) -> np.ndar
                       self.response(relative_price, promo)) * self.media_multiplier(dates)
 
 @patch
+def ride_chance(self: ShopSimulator, response, launched) -> np.ndarray:
+    "The chance that each planted complement rides along with a line of its anchor, (groups x) pairs x days: the attach probability times the complement's price and promotion `response`, while it is launched, capped at 1."
+    return np.minimum(1.0, self.attach_probability * response[..., self.pair_b, :] * launched[self.pair_b])
+
+@patch
 def live_activity(self: ShopSimulator, dates) -> np.ndarray:
     """The summed activity A_s(t) of each segment's customers alive on each of `dates` (first_day <= t < last_day, as
     `draw` has them), segments x days."""
@@ -270,8 +275,7 @@ def expected_units(self: ShopSimulator, dates, relative_price, promo) -> np.ndar
     units = direct.copy()
     if len(self.pair_a):
         launched = self.launch[:, None] <= dates.values[None, :]
-        attach = np.minimum(1.0, self.attach_probability * self.response(relative_price, promo)[self.pair_b] * launched[self.pair_b])
-        units[self.pair_b] += direct[self.pair_a] * attach
+        units[self.pair_b] += direct[self.pair_a] * self.ride_chance(self.response(relative_price, promo), launched)
     return units
 
 # %% ../nbs/00h_demand.ipynb #b3670c99
@@ -310,7 +314,7 @@ def draw(self: ShopSimulator, dates, relative_price, promo, seed: int, groups=No
     launched = self.launch[:, None] <= dates.values[None, :]
     base = self.expected_lines(dates, np.ones(shape), np.zeros(shape, bool))      # segments x products x days, before prices
     resp = np.stack([self.response(r, p) for r, p in zip(rel, pro)])              # price groups x products x days
-    attach = np.zeros(resp.shape); attach[:, self.pair_b] = np.minimum(1.0, self.attach_probability * resp[:, self.pair_b] * launched[self.pair_b])
+    attach = np.zeros(resp.shape); attach[:, self.pair_b] = self.ride_chance(resp, launched)
     resp, attach = (np.broadcast_to(x, (n_groups, *shape)) for x in (resp, attach))
     if amplify is not None:
         amplify = np.broadcast_to(np.asarray(amplify, float), (n_groups, *shape))
