@@ -14,12 +14,13 @@ and the load generator's writes would be flushed with them.
 
 The runs' lists are chapter 04's: `ranker_for`'s model for the catalogue, `recommend` top-10 excluding what each bought
 and what is out of stock. Prints per run serve_rps=, serve_p50_ms=, serve_p99_ms= (paced; and the p99 of the lists and
-of the orders apart), serve_max_rps=, serve_errors=, serve_peak_gb= (the
+of the orders apart), serve_errors=, serve_cpu_s= (the service's CPU seconds in the paced run, its page faults, and the load
+generator's CPU seconds), serve_max_rps=, serve_peak_gb= (the
 service's peak resident memory), event_to_visible_ms= (p99), events_acknowledged=, events_recovered=,
 serve_gc_full_collections= and serve_gc_longest_full_ms= (Python's full collections over the three loads, from /metrics), and, on reads
 only, serve_read_rps= and the peer's (`_serve_peer.py`: the run's lists in a dict behind Starlette on uvicorn, no live
 state) with their ratio."""
-import argparse, csv, json, os, signal, subprocess, sys, tempfile, threading, time
+import argparse, csv, json, os, resource, signal, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 import httpx
@@ -51,24 +52,37 @@ def build_run(shop, source: str, folder: Path) -> tuple[Path, pd.DataFrame]:
     return db, recs
 
 
-def locust(port: int, folder: Path, users: int, seconds: int, writes: float, tag: str, rate: float = 0.0) -> dict:
+def process_use(pid: int) -> tuple[float, int, int]:
+    "A process's CPU seconds (user + system), minor and major page faults so far, from /proc/<pid>/stat."
+    fields = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
+    tick = os.sysconf('SC_CLK_TCK')
+    return (int(fields[11]) + int(fields[12])) / tick, int(fields[7]), int(fields[9])
+
+
+def locust(port: int, folder: Path, users: int, seconds: int, writes: float, tag: str, rate: float = 0.0, served: int | None = None) -> dict:
     """One headless Locust run, paced at `rate` requests a second (0: each user calls again as soon as it is answered);
-    its aggregated figures, and the p99 of the lists and of the posted orders."""
+    its aggregated figures, the p99 of the lists and of the posted orders, and with `served` (the service's pid) the CPU
+    seconds and page faults the service used in the run, beside the CPU seconds of the load generator."""
     prefix = (STATS_DIR or folder) / f'locust-{os.getpid()}-{tag}'         # Locust writes its CSVs every second: not to the disk the service's log syncs to
     env = {**os.environ, 'SERVE_CUSTOMERS': str(folder / 'customers.txt'), 'SERVE_PRODUCTS': str(folder / 'products.txt'),
            'SERVE_WRITE_SHARE': str(writes), 'PM_SERVE_TOKEN': TOKEN, 'SERVE_SEED': '42',
            'SERVE_RATE': str(rate), 'SERVE_USERS': str(users)}
     locust_bin = peer_python('locust').parent / 'locust'
     os.sync()                                  # what the harness wrote before (the run's store: GBs for --large) is on disk, not flushed during the load
+    before, children = process_use(served) if served else None, resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run([str(locust_bin), '-f', str(HERE / '_serve_locustfile.py'), '--headless', '-u', str(users), '-r', str(users), '--run-time', f'{seconds}s',
                     '--host', f'http://127.0.0.1:{port}', '--csv', str(prefix), '--only-summary', '--loglevel', 'ERROR', '--stop-timeout', '5'],
                    env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after, children_after = process_use(served) if served else None, resource.getrusage(resource.RUSAGE_CHILDREN)
     rows = {r['Name']: r for r in csv.DictReader(open(f'{prefix}_stats.csv'))}
     for f in prefix.parent.glob(f'{prefix.name}_*.csv'): f.unlink()
     total = rows['Aggregated']
     p99 = lambda name: float(rows[name]['99%']) if name in rows else float('nan')
     return {'rps': float(total['Requests/s']), 'p50': float(total['50%']), 'p99': float(total['99%']), 'requests': int(total['Request Count']),
-            'errors': int(total['Failure Count']), 'p99_lists': p99('/customers/{id}/recommendations'), 'p99_orders': p99('/events')}
+            'errors': int(total['Failure Count']), 'p99_lists': p99('/customers/{id}/recommendations'), 'p99_orders': p99('/events'),
+            'orders_ms': {q: float(rows['/events'][q]) for q in ('50%', '90%', '95%', '99%')} if '/events' in rows else {},
+            'load_cpu_s': (children_after.ru_utime + children_after.ru_stime) - (children.ru_utime + children.ru_stime),
+            **({'served_cpu_s': after[0] - before[0], 'served_minor_faults': after[1] - before[1], 'served_major_faults': after[2] - before[2]} if served else {})}
 
 
 def peak_gb(pid: int) -> float:
@@ -125,9 +139,10 @@ def run_one(name: str, shop, source: str, args, folder: Path) -> dict:
     proc = start(command, port, {'PM_SERVE_TOKEN': TOKEN})
     out = {'start_seconds': time.perf_counter() - started}
     try:
-        out['read'] = locust(port, folder, args.users, args.seconds, 0.0, f'{name}-read')
-        out['mixed'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed', rate=args.rate)
-        out['mixed_max'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed-max')
+        load = dict(served=proc.pid)
+        out['read'] = locust(port, folder, args.users, args.seconds, 0.0, f'{name}-read', **load)
+        out['mixed'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed', rate=args.rate, **load)
+        out['mixed_max'] = locust(port, folder, args.users, args.seconds, 0.1, f'{name}-mixed-max', **load)
         out['event_to_visible_ms'] = event_to_visible(port, recs)
         out['collector'] = httpx.get(f'http://127.0.0.1:{port}/metrics', timeout=10).json()['collector']   # the three loads' collections
         out['peak_gb'] = peak_gb(proc.pid)
@@ -147,7 +162,7 @@ def run_one(name: str, shop, source: str, args, folder: Path) -> dict:
     (folder / 'lists.json').write_text(json.dumps(lists))
     port = free_port()
     peer = start([sys.executable, str(HERE / '_serve_peer.py'), str(port)], port, {'SERVE_LISTS': str(folder / 'lists.json')})
-    try: out['peer_read'] = locust(port, folder, args.users, args.seconds, 0.0, f'{name}-peer')
+    try: out['peer_read'] = locust(port, folder, args.users, args.seconds, 0.0, f'{name}-peer', served=peer.pid)
     finally: peer.kill(); peer.wait()
     return out
 
@@ -182,8 +197,11 @@ def main() -> int:
               f'{args.users} Locust users, {args.seconds} s per run; the service answered /health {r["start_seconds"]:.1f} s after it was started')
         mx = r['mixed_max']
         print(f'serve_rps={m["rps"]:.0f}   # 90% reads, 10% order lines, paced at {args.rate:.0f}/s; {m["requests"]:,} requests'); print(f'serve_p50_ms={m["p50"]:.0f}'); print(f'serve_p99_ms={m["p99"]:.0f}')
-        print(f'serve_p99_lists_ms={m["p99_lists"]:.0f}   # the same run: a customer\'s list'); print(f'serve_p99_orders_ms={m["p99_orders"]:.0f}   # the same run: an order line posted, checked and on disk')
+        o = m['orders_ms']
+        print(f'serve_p99_lists_ms={m["p99_lists"]:.0f}   # the same run: a customer\'s list')
+        print(f'serve_p99_orders_ms={m["p99_orders"]:.0f}   # the same run: an order line posted, checked and on disk (p50 {o["50%"]:.0f}, p90 {o["90%"]:.0f}, p95 {o["95%"]:.0f} ms)')
         print(f'serve_errors={m["errors"] + mx["errors"]}')
+        print(f'serve_cpu_s={m["served_cpu_s"]:.1f}   # the paced run: the service\'s CPU seconds in its {args.seconds} s ({m["served_minor_faults"]:,} minor, {m["served_major_faults"]:,} major page faults); Locust\'s {m["load_cpu_s"]:.1f} s' )
         print(f'serve_max_rps={mx["rps"]:.0f}   # the same mix, each user calling again as soon as answered: p50 {mx["p50"]:.0f} ms, p99 {mx["p99"]:.0f} ms ({args.users} users waiting: the latency is the queue)'); print(f'serve_peak_gb={r["peak_gb"]:.2f}'); print(f'event_to_visible_ms={r["event_to_visible_ms"]:.1f}')
         print(f'events_acknowledged={r["acknowledged"]}'); print(f'events_recovered={r["recovered"]}')
         gc_full, gc_young = r['collector']['generation_2'], r['collector']['generation_0']
