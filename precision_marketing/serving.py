@@ -308,7 +308,7 @@ def plain_batches(bodies: list, products: pd.Index, anonymise_key: bytes | None 
     ----------
     bodies, products, anonymise_key, max_rows : as in `check_event_batches`.
     frames : False: each accepted table as plain columns (`check_records(frame=False)`: no frame, no derived columns),
-        which `DecisionState.apply` takes as it takes frames; the service's own path, at about a fifth of the time.
+        which `DecisionState.apply` takes as it takes frames; the service's own path.
 
     Returns
     -------
